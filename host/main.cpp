@@ -1,0 +1,63 @@
+// cevns: command-line entry point. Bad input of any kind ends here as one line on stderr and
+// exit status 2.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+#include "host/commands.hpp"
+#include "host/error.hpp"
+#include "version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace cevns;
+  CLI::App app{"cevns-scan: CEvNS sensitivity forecasts for spallation-source experiments"};
+  app.set_version_flag("--version", std::string(kProgramName) + " " + kVersion + " (" +
+                                        kGitCommit + ")");
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string backend = "auto";
+  app.add_option("--backend", backend, "cpu, cuda or auto (the GPU when one is present)")
+      ->capture_default_str();
+
+  RatesOptions rates;
+  auto* rates_cmd = app.add_subcommand("rates", "Expected CEvNS events of one detector");
+  rates_cmd->add_option("detector", rates.detector_file, "detector JSON file")->required();
+  rates_cmd->add_flag("--json", rates.json, "print one JSON object on stdout");
+  rates_cmd->add_option("--bin-width", rates.bin_width_keV, "recoil bin width in keV");
+  rates_cmd->add_option("--neutron-radius", rates.neutron_radius_fm,
+                        "neutron rms radius in fm for every isotope");
+  rates_cmd->add_option("--ff-proton", rates.proton_form_factor,
+                        "proton form factor: helm, symmetrized_fermi, klein_nystrand");
+  rates_cmd->add_option("--ff-neutron", rates.neutron_form_factor,
+                        "neutron form factor: helm, symmetrized_fermi, klein_nystrand");
+  rates_cmd->add_flag("--gc,!--no-gc", rates.kinematic_correction,
+                      "apply (or not) the kinematic correction g_c of Eq. 7");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  try {
+    if (rates_cmd->parsed()) {
+      rates.backend = backend;
+      return run_rates(rates);
+    }
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "cevns: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cevns: internal error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,208 @@
+// The parallel loops of both backends. Included once by backend_cpu.cpp (g++, Thrust's OpenMP
+// device system) and once by backend_cuda.cu (nvcc, Thrust's CUDA system), each inside its own
+// namespace CEVNS_BACKEND_NS: one source, two backends. Every loop is a thrust::for_each_n over
+// an index, calling the __host__ __device__ physics of the kernels/ headers.
+#include <thrust/device_vector.h>
+#include <thrust/execution_policy.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "kernels/backend.hpp"
+#include "kernels/scan_point.hpp"
+
+#ifndef CEVNS_BACKEND_NS
+#error "define CEVNS_BACKEND_NS before including backend_impl.inl"
+#endif
+
+namespace cevns {
+namespace CEVNS_BACKEND_NS {
+namespace {
+
+template <class T>
+thrust::device_vector<T> upload(const std::vector<T>& v) {
+  return thrust::device_vector<T>(v.begin(), v.end());
+}
+
+template <class T>
+const T* ptr(const thrust::device_vector<T>& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+
+template <class T>
+T* ptr(thrust::device_vector<T>& v) {
+  return thrust::raw_pointer_cast(v.data());
+}
+
+template <class F>
+void parallel_for(std::size_t n, const F& f) {
+  if (n == 0) return;
+  thrust::for_each_n(thrust::device, thrust::counting_iterator<std::size_t>(0), n, f);
+}
+
+// Device-resident copy of a RateProblem and the view the kernels read.
+struct DeviceRates {
+  thrust::device_vector<IsotopeTarget> isotopes;
+  thrust::device_vector<QuadEntry> entries;
+  thrust::device_vector<int> bin_offsets;
+  thrust::device_vector<double> t_nodes, t_weights, acceptance_t, acceptance_v;
+  RateView view;
+
+  explicit DeviceRates(const RateProblem& p)
+      : isotopes(upload(p.isotopes)),
+        entries(upload(p.entries)),
+        bin_offsets(upload(p.bin_offsets)),
+        t_nodes(upload(p.t_nodes)),
+        t_weights(upload(p.t_weights)),
+        acceptance_t(upload(p.acceptance_recoil_keV)),
+        acceptance_v(upload(p.acceptance_value)) {
+    view = RateView{ptr(isotopes),
+                    ptr(entries),
+                    static_cast<int>(p.entries.size()),
+                    ptr(t_nodes),
+                    ptr(t_weights),
+                    static_cast<int>(p.t_nodes.size()),
+                    Acceptance{static_cast<int>(p.acceptance_recoil_keV.size()), ptr(acceptance_t),
+                               ptr(acceptance_v)},
+                    p.baseline_m,
+                    p.with_gc ? 1 : 0};
+  }
+};
+
+struct MomentsLoop {
+  RateView rates;
+  Moments* out;
+  CEVNS_HD void operator()(std::size_t e) const { out[e] = entry_moments(rates, static_cast<int>(e)); }
+};
+
+struct DirectCountsLoop {
+  RateView rates;
+  const int* bin_offsets;
+  const PhysicsModel* models;
+  int n_bins;
+  double* out;
+  CEVNS_HD void operator()(std::size_t k) const {
+    const PhysicsModel& m = models[k / n_bins];
+    const int b = static_cast<int>(k % n_bins);
+    double n = 0.0;
+    for (int e = bin_offsets[b]; e < bin_offsets[b + 1]; ++e) n += entry_direct(rates, e, m);
+    out[k] = n;
+  }
+};
+
+struct DepletionLoop {
+  RateView rates;
+  const int* bin_offsets;
+  const double* entry_rates;
+  const double* dm2_eV2;
+  int channel, n_bins;
+  double* out;
+  CEVNS_HD void operator()(std::size_t k) const {
+    out[k] = depletion_sum(rates, bin_offsets, entry_rates, channel, dm2_eV2[k / n_bins],
+                           static_cast<int>(k % n_bins));
+  }
+};
+
+template <class Counts>
+struct Chi2Loop {
+  Counts counts;
+  GridView grid;
+  StatsView stats;
+  std::size_t first;
+  double* out;
+  CEVNS_HD void operator()(std::size_t k) const { out[k] = point_chi2(counts, grid, stats, first + k); }
+};
+
+}  // namespace
+
+class ThrustBackend final : public Backend {
+ public:
+  explicit ThrustBackend(std::string name) : name_(std::move(name)) {}
+  std::string name() const override { return name_; }
+
+  std::vector<Moments> entry_moments(const RateProblem& problem) override {
+    DeviceRates d(problem);
+    thrust::device_vector<Moments> out(problem.entries.size());
+    parallel_for(problem.entries.size(), MomentsLoop{d.view, ptr(out)});
+    std::vector<Moments> host(out.size());
+    thrust::copy(out.begin(), out.end(), host.begin());
+    return host;
+  }
+
+  std::vector<double> direct_counts(const RateProblem& problem,
+                                    const std::vector<PhysicsModel>& models) override {
+    DeviceRates d(problem);
+    const auto dmodels = upload(models);
+    const int n_bins = problem.n_bins();
+    thrust::device_vector<double> out(models.size() * static_cast<std::size_t>(n_bins));
+    parallel_for(out.size(),
+                 DirectCountsLoop{d.view, ptr(d.bin_offsets), ptr(dmodels), n_bins, ptr(out)});
+    return to_host(out);
+  }
+
+  std::vector<double> sterile_depletion(const RateProblem& problem,
+                                        const std::vector<double>& entry_rates, int channel,
+                                        const std::vector<double>& dm2_eV2) override {
+    DeviceRates d(problem);
+    const auto drates = upload(entry_rates);
+    const auto ddm2 = upload(dm2_eV2);
+    const int n_bins = problem.n_bins();
+    thrust::device_vector<double> out(dm2_eV2.size() * static_cast<std::size_t>(n_bins));
+    parallel_for(out.size(), DepletionLoop{d.view, ptr(d.bin_offsets), ptr(drates), ptr(ddm2),
+                                           channel, n_bins, ptr(out)});
+    return to_host(out);
+  }
+
+  void scan_chi2(const ScanInput& in, std::size_t first, std::size_t count, double* out) override {
+    const auto axis0 = upload(in.axis[0]);
+    const auto axis1 = upload(in.n_axes == 2 ? in.axis[1] : std::vector<double>{0.0});
+    GridView grid{in.n_axes,
+                  {in.ids[0], in.ids[1]},
+                  {ptr(axis0), ptr(axis1)},
+                  {static_cast<int>(in.axis[0].size()),
+                   in.n_axes == 2 ? static_cast<int>(in.axis[1].size()) : 1},
+                  in.base};
+    const auto n_exp = upload(in.n_exp);
+    const auto n_bg = upload(in.n_bg);
+    const StatsView stats{ptr(n_exp), ptr(n_bg), in.n_bins(), in.sigma_alpha, in.sigma_beta};
+    thrust::device_vector<double> chi2(count);
+    switch (in.evaluator) {
+      case ScanInput::kQuadratic: {
+        const auto table = upload(in.quadratic_table);
+        parallel_for(count, Chi2Loop<QuadraticCounts>{QuadraticCounts{ptr(table), in.n_bins()},
+                                                      grid, stats, first, ptr(chi2)});
+        break;
+      }
+      case ScanInput::kSterile: {
+        const auto unaffected = upload(in.unaffected);
+        const auto affected = upload(in.affected);
+        const auto depletion = upload(in.depletion);
+        const SterileCounts counts{ptr(unaffected), ptr(affected), ptr(depletion), in.n_bins(),
+                                   in.dm2_axis};
+        parallel_for(count, Chi2Loop<SterileCounts>{counts, grid, stats, first, ptr(chi2)});
+        break;
+      }
+      case ScanInput::kDirect: {
+        DeviceRates d(*in.rates);
+        const DirectCounts counts{d.view, ptr(d.bin_offsets), in.efficiency};
+        parallel_for(count, Chi2Loop<DirectCounts>{counts, grid, stats, first, ptr(chi2)});
+        break;
+      }
+    }
+    thrust::copy(chi2.begin(), chi2.end(), out);
+  }
+
+ private:
+  static std::vector<double> to_host(const thrust::device_vector<double>& v) {
+    std::vector<double> host(v.size());
+    thrust::copy(v.begin(), v.end(), host.begin());
+    return host;
+  }
+  std::string name_;
+};
+
+}  // namespace CEVNS_BACKEND_NS
+}  // namespace cevns

@@ -1,0 +1,62 @@
+// χ² with a signal pull α and a background pull β, minimised in closed form (SPEC §7, Eq. 9):
+//   χ² = min_{α,β} Σ_b [(N_exp − (1+α) N_th − (1+β) N_bg)/σ_b]² + (α/σ_α)² + (β/σ_β)²,
+// σ_b = √N_exp. χ² is quadratic in (α, β); its minimum follows from the 2×2 normal equations,
+// accumulated bin by bin so no per-bin array is needed.
+#pragma once
+
+#include "kernels/hd.hpp"
+
+namespace cevns {
+
+struct Chi2Accumulator {
+  // Weighted sums over bins of r = N_exp − N_th − N_bg, t = N_th, g = N_bg.
+  double rr = 0.0, tt = 0.0, gg = 0.0, tg = 0.0, rt = 0.0, rg = 0.0;
+
+  // A bin with N_exp ≤ 0 has σ = 0 and carries no information: it is skipped.
+  CEVNS_HD void add(double n_th, double n_exp, double n_bg) {
+    if (!(n_exp > 0.0)) return;
+    const double w = 1.0 / n_exp;
+    const double r = n_exp - n_th - n_bg;
+    rr += w * r * r;
+    tt += w * n_th * n_th;
+    gg += w * n_bg * n_bg;
+    tg += w * n_th * n_bg;
+    rt += w * r * n_th;
+    rg += w * r * n_bg;
+  }
+
+  // Minimum over the pulls. A zero σ fixes its pull at 0 (that row drops out).
+  CEVNS_HD double minimum(double sigma_alpha, double sigma_beta) const {
+    const bool free_alpha = sigma_alpha > 0.0, free_beta = sigma_beta > 0.0;
+    if (free_alpha && free_beta) {
+      const double a11 = tt + 1.0 / (sigma_alpha * sigma_alpha);
+      const double a22 = gg + 1.0 / (sigma_beta * sigma_beta);
+      const double det = a11 * a22 - tg * tg;
+      // b^T A^{-1} b for the symmetric positive-definite A.
+      return rr - (a22 * rt * rt - 2.0 * tg * rt * rg + a11 * rg * rg) / det;
+    }
+    if (free_alpha) return rr - rt * rt / (tt + 1.0 / (sigma_alpha * sigma_alpha));
+    if (free_beta) return rr - rg * rg / (gg + 1.0 / (sigma_beta * sigma_beta));
+    return rr;
+  }
+
+  // The minimising pulls (α, β), for reporting.
+  CEVNS_HD void pulls(double sigma_alpha, double sigma_beta, double* alpha, double* beta) const {
+    const bool free_alpha = sigma_alpha > 0.0, free_beta = sigma_beta > 0.0;
+    *alpha = 0.0;
+    *beta = 0.0;
+    if (free_alpha && free_beta) {
+      const double a11 = tt + 1.0 / (sigma_alpha * sigma_alpha);
+      const double a22 = gg + 1.0 / (sigma_beta * sigma_beta);
+      const double det = a11 * a22 - tg * tg;
+      *alpha = (a22 * rt - tg * rg) / det;
+      *beta = (a11 * rg - tg * rt) / det;
+    } else if (free_alpha) {
+      *alpha = rt / (tt + 1.0 / (sigma_alpha * sigma_alpha));
+    } else if (free_beta) {
+      *beta = rg / (gg + 1.0 / (sigma_beta * sigma_beta));
+    }
+  }
+};
+
+}  // namespace cevns

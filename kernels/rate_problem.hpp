@@ -1,0 +1,150 @@
+// The event-rate double integral of SPEC §6, laid out as a list of quadrature entries.
+//
+// N = Σ_isotopes Σ_fluxes ∫ dE dN/dE P(E) ∫ dT A(T) dσ/dT. The host (host/quadrature.cpp) cuts
+// the (E, T) domain of every isotope and recoil bin into pieces on which the integrand is smooth
+// and places Gauss–Legendre nodes in E; each (isotope, flux, bin, E node) is one QuadEntry
+// carrying its E weight × flux and its recoil range. The recoil integral of an entry is done here,
+// on the device, with n_t Gauss–Legendre nodes. The prompt line is one entry per isotope and bin
+// at E_p with weight η: the δ-function integrated exactly (SPEC §2).
+#pragma once
+
+#include <vector>
+
+#include "kernels/couplings.hpp"
+#include "kernels/cross_section.hpp"
+#include "kernels/flux.hpp"
+#include "kernels/form_factors.hpp"
+#include "kernels/hd.hpp"
+#include "kernels/oscillation.hpp"
+
+namespace cevns {
+
+struct IsotopeTarget {
+  double z, n;
+  double mass_MeV;  // nuclear mass
+  double nuclei;    // number of these nuclei in the detector (N_D × count per formula unit)
+  FormFactor proton, neutron;
+};
+
+struct QuadEntry {
+  int isotope, flux, bin;
+  double energy_MeV;
+  double weight_per_cm2;  // E-quadrature weight × dN/dE × η (prompt: η)
+  double t_lo_MeV, t_hi_MeV;
+};
+
+// Acceptance A(T) tabulated in true recoil energy, linearly interpolated and held constant
+// beyond the table's ends; n = 0 means A = 1.
+struct Acceptance {
+  int n;
+  const double* recoil_keV;
+  const double* value;
+};
+
+CEVNS_HD inline double acceptance_at(const Acceptance& a, double recoil_MeV) {
+  if (a.n == 0) return 1.0;
+  const double t = recoil_MeV * 1e3;
+  if (t <= a.recoil_keV[0]) return a.value[0];
+  if (t >= a.recoil_keV[a.n - 1]) return a.value[a.n - 1];
+  int lo = 0, hi = a.n - 1;
+  while (hi - lo > 1) {
+    const int mid = (lo + hi) / 2;
+    if (a.recoil_keV[mid] <= t) lo = mid; else hi = mid;
+  }
+  const double f = (t - a.recoil_keV[lo]) / (a.recoil_keV[hi] - a.recoil_keV[lo]);
+  return a.value[lo] + f * (a.value[hi] - a.value[lo]);
+}
+
+// What the kernels read: pointers into memory of the backend's system.
+struct RateView {
+  const IsotopeTarget* isotopes;
+  const QuadEntry* entries;
+  int n_entries;
+  const double* t_nodes;  // Gauss–Legendre on [−1, 1]
+  const double* t_weights;
+  int n_t;
+  Acceptance acceptance;
+  double baseline_m;
+  int with_gc;
+};
+
+// The three form-factor moments of one entry (SPEC §9): ∫ dT A kin × {Z²F_Z², ZN F_Z F_N, N²F_N²}
+// × prefactor × nuclei × weight. Independent of couplings and oscillation.
+CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
+  const QuadEntry q = v.entries[e];
+  const IsotopeTarget iso = v.isotopes[q.isotope];
+  const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
+  Moments m{0.0, 0.0, 0.0};
+  for (int j = 0; j < v.n_t; ++j) {
+    const double t = mid + half * v.t_nodes[j];
+    const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
+    const double fz = iso.z * form_factor(iso.proton, qf);
+    const double fn = iso.n * form_factor(iso.neutron, qf);
+    const double w = v.t_weights[j] * acceptance_at(v.acceptance, t) *
+                     kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0);
+    m.zz += w * fz * fz;
+    m.zn += w * fz * fn;
+    m.nn += w * fn * fn;
+  }
+  const double scale = half * q.weight_per_cm2 * iso.nuclei *
+                       cross_section_prefactor_cm2_per_MeV(iso.mass_MeV);
+  m.zz *= scale;
+  m.zn *= scale;
+  m.nn *= scale;
+  return m;
+}
+
+// The same entry evaluated in full for one physics model: the direct path's integrand, with the
+// couplings inside the recoil integral and the survival probability applied.
+CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel& model) {
+  const QuadEntry q = v.entries[e];
+  const IsotopeTarget iso = v.isotopes[q.isotope];
+  const NucleonCharges c = nucleon_charges(model.couplings, flux_flavour(q.flux));
+  const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
+  double sum = 0.0;
+  for (int j = 0; j < v.n_t; ++j) {
+    const double t = mid + half * v.t_nodes[j];
+    const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
+    const double fz = iso.z * form_factor(iso.proton, qf);
+    const double fn = iso.n * form_factor(iso.neutron, qf);
+    double charge2 = 0.0;
+    for (int beta = 0; beta < 3; ++beta) {
+      const double coherent = c.proton[beta] * fz + c.neutron[beta] * fn;
+      charge2 += coherent * coherent;
+    }
+    sum += v.t_weights[j] * acceptance_at(v.acceptance, t) *
+           kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0) * charge2;
+  }
+  return sum * half * q.weight_per_cm2 * iso.nuclei *
+         cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
+         survival_probability(model.sterile, q.flux, v.baseline_m, q.energy_MeV);
+}
+
+// Host-side owner of a rate problem. Entries are sorted by bin; bin b owns
+// entries [bin_offsets[b], bin_offsets[b+1]).
+struct RateProblem {
+  std::vector<IsotopeTarget> isotopes;
+  std::vector<QuadEntry> entries;
+  std::vector<int> bin_offsets;
+  std::vector<double> t_nodes, t_weights;
+  std::vector<double> acceptance_recoil_keV, acceptance_value;
+  double baseline_m = 0.0;
+  bool with_gc = false;
+  int n_bins() const { return static_cast<int>(bin_offsets.size()) - 1; }
+
+  // A view over this problem's own (host) memory, for serial evaluation on the host.
+  RateView host_view() const {
+    return RateView{isotopes.data(),
+                    entries.data(),
+                    static_cast<int>(entries.size()),
+                    t_nodes.data(),
+                    t_weights.data(),
+                    static_cast<int>(t_nodes.size()),
+                    Acceptance{static_cast<int>(acceptance_recoil_keV.size()),
+                               acceptance_recoil_keV.data(), acceptance_value.data()},
+                    baseline_m,
+                    with_gc ? 1 : 0};
+  }
+};
+
+}  // namespace cevns
