@@ -30,7 +30,11 @@ class JsonObject {
   const std::string& file() const { return file_; }
   const std::string& path() const { return path_; }
   std::string path_of(const std::string& key) const { return path_ + "/" + key; }
-  bool has(const std::string& key) const { return value_->contains(key); }
+  // Asking marks the key as known to the schema (for the unknown-key message).
+  bool has(const std::string& key) const {
+    used_.insert(key);
+    return value_->contains(key);
+  }
   const Json& raw(const std::string& key);  // marks the key used; throws when missing
 
   // Throws InputError at this key.
@@ -63,7 +67,7 @@ class JsonObject {
   const Json& require(const std::string& key);
   const Json* value_;
   std::string file_, path_;
-  std::set<std::string> used_;
+  mutable std::set<std::string> used_;  // keys the schema knows (read or asked for)
 };
 
 }  // namespace cevns

@@ -1,0 +1,163 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "host/quadrature.hpp"
+#include "kernels/couplings.hpp"
+#include "kernels/cross_section.hpp"
+#include "kernels/flux.hpp"
+#include "kernels/oscillation.hpp"
+
+namespace cevns {
+namespace {
+
+double integrate(double (*f)(double), double a, double b, int n = 64) {
+  const GaussLegendre gl = gauss_legendre(n);
+  double s = 0.0;
+  for (int k = 0; k < n; ++k) s += gl.weights[k] * f(0.5 * (a + b) + 0.5 * (b - a) * gl.nodes[k]);
+  return 0.5 * (b - a) * s;
+}
+
+TEST(Flux, PromptLineFromPionKinematics) {
+  EXPECT_NEAR(constants::prompt_energy_MeV, 29.792, 1e-3);
+  EXPECT_NEAR(constants::delayed_endpoint_MeV, 52.829, 1e-3);
+}
+
+TEST(Flux, DelayedSpectraAreNormalisedToOne) {
+  const double end = constants::delayed_endpoint_MeV;
+  EXPECT_NEAR(integrate(numubar_spectrum_per_MeV, 0.0, end), 1.0, 1e-13);
+  EXPECT_NEAR(integrate(nue_spectrum_per_MeV, 0.0, end), 1.0, 1e-13);
+}
+
+TEST(Flux, DelayedSpectraEndAtHalfTheMuonMass) {
+  const double end = constants::delayed_endpoint_MeV;
+  EXPECT_NEAR(nue_spectrum_per_MeV(end), 0.0, 1e-15);  // ν_e vanishes at the end point
+  // 64 E²/m³ (3/4 − E/m) at E = m/2 is 4/m.
+  EXPECT_NEAR(numubar_spectrum_per_MeV(end), 4.0 / constants::muon_mass_MeV, 1e-14);
+  EXPECT_EQ(nue_spectrum_per_MeV(end + 1e-9), 0.0);
+  EXPECT_EQ(numubar_spectrum_per_MeV(end + 1e-9), 0.0);
+  EXPECT_EQ(numubar_spectrum_per_MeV(-1.0), 0.0);
+}
+
+TEST(Flux, NormalisationFallsAsInverseSquareOfBaseline) {
+  const double eta = flux_normalisation_per_cm2(0.08, 1.76e23, 19.3);
+  EXPECT_NEAR(eta, 0.08 * 1.76e23 / (4.0 * constants::pi * 1930.0 * 1930.0), 1e-6 * eta);
+  EXPECT_NEAR(flux_normalisation_per_cm2(0.08, 1.76e23, 38.6), eta / 4.0, 1e-9 * eta);
+}
+
+TEST(Kinematics, MaxRecoilAndMinEnergyAreInverses) {
+  for (double mass : {37211.0, 67000.0, 123800.0}) {
+    for (double e : {5.0, 29.79, 52.8}) {
+      const double t = max_recoil_MeV(e, mass);
+      EXPECT_NEAR(min_energy_MeV(t, mass), e, 1e-12 * e);
+    }
+    for (double t : {1e-3, 5e-3, 3e-2}) EXPECT_NEAR(max_recoil_MeV(min_energy_MeV(t, mass), mass), t, 1e-12 * t);
+  }
+}
+
+TEST(Kinematics, MaxRecoilApproachesTwoESquaredOverM) {
+  EXPECT_NEAR(max_recoil_MeV(30.0, 1e7) / (2.0 * 900.0 / 1e7), 1.0, 1e-5);
+}
+
+TEST(CrossSection, MatchesClosedFormWithUnitFormFactors) {
+  // SPEC §4: G_F² M Q_W² (1 − MT/2E²)/(4π), Q_W = N − (1 − 4 sin²θ_W) Z; in cm² via (ħc)².
+  const double z = 55, n = 78, mass = 123800.0, s2w = 0.23865;
+  const double e = 30.0, t = 0.01;
+  const double qw = n - (1.0 - 4.0 * s2w) * z;
+  const double gf = 1.1663787e-11, hc_cm = 197.3269804e-13;
+  const double expected = gf * gf * mass * qw * qw * (1.0 - mass * t / (2.0 * e * e)) /
+                          (4.0 * constants::pi) * hc_cm * hc_cm;
+  Couplings c{};
+  c.sin2_theta_w = s2w;
+  const NucleonCharges q = nucleon_charges(c, kMu);
+  const double got = cevns_cross_section_cm2_per_MeV(e, t, mass, z, n, q.proton[kMu], q.neutron[kMu],
+                                                     1.0, 1.0, false);
+  EXPECT_NEAR(got / expected, 1.0, 1e-13);
+  // ~1e-36 cm²/MeV for Cs at 30 MeV and 10 keV: σ ≈ 2e-38 cm² over a ~40 keV recoil range.
+  EXPECT_GT(expected, 1e-37);
+  EXPECT_LT(expected, 1e-35);
+}
+
+TEST(CrossSection, KinematicCorrectionIsOnePlusMTOverMnE) {
+  const double e = 40.0, t = 0.02, mass = 67000.0;
+  EXPECT_NEAR(kinematic_factor(e, t, mass, true) / kinematic_factor(e, t, mass, false),
+              1.0 + mass * t / (constants::nucleon_mass_MeV * e), 1e-14);
+}
+
+TEST(CrossSection, VanishesBeyondMaxRecoil) {
+  const double mass = 67000.0, e = 30.0;
+  EXPECT_EQ(kinematic_factor(e, max_recoil_MeV(e, mass) * 1.0001, mass, false), 0.0);
+  EXPECT_GT(kinematic_factor(e, max_recoil_MeV(e, mass) * 0.9999, mass, false), 0.0);
+}
+
+TEST(NsiCharges, ReduceToStandardModelWithoutCouplings) {
+  Couplings c{};
+  c.sin2_theta_w = 0.25;  // g_V^p = 0 exactly
+  const NucleonCharges q = nucleon_charges(c, kE);
+  EXPECT_DOUBLE_EQ(q.proton[kE], 0.0);
+  EXPECT_DOUBLE_EQ(q.neutron[kE], -0.5);
+  EXPECT_DOUBLE_EQ(q.proton[kMu], 0.0);
+  EXPECT_DOUBLE_EQ(q.neutron[kTau], 0.0);
+}
+
+TEST(NsiCharges, FollowEquationTenForEveryCoupling) {
+  Couplings c{};
+  c.sin2_theta_w = 0.23865;
+  c.eps[kUp][kE][kE] = 0.3;
+  c.eps[kDown][kE][kE] = -0.1;
+  c.eps[kUp][kTau][kE] = c.eps[kUp][kE][kTau] = 0.2;
+  c.eps[kDown][kMu][kE] = c.eps[kDown][kE][kMu] = 0.05;
+  const NucleonCharges q = nucleon_charges(c, kE);
+  const double gp = 0.5 - 2 * 0.23865;
+  EXPECT_DOUBLE_EQ(q.proton[kE], gp + 2 * 0.3 - 0.1);
+  EXPECT_DOUBLE_EQ(q.neutron[kE], -0.5 + 0.3 - 2 * 0.1);
+  EXPECT_DOUBLE_EQ(q.proton[kTau], 2 * 0.2);
+  EXPECT_DOUBLE_EQ(q.neutron[kTau], 0.2);  // the last N term carries F_N (SPEC's typo note)
+  EXPECT_DOUBLE_EQ(q.proton[kMu], 0.05);
+  EXPECT_DOUBLE_EQ(q.neutron[kMu], 2 * 0.05);
+  // ν_μ sees only the flavour-changing ε_eμ beside its SM charge.
+  const NucleonCharges qm = nucleon_charges(c, kMu);
+  EXPECT_DOUBLE_EQ(qm.proton[kE], 0.05);
+  EXPECT_DOUBLE_EQ(qm.proton[kMu], gp);
+}
+
+TEST(NsiCharges, MomentsReproduceTheFullSquare) {
+  Couplings c{};
+  c.sin2_theta_w = 0.23;
+  c.eps[kUp][kE][kE] = 0.4;
+  c.eps[kUp][kTau][kE] = c.eps[kUp][kE][kTau] = -0.3;
+  const NucleonCharges q = nucleon_charges(c, kE);
+  const double z = 32, n = 40, fz = 0.93, fn = 0.91;
+  const Moments m{z * z * fz * fz, z * n * fz * fn, n * n * fn * fn};
+  double direct = 0.0;
+  for (int b = 0; b < 3; ++b) direct += std::pow(z * q.proton[b] * fz + n * q.neutron[b] * fn, 2);
+  EXPECT_NEAR(charge_weighted(q, m), direct, 1e-12 * direct);
+}
+
+TEST(Sterile, SurvivalProbabilityFollowsTwoFlavourFormula) {
+  const Sterile nue{kNuEDisappearance, 0.1, 1.0};
+  const double l = 20.0, e = 30.0;
+  EXPECT_NEAR(survival_probability(nue, kDelayedNuE, l, e),
+              1.0 - 0.1 * std::pow(std::sin(1.27 * 1.0 * l / e), 2), 1e-15);
+  EXPECT_EQ(survival_probability(nue, kPromptNuMu, l, e), 1.0);
+  EXPECT_EQ(survival_probability(nue, kDelayedNuMuBar, l, e), 1.0);
+  const Sterile numu{kNuMuDisappearance, 0.2, 3.0};
+  EXPECT_LT(survival_probability(numu, kPromptNuMu, l, e), 1.0);
+  EXPECT_LT(survival_probability(numu, kDelayedNuMuBar, l, e), 1.0);
+  EXPECT_EQ(survival_probability(numu, kDelayedNuE, l, e), 1.0);
+  EXPECT_EQ(survival_probability(Sterile{kNuEDisappearance, 0.0, 5.0}, kDelayedNuE, l, e), 1.0);
+}
+
+TEST(GaussLegendre, IntegratesPolynomialsExactly) {
+  for (int n : {1, 2, 5, 16, 33}) {
+    const GaussLegendre gl = gauss_legendre(n);
+    for (int k = 0; k <= 2 * n - 1; ++k) {
+      double s = 0.0;
+      for (int i = 0; i < n; ++i) s += gl.weights[i] * std::pow(gl.nodes[i], k);
+      EXPECT_NEAR(s, k % 2 ? 0.0 : 2.0 / (k + 1), 1e-13) << "n=" << n << " k=" << k;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cevns

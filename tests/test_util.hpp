@@ -1,0 +1,65 @@
+// Helpers shared by the tests: scratch directories, files, and running the cevns binary.
+#pragma once
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace cevns::testing {
+
+// A fresh directory under the test temp dir, removed with its contents at scope exit.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string templ = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                        "/cevns-test-XXXXXX";
+    path_ = mkdtemp(templ.data());
+  }
+  ~ScratchDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(file(name)) << content;
+    return file(name);
+  }
+
+ private:
+  std::string path_;
+};
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline bool file_exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
+
+struct CommandResult {
+  int status;
+  std::string out, err;
+};
+
+// Runs the cevns binary with `args` (shell words) from the source tree.
+inline CommandResult run_cevns(const std::string& args) {
+  ScratchDir dir;
+  const std::string cmd = std::string("cd '") + CEVNS_SOURCE_DIR + "' && '" + CEVNS_BINARY + "' " +
+                          args + " > '" + dir.file("out") + "' 2> '" + dir.file("err") + "'";
+  const int raw = std::system(cmd.c_str());
+  return CommandResult{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_file(dir.file("out")),
+                       read_file(dir.file("err"))};
+}
+
+inline std::string source_path(const std::string& relative) {
+  return std::string(CEVNS_SOURCE_DIR) + "/" + relative;
+}
+
+}  // namespace cevns::testing
