@@ -1,9 +1,12 @@
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "host/backend_select.hpp"
 #include "host/commands.hpp"
 #include "host/config.hpp"
+#include "host/h5io.hpp"
+#include "host/scan_output.hpp"
 #include "host/quadrature.hpp"
 #include "host/rates.hpp"
 
@@ -67,8 +70,19 @@ int run_rates(const RatesOptions& options) {
   apply_overrides(options, &detector);
   auto backend = select_backend(options.backend);
   const auto edges = recoil_bin_edges_keV(detector, detector.bin_width_keV);
+  std::optional<h5::File> file;
+  if (!options.output.empty()) file.emplace(h5::File::create(options.output));
   const RatesResult r = compute_rates(detector, edges, standard_model(), *backend);
   const std::vector<double> bins = r.bin_counts();
+  if (file) {
+    Json config = detector.json;
+    config["bin_width_keV"] = detector.bin_width_keV;
+    write_provenance(file->root(), Provenance{options.command_line, backend->name(), config},
+                     "rates");
+    write_rates_group(file->root().group(detector.name), r, detector);
+    file->root().set_attr("complete", 1LL);
+    file->commit();
+  }
 
   if (options.json) {
     Json out;

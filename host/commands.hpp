@@ -2,6 +2,7 @@
 // thrown as InputError and reported by main().
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,8 @@ struct RatesOptions {
   std::string detector_file;
   std::string backend = "auto";
   bool json = false;
+  std::string output;  // HDF5 path; empty: none
+  std::string command_line;
   std::optional<double> bin_width_keV;
   std::optional<double> neutron_radius_fm;
   std::optional<std::string> proton_form_factor, neutron_form_factor;
@@ -18,5 +21,22 @@ struct RatesOptions {
 };
 
 int run_rates(const RatesOptions& options);
+
+}  // namespace cevns
+
+namespace cevns {
+
+struct ScanCommandOptions {
+  std::string study_file;
+  std::string output;  // HDF5 path; empty: no file
+  std::string json_output;
+  std::string backend = "auto";
+  std::optional<std::string> method;
+  bool quiet = false;
+  std::size_t chunk_points = std::size_t{1} << 20;
+  std::string command_line;
+};
+
+int run_scan(const ScanCommandOptions& options);
 
 }  // namespace cevns

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   auto* rates_cmd = app.add_subcommand("rates", "Expected CEvNS events of one detector");
   rates_cmd->add_option("detector", rates.detector_file, "detector JSON file")->required();
   rates_cmd->add_flag("--json", rates.json, "print one JSON object on stdout");
+  rates_cmd->add_option("-o,--output", rates.output, "also write the spectrum as HDF5");
   rates_cmd->add_option("--bin-width", rates.bin_width_keV, "recoil bin width in keV");
   rates_cmd->add_option("--neutron-radius", rates.neutron_radius_fm,
                         "neutron rms radius in fm for every isotope");
@@ -33,6 +34,17 @@ int main(int argc, char** argv) {
                         "neutron form factor: helm, symmetrized_fermi, klein_nystrand");
   rates_cmd->add_flag("--gc,!--no-gc", rates.kinematic_correction,
                       "apply (or not) the kinematic correction g_c of Eq. 7");
+
+  ScanCommandOptions scan;
+  auto* scan_cmd = app.add_subcommand("scan", "Run a study: chi^2 grids, intervals, contours");
+  scan_cmd->add_option("study", scan.study_file, "study JSON file")->required();
+  scan_cmd->add_option("-o,--output", scan.output, "HDF5 output file");
+  scan_cmd->add_option("--json", scan.json_output, "write the results table as JSON to this file");
+  scan_cmd->add_option("--method", scan.method, "factorised (default) or direct");
+  scan_cmd->add_flag("-q,--quiet", scan.quiet, "no progress output");
+  scan_cmd->add_option("--chunk-points", scan.chunk_points,
+                       "grid points per backend call (bounds device memory)")
+      ->capture_default_str();
 
   try {
     app.parse(argc, argv);
@@ -50,7 +62,13 @@ int main(int argc, char** argv) {
   try {
     if (rates_cmd->parsed()) {
       rates.backend = backend;
+      for (int i = 0; i < argc; ++i) rates.command_line += (i ? " " : "") + std::string(argv[i]);
       return run_rates(rates);
+    }
+    if (scan_cmd->parsed()) {
+      scan.backend = backend;
+      for (int i = 0; i < argc; ++i) scan.command_line += (i ? " " : "") + std::string(argv[i]);
+      return run_scan(scan);
     }
   } catch (const InputError& e) {
     std::fprintf(stderr, "cevns: error: %s\n", e.what());

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what cevns-scan needs and is missing: Debian packages (compiler, CMake, HDF5,
+# nlohmann_json, CLI11, GoogleTest, Google Benchmark; Thrust from Debian when no CUDA toolkit
+# provides it) and a Python virtual environment in .venv with the pinned plotting and test
+# packages. Safe to run again: it installs only what is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+packages=(build-essential cmake pkg-config git libhdf5-dev nlohmann-json3-dev libcli11-dev
+          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-venv python3-pip)
+# Thrust/CUB: from the CUDA toolkit when there is one, else Debian's packages.
+if ! command -v nvcc >/dev/null 2>&1 && [ ! -x /usr/local/cuda/bin/nvcc ]; then
+  packages+=(libthrust-dev libcub-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# A python3 that is not Debian's (e.g. pyenv) brings its own venv and pip.
+if command -v python3 >/dev/null 2>&1 && python3 -m venv --help >/dev/null 2>&1; then
+  filtered=()
+  for p in "${missing[@]}"; do
+    case "$p" in python3|python3-venv|python3-pip) ;; *) filtered+=("$p") ;; esac
+  done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  log "Debian packages present"
+fi
+
+if [ ! -x .venv/bin/python3 ]; then
+  log "creating Python environment .venv"
+  python3 -m venv .venv
+fi
+stamp=.venv/.requirements-stamp
+want=$(cat scripts/requirements.txt tests/requirements.txt | sha256sum | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "installing pinned Python packages"
+  .venv/bin/python3 -m pip install -q --disable-pip-version-check \
+    -r scripts/requirements.txt -r tests/requirements.txt
+  echo "$want" > "$stamp"
+else
+  log "Python packages present"
+fi
