@@ -56,11 +56,8 @@ namespace {
 // a block of rows into part of a chunk does not bypass the cache.
 constexpr hsize_t kChunkDoubles = hsize_t{1} << 17;
 
-void silence_hdf5_errors() {
-  // Failures are reported as exceptions carrying the reason; the printed stack would only repeat
-  // it.
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-}
+// Failures become exceptions carrying HDF5's reason; the printed stack would only repeat it.
+void silence_hdf5_errors() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 herr_t keep_innermost(unsigned, const H5E_error2_t* err, void* data) {
   if (err->desc != nullptr && err->desc[0] != '\0') *static_cast<std::string*>(data) = err->desc;
@@ -300,12 +297,13 @@ std::vector<Dimension> find_dimensions(hid_t group, const std::string& group_pat
 struct NewDataset {
   hid_t file_type;
   hid_t mem_type;
-  const void* data;         // nullptr: leave to the fill value
-  std::size_t data_length;  // elements in `data`
+  const void* data;
+  std::size_t data_length;     // elements in `data`
+  bool written_later = false;  // no data now: create_variable's rows come from write_rows
   hid_t create_plist = H5P_DEFAULT;
 };
 
-// Creates, writes and labels one dataset; `dims` are attached as its dimension scales in order.
+// Creates, writes and labels one dataset (its dimension scales are attached by the caller).
 Id create_dataset(hid_t group, const std::string& group_path, const std::string& name,
                   const std::vector<hsize_t>& shape, const NewDataset& spec,
                   const std::string& units, const std::string& long_name) {
@@ -314,7 +312,7 @@ Id create_dataset(hid_t group, const std::string& group_path, const std::string&
     throw std::invalid_argument("h5: " + quoted(name) + " is not a dataset name");
   if (link_exists(group, name))
     throw std::invalid_argument("h5: " + quoted(where) + " already exists");
-  if (spec.data != nullptr && spec.data_length != element_count(shape))
+  if (!spec.written_later && spec.data_length != element_count(shape))
     throw std::invalid_argument("h5: " + quoted(where) + " needs " +
                                 std::to_string(element_count(shape)) + " values, got " +
                                 std::to_string(spec.data_length));
@@ -323,7 +321,7 @@ Id create_dataset(hid_t group, const std::string& group_path, const std::string&
                         H5P_DEFAULT),
              H5Dclose, "creating dataset " + quoted(where));
   // A zero-length dataset has nothing to write (and std::vector::data() may be null).
-  if (spec.data != nullptr && spec.data_length > 0)
+  if (!spec.written_later && spec.data_length > 0)
     check(H5Dwrite(dataset, spec.mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, spec.data),
           "writing dataset " + quoted(where));
   write_string_attr(dataset, where, "units", units);
@@ -553,9 +551,9 @@ void Group::create_variable(const std::string& name, const std::vector<std::stri
     check(H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data()),
           "setting the chunks of " + quoted(where));
   }
-  const Id dataset =
-      create_dataset(self, path_, name, shape,
-                     {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nullptr, 0, plist}, units, long_name);
+  const Id dataset = create_dataset(self, path_, name, shape,
+                                    {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nullptr, 0, true, plist},
+                                    units, long_name);
   attach_dimensions(dataset, where, found);
 }
 
@@ -628,7 +626,12 @@ std::shared_ptr<detail::FileState> open_existing(const std::string& path, bool w
   // POSIX first, for the errno text of a missing or unreadable file.
   const int fd = ::open(path.c_str(), writable ? O_RDWR : O_RDONLY);
   if (fd < 0) throw InputError(path, "", "cannot be read as HDF5 (" + errno_text() + ")");
+  struct stat st;
+  const bool directory = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
   ::close(fd);
+  if (directory)
+    throw InputError(path, "",
+                     "cannot be read as HDF5 (" + std::string(std::strerror(EISDIR)) + ")");
 #if H5_VERSION_GE(1, 12, 0)
   const htri_t is_hdf5 = H5Fis_accessible(path.c_str(), H5P_DEFAULT);
 #else
@@ -680,7 +683,7 @@ File File::create(const std::string& path) {
   silence_hdf5_errors();
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw InputError(path, "", "cannot be written (is a directory)");
+    throw InputError(path, "", "cannot be written (" + std::string(std::strerror(EISDIR)) + ")");
   Id fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "creating a file property list");
   check(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "tracking link creation order");

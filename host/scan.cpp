@@ -206,7 +206,6 @@ std::vector<double> compute_chi2_grid(
   const std::size_t rows_per_chunk = std::max<std::size_t>(1, options.chunk_points / n0);
   std::vector<double> chi2(n0 * n1, kNaN);
   progress.start(label, (row_end - std::min(options.row_begin, row_end)) * n0);
-  std::vector<double> chunk;
   for (std::size_t row = options.row_begin; row < row_end; row += rows_per_chunk) {
     const std::size_t rows = std::min(rows_per_chunk, row_end - row);
     const std::size_t first = row * n0, count = rows * n0;
@@ -214,10 +213,8 @@ std::vector<double> compute_chi2_grid(
       progress.advance(count);
       continue;
     }
-    chunk.resize(count);
-    backend.scan_chi2(in, first, count, chunk.data());
-    std::copy(chunk.begin(), chunk.end(), chi2.begin() + first);
-    if (on_chunk) on_chunk(first, chunk);
+    backend.scan_chi2(in, first, count, chi2.data() + first);
+    if (on_chunk) on_chunk(first, std::vector<double>(chi2.begin() + first, chi2.begin() + first + count));
     progress.advance(count);
   }
   progress.finish();

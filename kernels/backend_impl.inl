@@ -168,12 +168,17 @@ class ThrustBackend final : public Backend {
     const auto n_exp = upload(in.n_exp);
     const auto n_bg = upload(in.n_bg);
     const StatsView stats{ptr(n_exp), ptr(n_bg), in.n_bins(), in.sigma_alpha, in.sigma_beta};
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
     thrust::device_vector<double> chi2(count);
+    double* const result = ptr(chi2);
+#else
+    double* const result = out;  // host-memory system: the loop writes the caller's array
+#endif
     switch (in.evaluator) {
       case ScanInput::kQuadratic: {
         const auto table = upload(in.quadratic_table);
         parallel_for(count, Chi2Loop<QuadraticCounts>{QuadraticCounts{ptr(table), in.n_bins()},
-                                                      grid, stats, first, ptr(chi2)});
+                                                      grid, stats, first, result});
         break;
       }
       case ScanInput::kSterile: {
@@ -182,17 +187,19 @@ class ThrustBackend final : public Backend {
         const auto depletion = upload(in.depletion);
         const SterileCounts counts{ptr(unaffected), ptr(affected), ptr(depletion), in.n_bins(),
                                    in.dm2_axis};
-        parallel_for(count, Chi2Loop<SterileCounts>{counts, grid, stats, first, ptr(chi2)});
+        parallel_for(count, Chi2Loop<SterileCounts>{counts, grid, stats, first, result});
         break;
       }
       case ScanInput::kDirect: {
         DeviceRates d(*in.rates);
         const DirectCounts counts{d.view, ptr(d.bin_offsets), in.efficiency};
-        parallel_for(count, Chi2Loop<DirectCounts>{counts, grid, stats, first, ptr(chi2)});
+        parallel_for(count, Chi2Loop<DirectCounts>{counts, grid, stats, first, result});
         break;
       }
     }
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
     thrust::copy(chi2.begin(), chi2.end(), out);
+#endif
   }
 
  private:

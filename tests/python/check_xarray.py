@@ -6,8 +6,9 @@ Usage: check_xarray.py FILE [FILE...]
 Every group that holds datasets must open with
 `xarray.open_dataset(FILE, engine="h5netcdf", group=GROUP)`, show every HDF5 dataset of the group
 as a variable, give every variable and coordinate `units` and `long_name`, have a coordinate for
-every dimension, and return string attributes as str (not bytes). Prints one line per group;
-exits 1 with a message at the first violation, 0 when every file passes.
+every dimension, and return string attributes as str (not bytes) in both h5py and xarray.
+Prints one line per group; exits 1 with a message at the first violation, 0 when every file
+passes.
 """
 
 import sys
@@ -26,7 +27,7 @@ def groups_with_datasets(path):
 
     def visit(name, obj):
         if isinstance(obj, h5py.Group) and any(
-            isinstance(obj.get(child, getlink=False), h5py.Dataset) for child in obj
+            isinstance(obj[child], h5py.Dataset) for child in obj
         ):
             found.append("/" + name)
 
@@ -74,6 +75,23 @@ def check_group(path, group):
         print(f"{group}: dims {sizes}, {len(ds.data_vars)} variables")
 
 
+# Written by the HDF5 dimension-scale API as fixed-length strings or references, not by us.
+DIMENSION_SCALE_ATTRS = {"CLASS", "NAME", "DIMENSION_LIST", "REFERENCE_LIST"}
+
+
+def check_h5py_attrs_are_str(path):
+    """Our string attributes are variable-length UTF-8, which h5py returns as str; h5netcdf
+    would decode fixed-length ones too, but plain h5py users would get bytes."""
+
+    def check(name, obj):
+        attrs = {k: v for k, v in obj.attrs.items() if k not in DIMENSION_SCALE_ATTRS}
+        check_attrs_are_str("/" + name, attrs)
+
+    with h5py.File(path, "r") as f:
+        check("", f)
+        f.visititems(check)
+
+
 def check_file(path):
     try:
         groups = groups_with_datasets(path)
@@ -81,8 +99,7 @@ def check_file(path):
         raise Violation(f"cannot be read as HDF5 ({err})")
     if not groups:
         raise Violation("holds no datasets")
-    with h5py.File(path, "r") as f:
-        check_attrs_are_str("/", dict(f.attrs))
+    check_h5py_attrs_are_str(path)
     for group in groups:
         check_group(path, group)
 

@@ -1,0 +1,120 @@
+// Speed of the two hot paths, per backend: one full `rates` evaluation per detector, and scans
+// (grid points per second) for each scan kind by the factorised and the direct path. The CUDA
+// variants register only where a GPU is present. Figures and machines are in README.md.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+
+#include "host/config.hpp"
+#include "host/quadrature.hpp"
+#include "host/rates.hpp"
+#include "host/scan.hpp"
+#include "host/study.hpp"
+
+namespace cevns {
+namespace {
+
+std::string detector_path(const std::string& name) {
+  return std::string(CEVNS_SOURCE_DIR) + "/configs/detectors/" + name + ".json";
+}
+
+std::unique_ptr<Backend> backend_named(const std::string& name) {
+  return name == "cuda" ? make_cuda_backend() : make_cpu_backend();
+}
+
+void BM_Rates(benchmark::State& state, std::string backend_name, std::string detector) {
+  auto backend = backend_named(backend_name);
+  const DetectorConfig d = load_detector(detector_path(detector));
+  const auto edges = recoil_bin_edges_keV(d, 1.0);
+  for (auto _ : state) {
+    const RatesResult r = compute_rates(d, edges, standard_model(), *backend);
+    benchmark::DoNotOptimize(r.counts.data());
+  }
+}
+
+Json axis(const std::string& p, double lo, double hi, int n, bool log) {
+  return {{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+}
+
+// The studies being timed: one detector (Ar), one scenario (sys15: both pulls free).
+Study bench_study(const std::string& kind, int n, const Json& quadrature) {
+  Json scan;
+  if (kind == "sterile_nue" || kind == "sterile_numu") {
+    scan = {{"name", kind}, {"channel", kind == "sterile_nue" ? "nue" : "numu"},
+            {"axes", {axis("sin2_2theta", 1e-3, 1.0, n, true), axis("dm2_eV2", 1e-2, 1e2, n, true)}}};
+  } else if (kind == "nsi_2d") {
+    scan = {{"name", kind}, {"axes", {axis("eps_ee_uV", -1, 1, n, false), axis("eps_etau_uV", -1, 1, n, false)}}};
+  } else {
+    scan = {{"name", kind}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, n * n, false)}}};
+  }
+  Json j = {{"name", "bench"},
+            {"detectors", {detector_path("ar")}},
+            {"scenarios", {"sys15"}},
+            {"quadrature", quadrature},
+            {"scans", {scan}}};
+  return parse_study(j, "bench");
+}
+
+// Whole scan of one detector and scenario: response tables, tables of the scan, χ² grid.
+void BM_Scan(benchmark::State& state, std::string backend_name, std::string kind, Method method,
+             int n, Json quadrature) {
+  auto backend = backend_named(backend_name);
+  const Study study = bench_study(kind, n, quadrature);
+  Progress quiet(Progress::Mode::kQuiet);
+  ScanOptions options;
+  options.method = method;
+  for (auto _ : state) {
+    const PreparedDetector det = prepare_detector(study.detectors[0], study.analysis, *backend);
+    const ScanModel model(det, study, study.scans[0], study.scenarios[0], method, *backend);
+    const auto chi2 = compute_chi2_grid(model, *backend, options, quiet, kind);
+    benchmark::DoNotOptimize(chi2.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n) * n);
+  state.counters["points"] = static_cast<double>(n) * n;
+}
+
+void register_all() {
+  std::vector<std::string> backends = {"cpu"};
+  if (cuda_device_count() > 0) backends.push_back("cuda");
+  const Json sterile_quadrature = {{"recoil_nodes", 32}, {"energy_nodes", 32}, {"energy_panels", 8}};
+  const Json default_quadrature = {{"recoil_nodes", 32}, {"energy_nodes", 32}, {"energy_panels", 1}};
+  for (const auto& b : backends) {
+    for (const char* d : {"csi", "ge72", "ge_natural", "nai", "ar"})
+      benchmark::RegisterBenchmark(("rates/" + b + "/" + d).c_str(), BM_Rates, b, std::string(d))
+          ->Unit(benchmark::kMillisecond);
+    // The headline: a 1000 × 1000 sterile grid, response tables included.
+    for (const char* kind : {"sterile_nue", "sterile_numu"})
+      benchmark::RegisterBenchmark(("scan/" + b + "/" + kind + "/factorised/1000x1000").c_str(),
+                                   BM_Scan, b, std::string(kind), Method::kFactorised, 1000,
+                                   sterile_quadrature)
+          ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("scan/" + b + "/nsi_2d/factorised/1000x1000").c_str(), BM_Scan, b,
+                                 std::string("nsi_2d"), Method::kFactorised, 1000, default_quadrature)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("scan/" + b + "/sin2_theta_W/factorised/1e6").c_str(), BM_Scan, b,
+                                 std::string("sin2_theta_W"), Method::kFactorised, 1000,
+                                 default_quadrature)
+        ->Unit(benchmark::kMillisecond);
+    // The direct path evaluates the double integral at every point: a smaller grid.
+    const int n_direct = b == "cuda" ? 1000 : 32;
+    for (const char* kind : {"sterile_nue", "nsi_2d"})
+      benchmark::RegisterBenchmark(
+          ("scan/" + b + "/" + kind + "/direct/" + std::to_string(n_direct) + "x" +
+           std::to_string(n_direct)).c_str(),
+          BM_Scan, b, std::string(kind), Method::kDirect, n_direct,
+          std::string(kind) == "nsi_2d" ? default_quadrature : sterile_quadrature)
+          ->Unit(benchmark::kMillisecond);
+  }
+}
+
+}  // namespace
+}  // namespace cevns
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  cevns::register_all();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
