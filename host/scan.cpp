@@ -166,7 +166,7 @@ std::vector<double> ScanModel::counts(const PhysicsModel& model) const {
   std::vector<double> out(n_bins, 0.0);
   if (input_.evaluator == ScanInput::kQuadratic) {
     const QuadraticCounts q{input_.quadratic_table.data(), n_bins};
-    const auto pt = q.prepare(model, 0, 0);
+    const auto pt = q.prepare(model);
     for (int b = 0; b < n_bins; ++b) out[b] = q.bin(pt, b);
   } else if (input_.evaluator == ScanInput::kSterile) {
     for (std::size_t e = 0; e < entry_rates_.size(); ++e) {
@@ -219,6 +219,74 @@ std::vector<double> compute_chi2_grid(
   }
   progress.finish();
   return chi2;
+}
+
+GridRows grid_rows(const ScanInput& in, std::size_t chunk_points) {
+  GridRows g;
+  const std::size_t n0 = in.axis[0].size();
+  g.n_rows = in.n_axes == 2 ? in.axis[1].size() : n0;
+  g.row_points = in.n_axes == 2 ? n0 : 1;
+  g.rows_per_chunk = std::max<std::size_t>(1, chunk_points / g.row_points);
+  return g;
+}
+
+std::pair<std::size_t, std::size_t> shard_row_range(std::size_t n_rows, std::size_t index,
+                                                    std::size_t count) {
+  const auto begin = [&](std::size_t k) {
+    return k * (n_rows / count) + std::min(k, n_rows % count);
+  };
+  return {begin(index), begin(index + 1)};
+}
+
+std::size_t chunk_count(const GridRows& rows, std::size_t row_begin, std::size_t row_end) {
+  if (row_end <= row_begin) return 0;
+  return (row_end - row_begin + rows.rows_per_chunk - 1) / rows.rows_per_chunk;
+}
+
+std::size_t compute_chi2_rows(
+    const ScanModel& model, Backend& backend, const GridRows& rows, std::size_t row_begin,
+    std::size_t row_end, Progress& progress, const std::string& label, std::vector<double>* grid,
+    const std::function<bool(std::size_t)>& skip,
+    const std::function<void(std::size_t, std::size_t, std::size_t, const double*)>& finished) {
+  const std::size_t total = rows.n_rows * rows.row_points;
+  if (grid->size() != total) grid->assign(total, kNaN);
+  row_end = std::min(row_end, rows.n_rows);
+  row_begin = std::min(row_begin, row_end);
+  const std::size_t n_chunks = chunk_count(rows, row_begin, row_end);
+  std::size_t computed = 0;
+  progress.start(label, (row_end - row_begin) * rows.row_points);
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    const std::size_t row = row_begin + c * rows.rows_per_chunk;
+    const std::size_t n = std::min(rows.rows_per_chunk, row_end - row);
+    const std::size_t first = row * rows.row_points, count = n * rows.row_points;
+    if (skip && skip(c)) {
+      progress.advance(count);
+      continue;
+    }
+    backend.scan_chi2(model.input(), first, count, grid->data() + first);
+    ++computed;
+    if (finished) finished(c, row, n, grid->data() + first);
+    progress.advance(count);
+  }
+  progress.finish();
+  return computed;
+}
+
+StudyModels build_study_models(const Study& study, Backend& backend, Method method) {
+  StudyModels s;
+  for (const auto& detector : study.detectors)
+    s.detectors.push_back(
+        std::make_unique<PreparedDetector>(prepare_detector(detector, study.analysis, backend)));
+  for (const auto& scan : study.scans) {
+    for (const auto& detector : s.detectors) {
+      for (const auto& scenario : study.scenarios) {
+        s.models.push_back(
+            std::make_unique<ScanModel>(*detector, study, scan, scenario, method, backend));
+        s.results.push_back(describe_result(study, scan, *detector, scenario, *s.models.back()));
+      }
+    }
+  }
+  return s;
 }
 
 void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {

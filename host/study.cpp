@@ -47,13 +47,20 @@ double delta_chi2_for_cl(double cl, int parameters, bool exact) {
 
 namespace {
 
-Scenario parse_scenario(const Json& item, const std::string& file, const std::string& path) {
+Scenario parse_scenario(const Json& item, const std::string& file, const std::string& path,
+                        const std::string& base_dir) {
+  // A string ending in .json is a scenario file (configs/scenarios/), any other a built-in name.
+  if (item.is_string() && item.get<std::string>().size() > 5 &&
+      item.get<std::string>().rfind(".json") == item.get<std::string>().size() - 5) {
+    const std::string f = resolve_relative(base_dir, item.get<std::string>());
+    return parse_scenario(load_json_file(f), f, "", base_dir);
+  }
   if (item.is_string()) {
     for (const auto& s : builtin_scenarios())
       if (s.name == item.get<std::string>()) return s;
     throw InputError(file, path,
-                     "expected a scenario name (ideal, eff50, sys15, sys30) or a scenario object, "
-                     "got " + describe_json_value(item));
+                     "expected a scenario name (ideal, eff50, sys15, sys30), a scenario file or "
+                     "object, got " + describe_json_value(item));
   }
   JsonObject o(item, file, path);
   Scenario s;
@@ -194,7 +201,7 @@ Study parse_study(const Json& json, const std::string& file) {
   if (o.has("scenarios")) {
     std::set<std::string> seen;
     for (const auto& [item, path] : o.array("scenarios")) {
-      st.scenarios.push_back(parse_scenario(*item, file, path));
+      st.scenarios.push_back(parse_scenario(*item, file, path, base_dir));
       if (!seen.insert(st.scenarios.back().name).second)
         throw InputError(file, path, "expected distinct scenario names, got \"" +
                                          st.scenarios.back().name + "\" twice");

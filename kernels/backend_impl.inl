@@ -167,7 +167,13 @@ class ThrustBackend final : public Backend {
                   in.base};
     const auto n_exp = upload(in.n_exp);
     const auto n_bg = upload(in.n_bg);
-    const StatsView stats{ptr(n_exp), ptr(n_bg), in.n_bins(), in.sigma_alpha, in.sigma_beta};
+    std::vector<double> weights(in.n_exp.size());
+    for (std::size_t b = 0; b < weights.size(); ++b)
+      weights[b] = in.n_exp[b] > 0.0 ? 1.0 / in.n_exp[b] : 0.0;
+    const auto weight = upload(weights);
+    auto inverse_variance = [](double sigma) { return sigma > 0.0 ? 1.0 / (sigma * sigma) : -1.0; };
+    const StatsView stats{ptr(n_exp), ptr(n_bg), ptr(weight), in.n_bins(),
+                          inverse_variance(in.sigma_alpha), inverse_variance(in.sigma_beta)};
 #if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
     thrust::device_vector<double> chi2(count);
     double* const result = ptr(chi2);

@@ -15,7 +15,11 @@ struct Chi2Accumulator {
   // A bin with N_exp ≤ 0 has σ = 0 and carries no information: it is skipped.
   CEVNS_HD void add(double n_th, double n_exp, double n_bg) {
     if (!(n_exp > 0.0)) return;
-    const double w = 1.0 / n_exp;
+    add_weighted(n_th, n_exp, n_bg, 1.0 / n_exp);
+  }
+
+  // The same with the weight 1/σ² = 1/N_exp precomputed (0 skips the bin): scans call this.
+  CEVNS_HD void add_weighted(double n_th, double n_exp, double n_bg, double w) {
     const double r = n_exp - n_th - n_bg;
     rr += w * r * r;
     tt += w * n_th * n_th;
@@ -27,16 +31,22 @@ struct Chi2Accumulator {
 
   // Minimum over the pulls. A zero σ fixes its pull at 0 (that row drops out).
   CEVNS_HD double minimum(double sigma_alpha, double sigma_beta) const {
-    const bool free_alpha = sigma_alpha > 0.0, free_beta = sigma_beta > 0.0;
+    return minimum_inverse(sigma_alpha > 0.0 ? 1.0 / (sigma_alpha * sigma_alpha) : -1.0,
+                           sigma_beta > 0.0 ? 1.0 / (sigma_beta * sigma_beta) : -1.0);
+  }
+
+  // The same from the prior weights 1/σ_α², 1/σ_β² (negative: that pull is fixed at 0).
+  CEVNS_HD double minimum_inverse(double inv_var_alpha, double inv_var_beta) const {
+    const bool free_alpha = inv_var_alpha >= 0.0, free_beta = inv_var_beta >= 0.0;
     if (free_alpha && free_beta) {
-      const double a11 = tt + 1.0 / (sigma_alpha * sigma_alpha);
-      const double a22 = gg + 1.0 / (sigma_beta * sigma_beta);
+      const double a11 = tt + inv_var_alpha;
+      const double a22 = gg + inv_var_beta;
       const double det = a11 * a22 - tg * tg;
       // b^T A^{-1} b for the symmetric positive-definite A.
       return rr - (a22 * rt * rt - 2.0 * tg * rt * rg + a11 * rg * rg) / det;
     }
-    if (free_alpha) return rr - rt * rt / (tt + 1.0 / (sigma_alpha * sigma_alpha));
-    if (free_beta) return rr - rg * rg / (gg + 1.0 / (sigma_beta * sigma_beta));
+    if (free_alpha) return rr - rt * rt / (tt + inv_var_alpha);
+    if (free_beta) return rr - rg * rg / (gg + inv_var_beta);
     return rr;
   }
 

@@ -21,21 +21,37 @@ struct GridView {
   int n[2];  // n[1] = 1 for a 1D grid
   PhysicsModel base;
 
+  // Grid indices of point p; 32-bit division where it suffices (several times faster).
+  CEVNS_HD void indices(std::size_t p, int* i0, int* i1) const {
+    if (p < 0xffffffffu) {
+      const unsigned q = static_cast<unsigned>(p) / static_cast<unsigned>(n[0]);
+      *i1 = static_cast<int>(q);
+      *i0 = static_cast<int>(static_cast<unsigned>(p) - q * static_cast<unsigned>(n[0]));
+    } else {
+      *i0 = static_cast<int>(p % static_cast<std::size_t>(n[0]));
+      *i1 = static_cast<int>(p / static_cast<std::size_t>(n[0]));
+    }
+  }
+
   CEVNS_HD PhysicsModel model_at(std::size_t p, int* i0, int* i1) const {
-    *i0 = static_cast<int>(p % static_cast<std::size_t>(n[0]));
-    *i1 = static_cast<int>(p / static_cast<std::size_t>(n[0]));
+    indices(p, i0, i1);
+    return model_at_indices(*i0, *i1);
+  }
+
+  CEVNS_HD PhysicsModel model_at_indices(int i0, int i1) const {
     PhysicsModel m = base;
-    set_parameter(m, id[0], values[0][*i0]);
-    if (n_axes == 2) set_parameter(m, id[1], values[1][*i1]);
+    set_parameter(m, id[0], values[0][i0]);
+    if (n_axes == 2) set_parameter(m, id[1], values[1][i1]);
     return m;
   }
 };
 
 struct StatsView {
-  const double* n_exp;  // Asimov data per bin
-  const double* n_bg;   // background per bin
+  const double* n_exp;   // Asimov data per bin
+  const double* n_bg;    // background per bin
+  const double* weight;  // 1/σ² = 1/N_exp per bin, 0 where N_exp ≤ 0
   int n_bins;
-  double sigma_alpha, sigma_beta;
+  double inv_var_alpha, inv_var_beta;  // 1/σ², negative for a pull fixed at 0
 };
 
 // Factorised, quadratic in the couplings (sin²θ_W, NSI): per flux and bin the three moments.
@@ -45,10 +61,13 @@ struct QuadraticCounts {
   struct Point {
     NucleonCharges charges[kNumFluxes];
   };
-  CEVNS_HD Point prepare(const PhysicsModel& m, int, int) const {
+  CEVNS_HD Point prepare(const PhysicsModel& m) const {
     Point p;
     for (int f = 0; f < kNumFluxes; ++f) p.charges[f] = nucleon_charges(m.couplings, flux_flavour(f));
     return p;
+  }
+  CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
+    return prepare(g.model_at_indices(i0, i1));
   }
   CEVNS_HD double bin(const Point& p, int b) const {
     double n = 0.0;
@@ -69,8 +88,12 @@ struct SterileCounts {
     int row;
     double sin2_2theta;
   };
-  CEVNS_HD Point prepare(const PhysicsModel& m, int i0, int i1) const {
-    return Point{dm2_axis == 0 ? i0 : dm2_axis == 1 ? i1 : 0, m.sterile.sin2_2theta};
+  // Only sin²2θ and the Δm² row matter: read them off the axes, no model is built.
+  CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
+    double s = g.base.sterile.sin2_2theta;
+    if (g.id[0].kind == kSin22Theta) s = g.values[0][i0];
+    if (g.n_axes == 2 && g.id[1].kind == kSin22Theta) s = g.values[1][i1];
+    return Point{dm2_axis == 0 ? i0 : dm2_axis == 1 ? i1 : 0, s};
   }
   CEVNS_HD double bin(const Point& p, int b) const {
     return unaffected[b] + affected[b] - p.sin2_2theta * depletion[p.row * n_bins + b];
@@ -85,7 +108,9 @@ struct DirectCounts {
   struct Point {
     PhysicsModel model;
   };
-  CEVNS_HD Point prepare(const PhysicsModel& m, int, int) const { return Point{m}; }
+  CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
+    return Point{g.model_at_indices(i0, i1)};
+  }
   CEVNS_HD double bin(const Point& p, int b) const {
     double n = 0.0;
     for (int e = bin_offsets[b]; e < bin_offsets[b + 1]; ++e) n += entry_direct(rates, e, p.model);
@@ -97,11 +122,12 @@ template <class Counts>
 CEVNS_HD double point_chi2(const Counts& counts, const GridView& grid, const StatsView& stats,
                            std::size_t p) {
   int i0, i1;
-  const PhysicsModel m = grid.model_at(p, &i0, &i1);
-  const typename Counts::Point pt = counts.prepare(m, i0, i1);
+  grid.indices(p, &i0, &i1);
+  const typename Counts::Point pt = counts.prepare(grid, i0, i1);
   Chi2Accumulator acc;
-  for (int b = 0; b < stats.n_bins; ++b) acc.add(counts.bin(pt, b), stats.n_exp[b], stats.n_bg[b]);
-  return acc.minimum(stats.sigma_alpha, stats.sigma_beta);
+  for (int b = 0; b < stats.n_bins; ++b)
+    acc.add_weighted(counts.bin(pt, b), stats.n_exp[b], stats.n_bg[b], stats.weight[b]);
+  return acc.minimum_inverse(stats.inv_var_alpha, stats.inv_var_beta);
 }
 
 // Σ over the entries of bin `row_bin % n_bins` that the channel depletes, for Δm² of row

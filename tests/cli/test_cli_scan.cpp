@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "host/h5io.hpp"
@@ -146,6 +148,38 @@ TEST(CliScan, MethodDirectGivesTheSameIntervals) {
       for (int b = 0; b < 2; ++b)
         EXPECT_NEAR(f[k]["intervals"][i][b].get<double>(), d[k]["intervals"][i][b].get<double>(), 1e-8);
   }
+}
+
+}  // namespace
+}  // namespace cevns
+
+namespace cevns {
+namespace {
+
+TEST(CliScan, ChunkedAndUnchunkedRunsWriteIdenticalDatasets) {
+  testing::ScratchDir dir;
+  const std::string study = write_small_study(dir);
+  ASSERT_EQ(testing::run_cevns("scan " + study + " -q -o " + dir.file("a.h5")).status, 0);
+  ASSERT_EQ(testing::run_cevns("scan " + study + " -q --chunk-points 7 -o " + dir.file("b.h5")).status, 0);
+  h5::File a = h5::File::open_read(dir.file("a.h5")), b = h5::File::open_read(dir.file("b.h5"));
+  std::size_t compared = 0;
+  std::function<void(h5::Group, h5::Group)> compare = [&](h5::Group ga, h5::Group gb) {
+    EXPECT_EQ(ga.children(), gb.children()) << ga.path();
+    for (const auto& name : ga.children()) {
+      if (ga.is_group(name)) {
+        compare(ga.group(name), gb.group(name));
+      } else {
+        const auto va = ga.read(name), vb = gb.read(name);
+        ASSERT_EQ(va.size(), vb.size());
+        // Bit for bit, NaN included.
+        EXPECT_EQ(std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)), 0)
+            << ga.path() << "/" << name;
+        ++compared;
+      }
+    }
+  };
+  compare(a.root(), b.root());
+  EXPECT_GT(compared, 20u);
 }
 
 }  // namespace

@@ -171,3 +171,33 @@ TEST(StudyConfig, RejectsEmptyGridsAndBadAxes) {
 
 }  // namespace
 }  // namespace cevns
+
+namespace cevns {
+namespace {
+
+TEST(StudyConfig, ScenarioFilesEqualTheBuiltInScenarios) {
+  for (const auto& builtin : builtin_scenarios()) {
+    const Study st = parse_study(
+        Json{{"name", "t"},
+             {"detectors", {testing::source_path("configs/detectors/ar.json")}},
+             {"scenarios", {testing::source_path("configs/scenarios/" + builtin.name + ".json")}},
+             {"scans", {{{"name", "w"}, {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 3}}}}}}}},
+        "t.json");
+    ASSERT_EQ(st.scenarios.size(), 1u);
+    EXPECT_EQ(st.scenarios[0].name, builtin.name);
+    EXPECT_EQ(st.scenarios[0].efficiency, builtin.efficiency);
+    EXPECT_EQ(st.scenarios[0].sigma_alpha, builtin.sigma_alpha);
+    EXPECT_EQ(st.scenarios[0].sigma_beta, builtin.sigma_beta);
+  }
+}
+
+TEST(StudyConfig, ThresholdsFollowTheConfidenceLevel) {
+  EXPECT_DOUBLE_EQ(delta_chi2_for_cl(0.90, 1, false), 2.71);
+  EXPECT_DOUBLE_EQ(delta_chi2_for_cl(0.90, 2, false), 4.61);
+  EXPECT_NEAR(delta_chi2_for_cl(0.90, 1, true), 2.705543454, 1e-8);
+  EXPECT_NEAR(delta_chi2_for_cl(0.6826894921, 1, true), 1.0, 1e-8);  // 1σ
+  EXPECT_NEAR(delta_chi2_for_cl(0.95, 2, true), 5.991464547, 1e-8);
+}
+
+}  // namespace
+}  // namespace cevns
