@@ -7,6 +7,7 @@
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -94,15 +95,31 @@ struct DirectCountsLoop {
 };
 
 struct DepletionLoop {
-  RateView rates;
-  const int* bin_offsets;
-  const double* entry_rates;
+  DepletionView entries;
   const double* dm2_eV2;
-  int channel, n_bins;
+  int n_bins;
   double* out;
   CEVNS_HD void operator()(std::size_t k) const {
-    out[k] = depletion_sum(rates, bin_offsets, entry_rates, channel, dm2_eV2[k / n_bins],
-                           static_cast<int>(k % n_bins));
+    out[k] = depletion_sum(entries, dm2_eV2[k / n_bins], static_cast<int>(k % n_bins));
+  }
+};
+
+// A piece of one grid row: the unit of work of the CPU backend's χ² loop.
+struct RowSegment {
+  int row, i0_begin, i0_end;
+  std::size_t out_offset;
+};
+
+template <class Counts>
+struct Chi2RowLoop {
+  Counts counts;
+  GridView grid;
+  StatsView stats;
+  const RowSegment* segments;
+  double* out;
+  CEVNS_HD void operator()(std::size_t s) const {
+    const RowSegment seg = segments[s];
+    row_chi2(counts, grid, stats, seg.row, seg.i0_begin, seg.i0_end, out + seg.out_offset);
   }
 };
 
@@ -146,13 +163,25 @@ class ThrustBackend final : public Backend {
   std::vector<double> sterile_depletion(const RateProblem& problem,
                                         const std::vector<double>& entry_rates, int channel,
                                         const std::vector<double>& dm2_eV2) override {
-    DeviceRates d(problem);
-    const auto drates = upload(entry_rates);
+    // Compact the depleted entries per bin, with their phase 1.27 L/E per unit Δm².
+    std::vector<double> rate, phase;
+    std::vector<int> offsets{0};
+    for (int b = 0; b < problem.n_bins(); ++b) {
+      for (int e = problem.bin_offsets[b]; e < problem.bin_offsets[b + 1]; ++e) {
+        const QuadEntry& q = problem.entries[e];
+        if (!sterile_affects(channel, q.flux)) continue;
+        rate.push_back(entry_rates[e]);
+        phase.push_back(constants::oscillation_phase_coefficient * problem.baseline_m / q.energy_MeV);
+      }
+      offsets.push_back(static_cast<int>(rate.size()));
+    }
+    const auto drate = upload(rate), dphase = upload(phase);
+    const auto doffsets = upload(offsets);
     const auto ddm2 = upload(dm2_eV2);
     const int n_bins = problem.n_bins();
     thrust::device_vector<double> out(dm2_eV2.size() * static_cast<std::size_t>(n_bins));
-    parallel_for(out.size(), DepletionLoop{d.view, ptr(d.bin_offsets), ptr(drates), ptr(ddm2),
-                                           channel, n_bins, ptr(out)});
+    parallel_for(out.size(), DepletionLoop{DepletionView{ptr(drate), ptr(dphase), ptr(doffsets)},
+                                           ptr(ddm2), n_bins, ptr(out)});
     return to_host(out);
   }
 
@@ -183,8 +212,7 @@ class ThrustBackend final : public Backend {
     switch (in.evaluator) {
       case ScanInput::kQuadratic: {
         const auto table = upload(in.quadratic_table);
-        parallel_for(count, Chi2Loop<QuadraticCounts>{QuadraticCounts{ptr(table), in.n_bins()},
-                                                      grid, stats, first, result});
+        run_chi2(QuadraticCounts{ptr(table), in.n_bins()}, grid, stats, first, count, result);
         break;
       }
       case ScanInput::kSterile: {
@@ -193,13 +221,13 @@ class ThrustBackend final : public Backend {
         const auto depletion = upload(in.depletion);
         const SterileCounts counts{ptr(unaffected), ptr(affected), ptr(depletion), in.n_bins(),
                                    in.dm2_axis};
-        parallel_for(count, Chi2Loop<SterileCounts>{counts, grid, stats, first, result});
+        run_chi2(counts, grid, stats, first, count, result);
         break;
       }
       case ScanInput::kDirect: {
         DeviceRates d(*in.rates);
         const DirectCounts counts{d.view, ptr(d.bin_offsets), in.efficiency};
-        parallel_for(count, Chi2Loop<DirectCounts>{counts, grid, stats, first, result});
+        run_chi2(counts, grid, stats, first, count, result);
         break;
       }
     }
@@ -209,6 +237,28 @@ class ThrustBackend final : public Backend {
   }
 
  private:
+  // χ² of points [first, first + count) into result. On the GPU one thread per point; on CPU
+  // threads, whole row segments per task (no per-point index arithmetic, loops the compiler can
+  // keep tight).
+  template <class Counts>
+  static void run_chi2(const Counts& counts, const GridView& grid, const StatsView& stats,
+                       std::size_t first, std::size_t count, double* result) {
+#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
+    parallel_for(count, Chi2Loop<Counts>{counts, grid, stats, first, result});
+#else
+    constexpr int kSegment = 1024;
+    std::vector<RowSegment> segments;
+    const std::size_t n0 = static_cast<std::size_t>(grid.n[0]);
+    for (std::size_t p = first; p < first + count;) {
+      const int row = static_cast<int>(p / n0), i0 = static_cast<int>(p % n0);
+      const int end = static_cast<int>(std::min<std::size_t>(n0, i0 + std::min<std::size_t>(kSegment, first + count - p)));
+      segments.push_back(RowSegment{row, i0, end, p - first});
+      p += static_cast<std::size_t>(end - i0);
+    }
+    parallel_for(segments.size(), Chi2RowLoop<Counts>{counts, grid, stats, segments.data(), result});
+#endif
+  }
+
   static std::vector<double> to_host(const thrust::device_vector<double>& v) {
     std::vector<double> host(v.size());
     thrust::copy(v.begin(), v.end(), host.begin());
