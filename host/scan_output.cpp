@@ -30,6 +30,19 @@ std::vector<std::string> grid_dims(const ScanResult& r) {
 
 Json nan_to_null(double x) { return std::isnan(x) ? Json(nullptr) : Json(x); }
 
+// The recoil-bin coordinate (bin centres) with the bin edges beside it.
+void write_recoil_bins(h5::Group g, const std::vector<double>& edges_keV) {
+  std::vector<double> centres, lo, hi;
+  for (std::size_t b = 0; b + 1 < edges_keV.size(); ++b) {
+    lo.push_back(edges_keV[b]);
+    hi.push_back(edges_keV[b + 1]);
+    centres.push_back(0.5 * (lo.back() + hi.back()));
+  }
+  g.coordinate("recoil_keV", centres, "keV", "nuclear recoil energy, bin centre");
+  g.variable("recoil_lo_keV", {"recoil_keV"}, lo, "keV", "lower edge of the recoil bin");
+  g.variable("recoil_hi_keV", {"recoil_keV"}, hi, "keV", "upper edge of the recoil bin");
+}
+
 }  // namespace
 
 void write_provenance(h5::Group root, const Provenance& p, const std::string& file_kind) {
@@ -77,15 +90,7 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
   g.set_attr("cl", r.cl);
   if (r.axes.size() == 1) {
     const Axis& a = r.spec->axes[0];
-    std::vector<double> centres, lo, hi;
-    for (std::size_t b = 0; b + 1 < r.edges_keV.size(); ++b) {
-      lo.push_back(r.edges_keV[b]);
-      hi.push_back(r.edges_keV[b + 1]);
-      centres.push_back(0.5 * (lo.back() + hi.back()));
-    }
-    g.coordinate("recoil_keV", centres, "keV", "nuclear recoil energy, bin centre");
-    g.variable("recoil_lo_keV", {"recoil_keV"}, lo, "keV", "lower edge of the recoil bin");
-    g.variable("recoil_hi_keV", {"recoil_keV"}, hi, "keV", "upper edge of the recoil bin");
+    write_recoil_bins(g, r.edges_keV);
     g.variable("predicted_counts", {a.parameter, "recoil_keV"}, r.predicted_counts, "events",
                "predicted CEvNS events (efficiency applied, no background)");
     g.index_coordinate("interval", r.intervals.size(), "allowed interval index");
@@ -127,15 +132,7 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
 }
 
 void write_rates_group(h5::Group g, const RatesResult& r, const DetectorConfig& d) {
-  std::vector<double> centres, lo, hi;
-  for (int b = 0; b < r.n_bins(); ++b) {
-    lo.push_back(r.edges_keV[b]);
-    hi.push_back(r.edges_keV[b + 1]);
-    centres.push_back(0.5 * (lo.back() + hi.back()));
-  }
-  g.coordinate("recoil_keV", centres, "keV", "nuclear recoil energy, bin centre");
-  g.variable("recoil_lo_keV", {"recoil_keV"}, lo, "keV", "lower edge of the recoil bin");
-  g.variable("recoil_hi_keV", {"recoil_keV"}, hi, "keV", "upper edge of the recoil bin");
+  write_recoil_bins(g, r.edges_keV);
   g.index_coordinate("flux", kNumFluxes, "neutrino flux class");
   g.set_dataset_attr("flux", "labels", "nu_mu,nu_mu_bar,nu_e");
   g.variable("counts", {"recoil_keV"}, r.bin_counts(), "events", "expected CEvNS events per bin");
