@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cevns {
 
@@ -35,8 +36,27 @@ struct ScanCommandOptions {
   bool quiet = false;
   std::size_t chunk_points = std::size_t{1} << 20;
   std::string command_line;
+  std::optional<std::string> shard;  // "K/N": compute only shard K of N (needs output)
+  bool resume = false;               // continue output + ".partial" (or start it)
 };
 
 int run_scan(const ScanCommandOptions& options);
+
+// `cevns merge -o FILE.h5 PART.h5...`: the shards of one study into the file an unsharded run
+// writes, analysis included.
+struct MergeCommandOptions {
+  std::vector<std::string> parts;
+  std::string output;
+  std::string backend = "auto";
+  bool quiet = false;
+  std::string command_line;
+};
+
+int run_merge(const MergeCommandOptions& options);
+
+struct Study;
+struct ScanResult;
+// The results table that `cevns scan` and `cevns merge` print.
+void print_table(const Study& study, const std::vector<ScanResult>& results);
 
 }  // namespace cevns

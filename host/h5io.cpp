@@ -680,6 +680,12 @@ File::~File() {
 }
 
 File File::create(const std::string& path) {
+  return create_at(path, true);
+}
+
+File File::create_at(const std::string& path) { return create_at(path, false); }
+
+File File::create_at(const std::string& path, bool via_temp) {
   silence_hdf5_errors();
   struct stat st;
   if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
@@ -689,7 +695,8 @@ File File::create(const std::string& path) {
         "tracking link creation order");
   const Id fapl = file_access_plist(true);
   const std::string temp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++);
+      via_temp ? path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++)
+               : path;
   // POSIX first, for the errno text of the usual failures (missing directory, no permission),
   // which HDF5 reports only inside a longer message.
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -704,7 +711,7 @@ File File::create(const std::string& path) {
   auto state = std::make_shared<detail::FileState>();
   state->id = id;
   state->path = path;
-  state->temp_path = temp;
+  if (via_temp) state->temp_path = temp;
   return File(std::move(state));
 }
 
@@ -730,6 +737,16 @@ void File::flush() {
   if (!state_ || !state_->open())
     throw std::runtime_error("HDF5: flush of a file that is not open");
   check(H5Fflush(state_->id, H5F_SCOPE_GLOBAL), "flushing " + quoted(state_->path));
+}
+
+void File::sync() {
+  flush();
+  void* handle = nullptr;
+  check(H5Fget_vfd_handle(state_->id, H5P_DEFAULT, &handle),
+        "getting the file handle of " + quoted(state_->path));
+  // The default (sec2) driver's handle is the POSIX file descriptor.
+  if (handle != nullptr && ::fsync(*static_cast<int*>(handle)) != 0)
+    throw std::runtime_error("fsync of " + quoted(state_->path) + " failed (" + errno_text() + ")");
 }
 
 void File::commit() {

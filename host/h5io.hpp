@@ -104,6 +104,10 @@ class File {
   // never leaves a half-written file at `path`.
   // Throws InputError(path, "", "cannot be written (<reason>)").
   static File create(const std::string& path);
+  // A new file written in place at `path` (truncating any file there), for checkpoints: what is
+  // flushed survives a crash, and neither commit() nor the destructor renames or removes it.
+  // Throws InputError(path, "", "cannot be written (<reason>)").
+  static File create_at(const std::string& path);
   // An existing file, in place (resuming a checkpoint needs read-write). Throws
   // InputError(path, "", "cannot be read as HDF5 (<reason>)") when missing or not HDF5.
   static File open_read(const std::string& path);
@@ -118,12 +122,15 @@ class File {
   const std::string& path() const;  // the final path, not the temporary one
   Group root();
   void flush();
+  // flush(), then fsync() of the file, so what was written survives a crash of the machine too.
+  void sync();
   // Flushes and closes the file, then (for create()) renames the temporary file to the final
   // path; a rename failure throws InputError(path, "", "cannot be written (<reason>)").
   void commit();
 
  private:
   explicit File(std::shared_ptr<detail::FileState> state);
+  static File create_at(const std::string& path, bool via_temp);
   std::shared_ptr<detail::FileState> state_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "host/commands.hpp"
 #include "host/error.hpp"
+#include "host/fit.hpp"
 #include "version.hpp"
 
 int main(int argc, char** argv) {
@@ -45,6 +46,24 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--chunk-points", scan.chunk_points,
                        "grid points per backend call (bounds device memory)")
       ->capture_default_str();
+  scan_cmd->add_option("--shard", scan.shard,
+                       "K/N: compute only shard K (0-based) of N of every grid (needs -o)");
+  scan_cmd->add_flag("--resume", scan.resume,
+                     "continue an interrupted run from OUTPUT.partial (or start it)");
+
+  MergeCommandOptions merge;
+  auto* merge_cmd =
+      app.add_subcommand("merge", "Merge the shard files of one study into one scan file");
+  merge_cmd->add_option("parts", merge.parts, "shard files (cevns scan --shard K/N)")->required();
+  merge_cmd->add_option("-o,--output", merge.output, "HDF5 output file")->required();
+  merge_cmd->add_flag("-q,--quiet", merge.quiet, "no progress output");
+
+  FitOptions fit;
+  auto* fit_cmd = app.add_subcommand("fit", "Fit the CEvNS prediction to COHERENT data releases");
+  fit_cmd->add_option("config", fit.config_files, "data-set JSON file(s); several: also a joint fit")->required();
+  fit_cmd->add_option("--data-dir", fit.data_dir, "directory of the COHERENT releases (else $CEVNS_DATA, else the config's data_dir)");
+  fit_cmd->add_option("--json", fit.json_output, "write the results as JSON to this file");
+  fit_cmd->add_option("-o,--output", fit.output, "HDF5 output file");
 
   try {
     app.parse(argc, argv);
@@ -69,6 +88,16 @@ int main(int argc, char** argv) {
       scan.backend = backend;
       for (int i = 0; i < argc; ++i) scan.command_line += (i ? " " : "") + std::string(argv[i]);
       return run_scan(scan);
+    }
+    if (fit_cmd->parsed()) {
+      fit.backend = backend;
+      for (int i = 0; i < argc; ++i) fit.command_line += (i ? " " : "") + std::string(argv[i]);
+      return run_fit(fit);
+    }
+    if (merge_cmd->parsed()) {
+      merge.backend = backend;
+      for (int i = 0; i < argc; ++i) merge.command_line += (i ? " " : "") + std::string(argv[i]);
+      return run_merge(merge);
     }
   } catch (const InputError& e) {
     std::fprintf(stderr, "cevns: error: %s\n", e.what());

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/contours.hpp"
@@ -91,6 +93,46 @@ std::vector<double> compute_chi2_grid(
     const std::string& label,
     const std::function<void(std::size_t, const std::vector<double>&)>& on_chunk = {},
     const std::function<bool(std::size_t)>& chunk_done = {});
+
+// The rows of a grid as stored: the first dimension of the `chi2` dataset, i.e. rows of axis 1
+// for a 2-D grid (n0 points each) and single points of axis 0 for a 1-D grid. Checkpoints and
+// shards work in whole rows; a chunk is `rows_per_chunk` consecutive rows.
+struct GridRows {
+  std::size_t n_rows = 0;          // n1 (2-D) or n0 (1-D)
+  std::size_t row_points = 0;      // n0 (2-D) or 1 (1-D)
+  std::size_t rows_per_chunk = 1;  // max(1, chunk_points / row_points)
+};
+GridRows grid_rows(const ScanInput& input, std::size_t chunk_points);
+
+// Rows [first, second) of shard `index` of `count`: contiguous blocks, balanced to one row.
+std::pair<std::size_t, std::size_t> shard_row_range(std::size_t n_rows, std::size_t index,
+                                                    std::size_t count);
+
+// Number of chunks covering rows [row_begin, row_end); chunk c holds rows
+// [row_begin + c * rows_per_chunk, min(row_begin + (c + 1) * rows_per_chunk, row_end)).
+std::size_t chunk_count(const GridRows& rows, std::size_t row_begin, std::size_t row_end);
+
+// Like compute_chi2_grid, but in the rows of GridRows (so 1-D grids are chunked and sharded by
+// points too) and with chunk indices: χ² of rows [row_begin, row_end) of `grid` (resized to the
+// whole grid and NaN-filled when its size is wrong; values of skipped chunks are kept), chunk by
+// chunk. `skip(chunk)` is asked before each chunk (true: already done; it may also throw to stop
+// the scan); `finished(chunk, first_row, n_rows, chi2_of_those_rows)` sees every computed chunk.
+// Each point's value is the same as compute_chi2_grid's, bit for bit.
+// Returns the number of chunks computed.
+std::size_t compute_chi2_rows(
+    const ScanModel& model, Backend& backend, const GridRows& rows, std::size_t row_begin,
+    std::size_t row_end, Progress& progress, const std::string& label, std::vector<double>* grid,
+    const std::function<bool(std::size_t)>& skip = {},
+    const std::function<void(std::size_t, std::size_t, std::size_t, const double*)>& finished = {});
+
+// The models and (described, not yet computed) results of every scan × detector × scenario of a
+// study, in run_study's order. `results[i].spec` points into `study`, which must outlive this.
+struct StudyModels {
+  std::vector<std::unique_ptr<PreparedDetector>> detectors;
+  std::vector<std::unique_ptr<ScanModel>> models;
+  std::vector<ScanResult> results;
+};
+StudyModels build_study_models(const Study& study, Backend& backend, Method method);
 
 // Everything derived from a complete χ² grid: minimum, Δχ², intervals, contours, exclusions.
 void analyse_grid(const ScanModel& model, const Study& study, ScanResult* result);
