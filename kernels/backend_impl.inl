@@ -201,8 +201,14 @@ class ThrustBackend final : public Backend {
       weights[b] = in.n_exp[b] > 0.0 ? 1.0 / in.n_exp[b] : 0.0;
     const auto weight = upload(weights);
     auto inverse_variance = [](double sigma) { return sigma > 0.0 ? 1.0 / (sigma * sigma) : -1.0; };
-    const StatsView stats{ptr(n_exp), ptr(n_bg), ptr(weight), in.n_bins(),
-                          inverse_variance(in.sigma_alpha), inverse_variance(in.sigma_beta)};
+    const StatsView stats{ptr(n_exp),
+                          ptr(n_bg),
+                          ptr(weight),
+                          in.n_bins(),
+                          inverse_variance(in.sigma_alpha),
+                          inverse_variance(in.sigma_beta),
+                          in.sigma_alpha > 0.0 ? 1.0 : 0.0,
+                          in.sigma_beta > 0.0 ? 1.0 : 0.0};
 #if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
     thrust::device_vector<double> chi2(count);
     double* const result = ptr(chi2);

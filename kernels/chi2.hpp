@@ -36,18 +36,24 @@ struct Chi2Accumulator {
   }
 
   // The same from the prior weights 1/σ_α², 1/σ_β² (negative: that pull is fixed at 0).
+  // Branch-free, so that loops over grid points vectorise: a fixed pull's row of the 2×2 system
+  // becomes the identity row with zero right-hand side, which gives it the value 0 exactly and
+  // leaves the other pull's 1×1 problem (multiplications by exact 0 and 1 change no digit).
   CEVNS_HD double minimum_inverse(double inv_var_alpha, double inv_var_beta) const {
-    const bool free_alpha = inv_var_alpha >= 0.0, free_beta = inv_var_beta >= 0.0;
-    if (free_alpha && free_beta) {
-      const double a11 = tt + inv_var_alpha;
-      const double a22 = gg + inv_var_beta;
-      const double det = a11 * a22 - tg * tg;
-      // b^T A^{-1} b for the symmetric positive-definite A.
-      return rr - (a22 * rt * rt - 2.0 * tg * rt * rg + a11 * rg * rg) / det;
-    }
-    if (free_alpha) return rr - rt * rt / (tt + inv_var_alpha);
-    if (free_beta) return rr - rg * rg / (gg + inv_var_beta);
-    return rr;
+    return minimum_masked(inv_var_alpha, inv_var_alpha >= 0.0 ? 1.0 : 0.0, inv_var_beta,
+                          inv_var_beta >= 0.0 ? 1.0 : 0.0);
+  }
+
+  // fa, fb: 1 for a free pull, 0 for a fixed one (precomputed by loops over grid points).
+  CEVNS_HD double minimum_masked(double inv_var_alpha, double fa, double inv_var_beta,
+                                 double fb) const {
+    const double a11 = fa * (tt + inv_var_alpha) + (1.0 - fa);
+    const double a22 = fb * (gg + inv_var_beta) + (1.0 - fb);
+    const double a12 = fa * fb * tg;
+    const double b1 = fa * rt, b2 = fb * rg;
+    const double det = a11 * a22 - a12 * a12;
+    // b^T A^{-1} b for the symmetric positive-definite A.
+    return rr - (a22 * b1 * b1 - 2.0 * a12 * b1 * b2 + a11 * b2 * b2) / det;
   }
 
   // The minimising pulls (α, β), for reporting.

@@ -48,9 +48,11 @@ CEVNS_HD inline double sin_squared(double x) {
                 z * (2.48015872894767294178e-05 +
                      z * (-2.75573143513906633035e-07 +
                           z * (2.08757232129817482790e-09 + z * -1.13596475577881948265e-11)))));
-  // sin²(r + kπ/2) is sin²r for even k and cos²r for odd k.
-  const bool odd = (static_cast<long long>(k) & 1) != 0;
-  return odd ? cos_r * cos_r : sin_r * sin_r;
+  // sin²(r + kπ/2) is sin²r for even k and cos²r for odd k: even = 1 − 2|k/2 − round(k/2)|
+  // is exactly 1 or 0, and selecting by multiplication keeps the loop free of branches.
+  const double half_k = 0.5 * k;
+  const double even = 1.0 - 2.0 * std::fabs(half_k - ((half_k + round_shift) - round_shift));
+  return even * (sin_r * sin_r) + (1.0 - even) * (cos_r * cos_r);
 }
 
 // sin²(1.27 Δm² L / E): the oscillating factor that multiplies sin²2θ.

@@ -52,6 +52,7 @@ struct StatsView {
   const double* weight;  // 1/σ² = 1/N_exp per bin, 0 where N_exp ≤ 0
   int n_bins;
   double inv_var_alpha, inv_var_beta;  // 1/σ², negative for a pull fixed at 0
+  double free_alpha, free_beta;        // 1 for a free pull, 0 for a fixed one
 };
 
 // Factorised, quadratic in the couplings (sin²θ_W, NSI): per flux and bin the three moments.
@@ -128,7 +129,8 @@ CEVNS_HD void row_chi2_generic(const Counts& counts, const GridView& grid, const
     Chi2Accumulator acc;
     for (int b = 0; b < stats.n_bins; ++b)
       acc.add_weighted(counts.bin(pt, b), stats.n_exp[b], stats.n_bg[b], stats.weight[b]);
-    out[i0 - i0_begin] = acc.minimum_inverse(stats.inv_var_alpha, stats.inv_var_beta);
+    out[i0 - i0_begin] = acc.minimum_masked(stats.inv_var_alpha, stats.free_alpha,
+                                            stats.inv_var_beta, stats.free_beta);
   }
 }
 
@@ -179,7 +181,8 @@ CEVNS_HD inline void row_chi2(const SterileCounts& counts, const GridView& grid,
     acc.tg = tg0 - s * tg1;
     acc.rt = rt0 + s * ((tt1 - rr1) - s * dd);
     acc.rg = rg0 + s * tg1;
-    out[i0 - i0_begin] = acc.minimum_inverse(stats.inv_var_alpha, stats.inv_var_beta);
+    out[i0 - i0_begin] = acc.minimum_masked(stats.inv_var_alpha, stats.free_alpha,
+                                            stats.inv_var_beta, stats.free_beta);
   }
 }
 
