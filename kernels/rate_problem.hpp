@@ -15,6 +15,7 @@
 #include "kernels/flux.hpp"
 #include "kernels/form_factors.hpp"
 #include "kernels/hd.hpp"
+#include "kernels/interpolate.hpp"
 #include "kernels/oscillation.hpp"
 
 namespace cevns {
@@ -43,16 +44,7 @@ struct Acceptance {
 
 CEVNS_HD inline double acceptance_at(const Acceptance& a, double recoil_MeV) {
   if (a.n == 0) return 1.0;
-  const double t = recoil_MeV * 1e3;
-  if (t <= a.recoil_keV[0]) return a.value[0];
-  if (t >= a.recoil_keV[a.n - 1]) return a.value[a.n - 1];
-  int lo = 0, hi = a.n - 1;
-  while (hi - lo > 1) {
-    const int mid = (lo + hi) / 2;
-    if (a.recoil_keV[mid] <= t) lo = mid; else hi = mid;
-  }
-  const double f = (t - a.recoil_keV[lo]) / (a.recoil_keV[hi] - a.recoil_keV[lo]);
-  return a.value[lo] + f * (a.value[hi] - a.value[lo]);
+  return interpolate_clamped(a.recoil_keV, a.value, a.n, recoil_MeV * 1e3);
 }
 
 // What the kernels read: pointers into memory of the backend's system.

@@ -9,6 +9,7 @@
 
 #include "kernels/constants.hpp"
 #include "kernels/hd.hpp"
+#include "kernels/interpolate.hpp"
 
 namespace cevns {
 
@@ -165,15 +166,7 @@ CEVNS_HD inline double acceptance_value(const AcceptanceCurve& f, double x) {
     }
     case kTabulatedAcceptance: {
       if (f.n == 0) return 1.0;
-      if (x <= f.x[0]) return f.value[0];
-      if (x >= f.x[f.n - 1]) return f.value[f.n - 1];
-      int lo = 0, hi = f.n - 1;
-      while (hi - lo > 1) {
-        const int mid = (lo + hi) / 2;
-        if (f.x[mid] <= x) lo = mid; else hi = mid;
-      }
-      const double w = (x - f.x[lo]) / (f.x[hi] - f.x[lo]);
-      return f.value[lo] + w * (f.value[hi] - f.value[lo]);
+      return interpolate_clamped(f.x, f.value, f.n, x);
     }
     default:
       return 1.0;
