@@ -167,6 +167,27 @@ TEST(Rates, QuadratureConvergedUnderDoublingEveryNodeCount) {
   }
 }
 
+TEST(Rates, TabulatedAcceptanceWeightsTheRecoilSpectrum) {
+  auto backend = make_cpu_backend();
+  DetectorConfig d = detector("ge72");
+  const auto edges = recoil_bin_edges_keV(d, 1.0);
+  const RatesResult full = compute_rates(d, edges, standard_model(), *backend);
+  // A flat acceptance scales every bin; a table zero below 10 keV and one above 11 keV removes
+  // the bins below 10 keV and keeps those above 11 keV untouched.
+  d.acceptance_recoil_keV = {0.0, 100.0};
+  d.acceptance_value = {0.5, 0.5};
+  const RatesResult half = compute_rates(d, edges, standard_model(), *backend);
+  EXPECT_NEAR(half.total() / full.total(), 0.5, 1e-13);
+  d.acceptance_recoil_keV = {10.0, 11.0};
+  d.acceptance_value = {0.0, 1.0};
+  const RatesResult step = compute_rates(d, edges, standard_model(), *backend);
+  const auto a = full.bin_counts(), b = step.bin_counts();
+  for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
+    if (edges[i + 1] <= 10.0) EXPECT_EQ(b[i], 0.0) << edges[i];
+    if (edges[i] >= 11.0) EXPECT_NEAR(b[i] / a[i], 1.0, 1e-13) << edges[i];
+  }
+}
+
 TEST(Rates, SterileDisappearanceRemovesOnlyItsFlavour) {
   auto backend = make_cpu_backend();
   const DetectorConfig d = detector("ar");
