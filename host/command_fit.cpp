@@ -11,6 +11,7 @@
 #include "host/backend_select.hpp"
 #include "host/coherent_data.hpp"
 #include "host/fit.hpp"
+#include "host/minimise.hpp"
 #include "host/likelihood.hpp"
 #include "host/quadrature.hpp"
 #include "kernels/flux.hpp"
@@ -196,26 +197,6 @@ std::vector<double> factorised_projection(const std::vector<double>& h, int np, 
 // Two-parameter planes ("fit"/"planes"): the axes as in a study's scans (configs/studies), two
 // per plane; a sterile plane names its "channel" and has axes [sin2_2theta, dm2_eV2].
 
-Axis parse_plane_axis(const Json& item, const std::string& file, const std::string& path) {
-  JsonObject o(item, file, path);
-  Axis a;
-  a.parameter = o.string("parameter");
-  if (!parse_parameter_name(a.parameter, &a.id))
-    o.fail("parameter", "expected sin2_theta_W, sin2_2theta, dm2_eV2 or eps_<ab>_<q>V, got \"" +
-                            a.parameter + "\"");
-  a.min = o.finite("min");
-  a.max = o.finite("max");
-  a.points = o.positive_integer("points");
-  if (a.points < 3) o.fail("points", "expected at least 3 points");
-  a.log = o.one_of("scale", {"linear", "log"}, std::string("linear")) == "log";
-  if (!(a.max > a.min)) o.fail("max", "expected max > min");
-  if (a.log && !(a.min > 0.0)) o.fail("min", "expected a positive min on a log axis");
-  if (a.id.kind == kSin22Theta && (a.min < 0.0 || a.max > 1.0))
-    o.fail(a.min < 0.0 ? "min" : "max", "expected sin2_2theta within [0, 1]");
-  o.finish();
-  return a;
-}
-
 PlaneRequest parse_plane(const Json& item, const std::string& file, const std::string& path) {
   JsonObject o(item, file, path);
   PlaneRequest p;
@@ -227,7 +208,7 @@ PlaneRequest parse_plane(const Json& item, const std::string& file, const std::s
   o.string("description", std::string());
   const auto axes = o.array("axes");
   if (axes.size() != 2) o.fail("axes", "expected two axes");
-  for (const auto& [a, apath] : axes) p.axes.push_back(parse_plane_axis(*a, file, apath));
+  for (const auto& [a, apath] : axes) p.axes.push_back(parse_axis(*a, file, apath));
   o.finish();
   const int k0 = p.axes[0].id.kind, k1 = p.axes[1].id.kind;
   if (p.is_sterile() && !(k0 == kSin22Theta && k1 == kDm2))
@@ -707,71 +688,6 @@ ProfileScan scan_parameter(const std::vector<const DataSet*>& sets,
 
 namespace {
 
-// Nelder–Mead on a 2-D function in the axes' own coordinates (log10 on log axes), clamped to the
-// grid's range, from the best grid point with a first simplex of one grid cell: refines the grid
-// minimum of a plane to the minimum of −2 ln λ. (host/scan.cpp refines scan grids the same way;
-// its helper is private to that file.)
-std::pair<std::vector<double>, double> refine_minimum_2d(
-    const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& start,
-    const std::vector<Axis>& axes) {
-  double lo[2], hi[2], cell[2];
-  for (int k = 0; k < 2; ++k) {
-    lo[k] = axes[k].log ? std::log10(axes[k].min) : axes[k].min;
-    hi[k] = axes[k].log ? std::log10(axes[k].max) : axes[k].max;
-    cell[k] = (hi[k] - lo[k]) / (axes[k].points - 1);
-  }
-  const auto to_x = [&](const std::array<double, 2>& u) {
-    std::vector<double> x(2);
-    for (int k = 0; k < 2; ++k) {
-      const double c = std::clamp(u[k], lo[k], hi[k]);
-      x[k] = axes[k].log ? std::pow(10.0, c) : c;
-    }
-    return x;
-  };
-  std::array<double, 2> u0{};
-  for (int k = 0; k < 2; ++k) u0[k] = axes[k].log ? std::log10(start[k]) : start[k];
-  // The first simplex steps towards the inside of the grid, so no vertex is clamped onto another.
-  const double s0 = u0[0] + cell[0] <= hi[0] ? cell[0] : -cell[0];
-  const double s1 = u0[1] + cell[1] <= hi[1] ? cell[1] : -cell[1];
-  std::array<std::array<double, 2>, 3> v{u0, std::array<double, 2>{u0[0] + s0, u0[1]},
-                                         std::array<double, 2>{u0[0], u0[1] + s1}};
-  std::array<double, 3> fv{};
-  for (int i = 0; i < 3; ++i) fv[i] = f(to_x(v[i]));
-  for (int iter = 0; iter < 300; ++iter) {
-    std::array<int, 3> o{0, 1, 2};
-    std::sort(o.begin(), o.end(), [&](int a, int b) { return fv[a] < fv[b]; });
-    const int b = o[0], m = o[1], w = o[2];
-    if (std::fabs(fv[w] - fv[b]) < 1e-10 * (1.0 + std::fabs(fv[b]))) break;
-    const std::array<double, 2> c{(v[b][0] + v[m][0]) / 2, (v[b][1] + v[m][1]) / 2};
-    const auto along = [&](double t) {
-      return std::array<double, 2>{c[0] + t * (v[w][0] - c[0]), c[1] + t * (v[w][1] - c[1])};
-    };
-    const auto r = along(-1.0);
-    const double fr = f(to_x(r));
-    if (fr < fv[b]) {
-      const auto e = along(-2.0);
-      const double fe = f(to_x(e));
-      if (fe < fr) v[w] = e, fv[w] = fe;
-      else v[w] = r, fv[w] = fr;
-    } else if (fr < fv[m]) {
-      v[w] = r, fv[w] = fr;
-    } else {
-      const auto k = along(0.5);
-      const double fk = f(to_x(k));
-      if (fk < fv[w]) {
-        v[w] = k, fv[w] = fk;
-      } else {
-        for (int i : {m, w}) {
-          v[i] = {(v[i][0] + v[b][0]) / 2, (v[i][1] + v[b][1]) / 2};
-          fv[i] = f(to_x(v[i]));
-        }
-      }
-    }
-  }
-  const int b = static_cast<int>(std::min_element(fv.begin(), fv.end()) - fv.begin());
-  return {to_x(v[b]), fv[b]};
-}
-
 PhysicsModel plane_model(const PlaneRequest& plane, double x0, double x1) {
   PhysicsModel m = standard_model();
   m.sterile = Sterile{plane.channel, 0.0, 0.0};
@@ -824,14 +740,38 @@ PlaneScan analyse_plane(const std::vector<const DataSet*>& sets,
     for (std::size_t i = 0; i < sets.size(); ++i) c += profiled_chi2(*sets[i], data[i], m);
     return c;
   };
-  const std::size_t best =
-      static_cast<std::size_t>(std::min_element(r.chi2.begin(), r.chi2.end()) - r.chi2.begin());
-  const double grid_min = r.chi2[best];
-  const std::vector<double> start{r.axes[0][best % n0], r.axes[1][best / n0]};
-  const auto [x_min, f_min] = refine_minimum_2d(
-      [&](const std::vector<double>& x) { return chi2_at(x[0], x[1]); }, start, plane.axes);
-  r.chi2_min = std::min(f_min, grid_min);
-  r.best_fit = f_min <= grid_min ? x_min : start;
+  // Sterile planes have near-degenerate valleys (Δm² values whose phases give similar spectra),
+  // so the minimisation starts from each of the lowest local minima of the grid (at most 5; a
+  // point no higher than its 8 neighbours) and keeps the best.
+  std::vector<std::size_t> starts;
+  for (std::size_t i1 = 0; i1 < n1; ++i1)
+    for (std::size_t i0 = 0; i0 < n0; ++i0) {
+      const double v = r.chi2[i1 * n0 + i0];
+      bool lowest = std::isfinite(v);
+      for (int a = -1; a <= 1 && lowest; ++a)
+        for (int b = -1; b <= 1 && lowest; ++b) {
+          const long j0 = static_cast<long>(i0) + a, j1 = static_cast<long>(i1) + b;
+          if ((a || b) && j0 >= 0 && j1 >= 0 && j0 < static_cast<long>(n0) && j1 < static_cast<long>(n1))
+            lowest = !(r.chi2[j1 * n0 + j0] < v);
+        }
+      if (lowest) starts.push_back(i1 * n0 + i0);
+    }
+  std::sort(starts.begin(), starts.end(), [&](std::size_t a, std::size_t b) { return r.chi2[a] < r.chi2[b]; });
+  if (starts.size() > 5) starts.resize(5);
+  if (starts.empty()) starts.push_back(static_cast<std::size_t>(
+      std::min_element(r.chi2.begin(), r.chi2.end()) - r.chi2.begin()));
+  const double grid_min = r.chi2[starts[0]];
+  r.chi2_min = grid_min;
+  r.best_fit = {r.axes[0][starts[0] % n0], r.axes[1][starts[0] / n0]};
+  for (std::size_t s : starts) {
+    const auto [x_min, f_min] = minimise_2d(
+        [&](const std::vector<double>& x) { return chi2_at(x[0], x[1]); },
+        {r.axes[0][s % n0], r.axes[1][s / n0]}, plane.axes);
+    if (f_min < r.chi2_min) {
+      r.chi2_min = f_min;
+      r.best_fit = x_min;
+    }
+  }
   if (plane.is_sterile()) {
     // No mixing (sin²2θ = 0) belongs to the plane but not to its log grid: when it fits best the
     // minimum is there, at no particular Δm² (best fit {0, NaN}).

@@ -64,6 +64,12 @@ int main(int argc, char** argv) {
   fit_cmd->add_option("--data-dir", fit.data_dir, "directory of the COHERENT releases (else $CEVNS_DATA, else the config's data_dir)");
   fit_cmd->add_option("--json", fit.json_output, "write the results as JSON to this file");
   fit_cmd->add_option("-o,--output", fit.output, "HDF5 output file");
+  fit_cmd->add_option("--only", fit.only,
+                      "compute only these: n_cevns, profile parameters (sin2_theta_W, eps_ee_uV, "
+                      "...), plane names (eps_ee_etau, sterile_nue, sterile_numu)")
+      ->delimiter(',');
+  fit_cmd->add_option("--grid-points", fit.grid_points,
+                      "points per axis of every two-parameter plane (default: the configs')");
 
   try {
     app.parse(argc, argv);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "host/minimise.hpp"
 #include "host/quadrature.hpp"
 #include "host/rates.hpp"
 #include "kernels/scan_point.hpp"
@@ -13,70 +14,6 @@ namespace cevns {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Nelder–Mead on a 2-D function, in the axes' own coordinates (log10 for log axes), clamped to
-// the grid's range: refines the best grid point of a 2-D scan to the true minimum.
-std::pair<std::vector<double>, double> refine_minimum_2d(
-    const std::function<double(const std::vector<double>&)>& f, std::vector<double> start,
-    const std::vector<Axis>& axes, double cell0, double cell1) {
-  auto to_x = [&](const std::vector<double>& u) {
-    std::vector<double> x(2);
-    for (int k = 0; k < 2; ++k) {
-      const double lo = axes[k].log ? std::log10(axes[k].min) : axes[k].min;
-      const double hi = axes[k].log ? std::log10(axes[k].max) : axes[k].max;
-      const double c = std::clamp(u[k], lo, hi);
-      x[k] = axes[k].log ? std::pow(10.0, c) : c;
-    }
-    return x;
-  };
-  std::vector<double> u0(2);
-  for (int k = 0; k < 2; ++k) u0[k] = axes[k].log ? std::log10(start[k]) : start[k];
-  std::vector<std::vector<double>> simplex = {u0, {u0[0] + cell0, u0[1]}, {u0[0], u0[1] + cell1}};
-  std::vector<double> fv(3);
-  for (int i = 0; i < 3; ++i) fv[i] = f(to_x(simplex[i]));
-  for (int iter = 0; iter < 400; ++iter) {
-    int order[3] = {0, 1, 2};
-    std::sort(order, order + 3, [&](int a, int b) { return fv[a] < fv[b]; });
-    const int best = order[0], mid = order[1], worst = order[2];
-    if (std::fabs(fv[worst] - fv[best]) < 1e-12 * (1.0 + std::fabs(fv[best]))) break;
-    std::vector<double> centroid = {(simplex[best][0] + simplex[mid][0]) / 2,
-                                    (simplex[best][1] + simplex[mid][1]) / 2};
-    auto point = [&](double t) {
-      return std::vector<double>{centroid[0] + t * (simplex[worst][0] - centroid[0]),
-                                 centroid[1] + t * (simplex[worst][1] - centroid[1])};
-    };
-    const auto reflected = point(-1.0);
-    const double fr = f(to_x(reflected));
-    if (fr < fv[best]) {
-      const auto expanded = point(-2.0);
-      const double fe = f(to_x(expanded));
-      if (fe < fr) {
-        simplex[worst] = expanded;
-        fv[worst] = fe;
-      } else {
-        simplex[worst] = reflected;
-        fv[worst] = fr;
-      }
-    } else if (fr < fv[mid]) {
-      simplex[worst] = reflected;
-      fv[worst] = fr;
-    } else {
-      const auto contracted = point(0.5);
-      const double fc = f(to_x(contracted));
-      if (fc < fv[worst]) {
-        simplex[worst] = contracted;
-        fv[worst] = fc;
-      } else {
-        for (int i : {mid, worst}) {
-          simplex[i] = {(simplex[i][0] + simplex[best][0]) / 2, (simplex[i][1] + simplex[best][1]) / 2};
-          fv[i] = f(to_x(simplex[i]));
-        }
-      }
-    }
-  }
-  const int best = static_cast<int>(std::min_element(fv.begin(), fv.end()) - fv.begin());
-  return {to_x(simplex[best]), fv[best]};
-}
 
 }  // namespace
 
@@ -317,14 +254,9 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
   } else {
     r->threshold = study.analysis.delta_chi2_2d;
     const std::vector<double> start = {r->axes[0][best % n0], r->axes[1][best / n0]};
-    auto cell = [&](int k) {
-      const Axis& a = scan.axes[k];
-      const double span = a.log ? std::log10(a.max) - std::log10(a.min) : a.max - a.min;
-      return span / (a.points - 1);
-    };
-    const auto [x_min, f_min] = refine_minimum_2d(
+    const auto [x_min, f_min] = minimise_2d(
         [&](const std::vector<double>& x) { return model.chi2(model.model_at(x)); }, start,
-        scan.axes, cell(0), cell(1));
+        scan.axes);
     r->chi2_min = std::min(f_min, grid_min);
     r->best_fit = f_min <= grid_min ? x_min : start;
     r->contours = contour_lines(r->axes[0], r->axes[1], [&] {

@@ -73,6 +73,8 @@ Scenario parse_scenario(const Json& item, const std::string& file, const std::st
   return s;
 }
 
+}  // namespace
+
 Axis parse_axis(const Json& item, const std::string& file, const std::string& path) {
   JsonObject o(item, file, path);
   Axis a;
@@ -96,6 +98,8 @@ Axis parse_axis(const Json& item, const std::string& file, const std::string& pa
   if (a.id.kind == kDm2 && !(a.min >= 0.0)) o.fail("min", "expected a non-negative dm2_eV2");
   return a;
 }
+
+namespace {
 
 ScanSpec parse_scan(const Json& item, const std::string& file, const std::string& path,
                     Method method) {

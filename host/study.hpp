@@ -49,6 +49,9 @@ struct Study {
   Json json;  // resolved config: detectors and source inlined, defaults filled in
 };
 
+// One axis of a grid: {parameter, min, max, points, scale}, validated.
+Axis parse_axis(const Json& item, const std::string& file, const std::string& path);
+
 Study load_study(const std::string& path);
 Study parse_study(const Json& json, const std::string& file);
 

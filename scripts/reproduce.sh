@@ -30,9 +30,24 @@ for study in weak_mixing nsi_1d nsi_2d sterile_nue sterile_numu; do
     | tee "results/$study.txt"
 done
 
+# The same machinery on the data that exist: COHERENT's releases, where they are on this machine
+# (--data-dir, $CEVNS_DATA, or ../shared/data/coherent beside the repository).
+fits=()
+data_dir=${CEVNS_DATA:-$(cd .. && pwd)/shared/data/coherent}
+if [ -d "$data_dir" ]; then
+  step "fits to the COHERENT CsI 2017, CsI 2021 and LAr 2020 releases ($data_dir)"
+  "$cevns" fit configs/data/csi2017.json configs/data/csi2021.json configs/data/lar2020.json \
+    --data-dir "$data_dir" -o results/coherent_fit.h5 --json results/coherent_fit.json "$@" \
+    | tee results/coherent_fit.txt
+  fits=(results/coherent_fit.h5)
+else
+  step "no COHERENT data at $data_dir: data fits skipped (scripts/fetch_coherent_data.sh fetches them)"
+fi
+
 step "figures"
 $py scripts/plot.py results/csi_spectrum.h5 results/csi_spectrum_gc.h5 results/weak_mixing.h5 \
-  results/nsi_1d.h5 results/nsi_2d.h5 results/sterile_nue.h5 results/sterile_numu.h5 -o results/figures
+  results/nsi_1d.h5 results/nsi_2d.h5 results/sterile_nue.h5 results/sterile_numu.h5 \
+  "${fits[@]+"${fits[@]}"}" -o results/figures
 
 step "summary"
 $py scripts/summary.py results -o results/SUMMARY.md

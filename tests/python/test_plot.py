@@ -8,7 +8,9 @@ temporary directory, runs the binary to make rates and scan files, then checks `
 on each kind of file, the figures through matplotlib's objects (panels, curves, contour lines,
 threshold lines, labels, scales), robustness (NaN exclusions, zero contours, no stored contours,
 empty intervals, an incomplete checkpoint), the exit status 2 for files that are not cevns-scan
-outputs, and that the command line writes non-empty PNG and PDF files. Plain Python, no pytest.
+outputs, and that the command line writes non-empty PNG and PDF files; and, when the COHERENT
+data are beside the repository (../shared/data/coherent), the figures of a `cevns fit` file.
+Plain Python, no pytest.
 Prints `plot tests: N passed, M failed` last; exits 1 when any check fails.
 """
 
@@ -472,6 +474,104 @@ def check_cli(files, tmp):
     check(r.returncode == 2, "without -o and --list: usage error, exit 2")
 
 
+# ---------------------------------------------------------------------------------------------
+# fit files (cevns fit on the COHERENT releases)
+
+DATA_DIR = os.path.join(str(REPO), "..", "shared", "data", "coherent")
+FIT_CONFIGS = [str(REPO / "configs" / "data" / f"{n}.json") for n in ("csi2017", "csi2021", "lar2020")]
+
+
+def make_fit_file(binary, tmp):
+    out = tmp / "fit.h5"
+    r = run([binary, "fit", *FIT_CONFIGS, "--data-dir", DATA_DIR, "-o", out])
+    if r.returncode != 0:
+        raise RuntimeError(f"cevns fit failed: {r.stderr.strip()}")
+    return out
+
+
+def check_fit(binary, tmp):
+    path = make_fit_file(binary, tmp)
+    with h5py.File(path, "r") as f:
+        check(f.attrs["file_kind"] == "fit", "fit file: file_kind fit")
+        sets = ["CsI2017", "CsI2021", "LAr2020", "combined"]
+        check(all(s in f for s in sets), f"fit file: groups {list(f)}")
+        planes = ["eps_ee_etau", "sterile_nue", "sterile_numu"]
+    names = [s.name for s in plot.figures_for(path)]
+    want = (["fit_check_CsI2017", "fit_n_cevns"]
+            + [f"fit_profile_{p}" for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV")]
+            + ["fit_eps_ee_etau", "fit_sterile_nue", "fit_sterile_nue_regions", "fit_sterile_numu",
+               "fit_sterile_numu_regions"])
+    check(names == want, f"fit figures {names}")
+    r = run([sys.executable, PLOT, path, "--list"])
+    check(r.returncode == 0 and r.stdout.splitlines()[0].endswith("[fit]"),
+          f"--list on a fit file: {r.stdout.splitlines()[:1]}")
+
+    # first-measurement check: two step histograms (with and without g_c) and the measured points
+    fig = plot.draw(path, "fit_check_CsI2017")
+    ax = visible_axes(fig)[0]
+    stairs = {p.get_gid(): p for p in ax.patches if (p.get_gid() or "").startswith("spectrum:")}
+    check(set(stairs) == {"spectrum:gc", "spectrum:no_gc"}, f"check: with and without g_c {set(stairs)}")
+    with h5py.File(path, "r") as f:
+        g = f["CsI2017/first_measurement_check"]
+        pred, pred_gc, meas = g["predicted"][()], g["predicted_gc"][()], g["measured"][()]
+        edges = np.append(g["pe_lo"][()], g["pe_hi"][-1])
+    check(np.allclose(stairs["spectrum:no_gc"].get_data().values, pred)
+          and np.allclose(stairs["spectrum:no_gc"].get_data().edges, edges),
+          "check: histogram holds the predicted counts per PE bin")
+    check(np.allclose(stairs["spectrum:gc"].get_data().values, pred_gc), "check: g_c histogram")
+    check(pred_gc.sum() > pred.sum(), "check: g_c raises the prediction")
+    bars = [c for c in ax.containers if getattr(c, "has_yerr", False)]
+    check(len(bars) == 1 and np.allclose(bars[0].lines[0].get_ydata(), meas),
+          "check: measured C - AC with error bars")
+    check("PE" in ax.get_xlabel() and "PE" in ax.get_ylabel(), f"check: PE units {ax.get_xlabel()!r}")
+    check(any("$g_c$" in t for t in legend_labels(fig)), "check: legend names g_c in mathtext")
+    check(min_font(fig) >= 9, "check: fonts >= 9 pt")
+
+    # profiles: a curve per data set and the joint fit, the 90% line
+    for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV"):
+        fig = plot.draw(path, f"fit_profile_{p}")
+        ax = visible_axes(fig)[0]
+        curves = gid_lines(ax, "curve:")
+        check([c.get_gid() for c in curves] == [f"curve:{s}" for s in sets],
+              f"profile {p}: curves {[c.get_gid() for c in curves]}")
+        th = gid_lines(ax, "threshold")
+        check(len(th) == 1 and np.allclose(th[0].get_ydata(), 2.705543454095404, atol=1e-6),
+              f"profile {p}: 90% CL line at 2.71")
+        check(curves_inside_axes(ax, "curve:"), f"profile {p}: curves inside the axes")
+        check("$" in ax.get_xlabel() and "ln" in ax.get_ylabel(), f"profile {p}: mathtext labels")
+        check("joint fit" in legend_labels(fig), f"profile {p}: legend names the joint fit")
+    fig = plot.draw(path, "fit_n_cevns")
+    axes = visible_axes(fig)
+    check([a.get_title() for a in axes] == sets[:3], "n_cevns: a panel per data set")
+    check(all(len(gid_lines(a, "predicted")) == 1 for a in axes), "n_cevns: SM prediction marked")
+
+    # planes: stored polylines drawn, one colour per data set
+    with h5py.File(path, "r") as f:
+        counts = {(s, pl): len(f[f"{s}/{pl}/contour_start"]) for s in sets for pl in planes}
+    for pl, fname in (("eps_ee_etau", "fit_eps_ee_etau"), ("sterile_nue", "fit_sterile_nue_regions"),
+                      ("sterile_numu", "fit_sterile_numu_regions")):
+        ax = visible_axes(plot.draw(path, fname))[0]
+        for s in sets:
+            n = len(gid_lines(ax, f"contour:{s}"))
+            check(n == counts[(s, pl)], f"{fname}/{s}: {n} polylines drawn, {counts[(s, pl)]} stored")
+        sterile = pl.startswith("sterile")
+        check((ax.get_xscale(), ax.get_yscale()) == (("log", "log") if sterile else ("linear", "linear")),
+              f"{fname}: scales")
+    check(counts[("combined", "eps_ee_etau")] >= 1, "the joint eps plane has a contour")
+    for ch in ("nue", "numu"):
+        fig = plot.draw(path, f"fit_sterile_{ch}")
+        ax = visible_axes(fig)[0]
+        check(len(gid_lines(ax, "curve:")) == 4, f"sterile {ch}: 4 exclusion curves")
+        lo, hi = ax.get_ylim()
+        check(lo <= 0.0100001 and hi >= 99.999, f"sterile {ch}: dm2 axis 0.01-100")
+        check("eV$^2$" in ax.get_ylabel(), f"sterile {ch}: dm2 units")
+    out = tmp / "fit_figs"
+    r = run([sys.executable, PLOT, path, "-o", out])
+    check(r.returncode == 0, f"plot.py on the fit file exits 0 ({r.stderr.strip()[-300:]})")
+    check(sorted(p.name for p in out.iterdir()) == sorted(f"{n}.{e}" for n in want for e in ("png", "pdf")),
+          "plot.py writes every fit figure as PNG and PDF")
+
+
 def main():
     if len(sys.argv) != 2:
         print("usage: test_plot.py PATH_TO_CEVNS_BINARY", file=sys.stderr)
@@ -492,6 +592,10 @@ def main():
         section("regions", check_regions, files)
         section("robustness", check_robustness, files, tmp)
         section("cli", check_cli, files, tmp)
+        if os.path.isdir(DATA_DIR):
+            section("fit", check_fit, binary, tmp)
+        else:
+            print(f"SKIP: fit-file checks: COHERENT data not found at {os.path.normpath(DATA_DIR)}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"({time.time() - t0:.1f} s)")
