@@ -77,7 +77,7 @@ void BM_Scan(benchmark::State& state, std::string backend_name, std::string kind
 void register_all() {
   std::vector<std::string> backends = {"cpu"};
   if (cuda_device_count() > 0) backends.push_back("cuda");
-  const Json sterile_quadrature = {{"recoil_nodes", 32}, {"energy_nodes", 32}, {"energy_panels", 8}};
+  const Json sterile_quadrature = {{"recoil_nodes", 16}, {"energy_nodes", 32}, {"energy_panels", 7}};
   const Json default_quadrature = {{"recoil_nodes", 32}, {"energy_nodes", 32}, {"energy_panels", 1}};
   for (const auto& b : backends) {
     for (const char* d : {"csi", "ge72", "ge_natural", "nai", "ar"})

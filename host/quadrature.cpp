@@ -55,12 +55,17 @@ std::vector<double> total_bin_edges_keV(const DetectorConfig& detector) {
 
 namespace {
 
-// Composite Gauss–Legendre nodes on [a, b]: `panels` equal panels of the rule `gl`.
+// Composite Gauss–Legendre nodes on [a, b]: `panels` panels of the rule `gl`, equally spaced in
+// 1/E. The oscillation phase 1.27 Δm² L/E is linear in 1/E, so every panel spans the same phase
+// and the nodes resolve fast oscillations (large Δm², low E) as well as slow ones; without
+// oscillation the panels are just a composite rule.
 void add_energy_nodes(double a, double b, int panels, const GaussLegendre& gl,
                       std::vector<double>* energies, std::vector<double>* weights) {
-  const double h = (b - a) / panels;
+  const double inv_a = 1.0 / a, inv_b = 1.0 / b;
   for (int p = 0; p < panels; ++p) {
-    const double lo = a + p * h, half = 0.5 * h;
+    const double lo = 1.0 / (inv_a + (inv_b - inv_a) * p / panels);
+    const double hi = p + 1 == panels ? b : 1.0 / (inv_a + (inv_b - inv_a) * (p + 1) / panels);
+    const double half = 0.5 * (hi - lo);
     for (std::size_t k = 0; k < gl.nodes.size(); ++k) {
       energies->push_back(lo + half * (1.0 + gl.nodes[k]));
       weights->push_back(half * gl.weights[k]);
