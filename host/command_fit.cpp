@@ -868,15 +868,10 @@ Json plane_json(const PlaneScan& r) {
   for (double x : r.best_fit) j["best_fit"].push_back(std::isnan(x) ? Json(nullptr) : Json(x));
   j["chi2_min"] = r.chi2_min;
   j["delta_chi2_threshold"] = r.threshold;
-  Json contours = Json::array();
-  for (const auto& pl : r.contours) contours.push_back({{"x", pl.x}, {"y", pl.y}, {"closed", pl.closed}});
-  j["contours"] = contours;
+  j["contours"] = contours_json(r.contours);
   if (r.request.is_sterile()) {
     j["channel"] = channel_name(r.request.channel);
-    Json ex = Json::array();
-    for (const auto& [dm2, s] : r.exclusion)
-      ex.push_back({{"dm2", dm2}, {"sin2_2theta", std::isnan(s) ? Json(nullptr) : Json(s)}});
-    j["exclusion"] = ex;
+    j["exclusion"] = exclusion_json(r.exclusion);
     j["raster_delta_chi2_threshold"] = r.raster_threshold;
     j["delta_chi2_no_mixing"] = r.delta_chi2_no_mixing;
   }
@@ -928,22 +923,7 @@ void write_plane(h5::Group g, const PlaneScan& r, const std::string& detector) {
   g.variable("chi2", dims, r.chi2, "1",
              "-2 ln(likelihood ratio), Baker-Cousins, normalisations profiled");
   g.variable("delta_chi2", dims, r.delta_chi2, "1", "-2 ln(likelihood ratio) minus its minimum");
-  std::vector<double> xs, ys;
-  std::vector<long long> starts, lengths;
-  for (const auto& pl : r.contours) {
-    starts.push_back(static_cast<long long>(xs.size()));
-    lengths.push_back(static_cast<long long>(pl.x.size()));
-    xs.insert(xs.end(), pl.x.begin(), pl.x.end());
-    ys.insert(ys.end(), pl.y.begin(), pl.y.end());
-  }
-  g.index_coordinate("contour_point", xs.size(), "contour point index");
-  g.index_coordinate("contour", r.contours.size(), "contour polyline index");
-  g.variable("contour_x", {"contour_point"}, xs, parameter_units(axes[0].id),
-             parameter_long_name(axes[0].id) + " along the contours");
-  g.variable("contour_y", {"contour_point"}, ys, parameter_units(axes[1].id),
-             parameter_long_name(axes[1].id) + " along the contours");
-  g.variable_int("contour_start", {"contour"}, starts, "1", "first point of each polyline");
-  g.variable_int("contour_length", {"contour"}, lengths, "1", "number of points of each polyline");
+  write_contours(g, r.contours, axes[0], axes[1]);
   g.set_attr("detector", detector);
   g.set_attr("parameters", plane_parameters(r.request));
   g.set_attr("method", std::string("factorised"));

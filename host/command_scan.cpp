@@ -36,7 +36,8 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
       last_scan = r.scan;
       std::printf("\n%s\n", r.scan.c_str());
       if (r.axes.size() == 1 && r.spec->axes[0].id.kind == kSin2ThetaW)
-        std::printf("  %-12s %-8s %-28s %s\n", "detector", "scenario", "90% CL interval",
+        std::printf("  %-12s %-8s %-28s %s\n", "detector", "scenario",
+                    (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL interval").c_str(),
                     "sensitivity");
       else if (r.axes.size() == 1)
         std::printf("  %-12s %-8s %s\n", "detector", "scenario", "allowed intervals");

@@ -107,28 +107,45 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
                    "1 where the bound is the scan edge (the interval continues beyond the grid)");
     if (r.sensitivity_percent) g.set_attr("sensitivity_percent", *r.sensitivity_percent);
   } else {
-    std::vector<double> xs, ys, starts, lengths;
-    for (const auto& pl : r.contours) {
-      starts.push_back(static_cast<double>(xs.size()));
-      lengths.push_back(static_cast<double>(pl.x.size()));
-      xs.insert(xs.end(), pl.x.begin(), pl.x.end());
-      ys.insert(ys.end(), pl.y.begin(), pl.y.end());
-    }
-    g.index_coordinate("contour_point", xs.size(), "contour point index");
-    g.index_coordinate("contour", r.contours.size(), "contour polyline index");
-    g.variable("contour_x", {"contour_point"}, xs, parameter_units(r.spec->axes[0].id),
-               parameter_long_name(r.spec->axes[0].id) + " along the contours");
-    g.variable("contour_y", {"contour_point"}, ys, parameter_units(r.spec->axes[1].id),
-               parameter_long_name(r.spec->axes[1].id) + " along the contours");
-    std::vector<long long> s(starts.begin(), starts.end()), l(lengths.begin(), lengths.end());
-    g.variable_int("contour_start", {"contour"}, s, "1", "first point of each polyline");
-    g.variable_int("contour_length", {"contour"}, l, "1", "number of points of each polyline");
+    write_contours(g, r.contours, r.spec->axes[0], r.spec->axes[1]);
     if (r.spec->is_sterile()) {
       g.variable("exclusion_sin2_2theta", {r.spec->axes[1].parameter}, r.raster_exclusion, "1",
                  "smallest excluded sin^2(2 theta) per dm2 row (raster scan)");
       g.set_attr("raster_delta_chi2_threshold", r.raster_threshold);
     }
   }
+}
+
+void write_contours(h5::Group g, const std::vector<Polyline>& contours, const Axis& x,
+                    const Axis& y) {
+  std::vector<double> xs, ys;
+  std::vector<long long> starts, lengths;
+  for (const auto& pl : contours) {
+    starts.push_back(static_cast<long long>(xs.size()));
+    lengths.push_back(static_cast<long long>(pl.x.size()));
+    xs.insert(xs.end(), pl.x.begin(), pl.x.end());
+    ys.insert(ys.end(), pl.y.begin(), pl.y.end());
+  }
+  g.index_coordinate("contour_point", xs.size(), "contour point index");
+  g.index_coordinate("contour", contours.size(), "contour polyline index");
+  g.variable("contour_x", {"contour_point"}, xs, parameter_units(x.id),
+             parameter_long_name(x.id) + " along the contours");
+  g.variable("contour_y", {"contour_point"}, ys, parameter_units(y.id),
+             parameter_long_name(y.id) + " along the contours");
+  g.variable_int("contour_start", {"contour"}, starts, "1", "first point of each polyline");
+  g.variable_int("contour_length", {"contour"}, lengths, "1", "number of points of each polyline");
+}
+
+Json contours_json(const std::vector<Polyline>& contours) {
+  Json out = Json::array();
+  for (const auto& pl : contours) out.push_back({{"x", pl.x}, {"y", pl.y}, {"closed", pl.closed}});
+  return out;
+}
+
+Json exclusion_json(const std::vector<std::pair<double, double>>& exclusion) {
+  Json out = Json::array();
+  for (const auto& [dm2, s] : exclusion) out.push_back({{"dm2", dm2}, {"sin2_2theta", nan_to_null(s)}});
+  return out;
 }
 
 void write_rates_group(h5::Group g, const RatesResult& r, const DetectorConfig& d) {
@@ -177,14 +194,8 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
       j["interval_open"] = open;
       if (r.sensitivity_percent) j["sensitivity_percent"] = *r.sensitivity_percent;
     } else {
-      Json contours = Json::array();
-      for (const auto& pl : r.contours) contours.push_back({{"x", pl.x}, {"y", pl.y}, {"closed", pl.closed}});
-      j["contours"] = contours;
-      if (r.spec->is_sterile()) {
-        Json ex = Json::array();
-        for (const auto& [dm2, s] : r.exclusion) ex.push_back({{"dm2", dm2}, {"sin2_2theta", nan_to_null(s)}});
-        j["exclusion"] = ex;
-      }
+      j["contours"] = contours_json(r.contours);
+      if (r.spec->is_sterile()) j["exclusion"] = exclusion_json(r.exclusion);
     }
     out.push_back(j);
   }

@@ -24,6 +24,14 @@ void write_scan_layout(h5::Group g, const ScanResult& r);
 // The analysis of a complete grid: chi2 (whole), delta_chi2, best fit, intervals, contours.
 void write_scan_analysis(h5::Group g, const ScanResult& r);
 
+// Contour polylines end to end: contour_x/contour_y on (contour_point), contour_start and
+// contour_length on (contour).
+void write_contours(h5::Group g, const std::vector<Polyline>& contours, const Axis& x,
+                    const Axis& y);
+// `cevns scan --json` forms: [{x, y, closed}], [{dm2, sin2_2theta (null: nothing excluded)}].
+Json contours_json(const std::vector<Polyline>& contours);
+Json exclusion_json(const std::vector<std::pair<double, double>>& exclusion);
+
 void write_rates_group(h5::Group g, const RatesResult& r, const DetectorConfig& d);
 
 // The results table of `cevns scan --json`.

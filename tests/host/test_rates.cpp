@@ -183,8 +183,12 @@ TEST(Rates, TabulatedAcceptanceWeightsTheRecoilSpectrum) {
   const RatesResult step = compute_rates(d, edges, standard_model(), *backend);
   const auto a = full.bin_counts(), b = step.bin_counts();
   for (std::size_t i = 0; i + 1 < edges.size(); ++i) {
-    if (edges[i + 1] <= 10.0) EXPECT_EQ(b[i], 0.0) << edges[i];
-    if (edges[i] >= 11.0) EXPECT_NEAR(b[i] / a[i], 1.0, 1e-13) << edges[i];
+    if (edges[i + 1] <= 10.0) {
+      EXPECT_EQ(b[i], 0.0) << edges[i];
+    }
+    if (edges[i] >= 11.0) {
+      EXPECT_NEAR(b[i] / a[i], 1.0, 1e-13) << edges[i];
+    }
   }
 }
 
