@@ -47,6 +47,15 @@ double IsotopeConfig::nuclear_mass_MeV() const {
   return atomic_mass_u * constants::atomic_mass_unit_MeV - z * constants::electron_mass_MeV;
 }
 
+QuadratureConfig parse_quadrature(JsonObject q) {
+  QuadratureConfig c;
+  c.recoil_nodes = q.positive_integer("recoil_nodes", c.recoil_nodes);
+  c.energy_nodes = q.positive_integer("energy_nodes", c.energy_nodes);
+  c.energy_panels = q.positive_integer("energy_panels", c.energy_panels);
+  q.finish();
+  return c;
+}
+
 Json QuadratureConfig::to_json() const {
   return Json{{"recoil_nodes", recoil_nodes},
               {"energy_nodes", energy_nodes},
@@ -279,13 +288,7 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
     }
   }
 
-  if (obj.has("quadrature")) {
-    JsonObject q = obj.object("quadrature");
-    d.quadrature.recoil_nodes = q.positive_integer("recoil_nodes", d.quadrature.recoil_nodes);
-    d.quadrature.energy_nodes = q.positive_integer("energy_nodes", d.quadrature.energy_nodes);
-    d.quadrature.energy_panels = q.positive_integer("energy_panels", d.quadrature.energy_panels);
-    q.finish();
-  }
+  if (obj.has("quadrature")) d.quadrature = parse_quadrature(obj.object("quadrature"));
   if (obj.has("references")) obj.raw("references");  // documentation of the data's sources
   obj.finish();
 

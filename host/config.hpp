@@ -36,6 +36,9 @@ struct QuadratureConfig {
   Json to_json() const;
 };
 
+// {recoil_nodes, energy_nodes, energy_panels}, each defaulting as above.
+QuadratureConfig parse_quadrature(JsonObject q);
+
 struct FormFactorConfig {
   int model = kHelm;
   double shape_fm = helm_skin_thickness_fm;

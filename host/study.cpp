@@ -169,11 +169,7 @@ Study parse_study(const Json& json, const std::string& file) {
   bool have_quadrature = false;
   QuadratureConfig quadrature;
   if (o.has("quadrature")) {
-    JsonObject q = o.object("quadrature");
-    quadrature.recoil_nodes = q.positive_integer("recoil_nodes", quadrature.recoil_nodes);
-    quadrature.energy_nodes = q.positive_integer("energy_nodes", quadrature.energy_nodes);
-    quadrature.energy_panels = q.positive_integer("energy_panels", quadrature.energy_panels);
-    q.finish();
+    quadrature = parse_quadrature(o.object("quadrature"));
     have_quadrature = true;
   }
 
