@@ -22,8 +22,9 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# A python3 that is not Debian's (e.g. pyenv) brings its own venv and pip.
-if command -v python3 >/dev/null 2>&1 && python3 -m venv --help >/dev/null 2>&1; then
+# A python3 that can make virtual environments with pip (e.g. pyenv's) needs none of Debian's
+# Python packages; Debian's own python3 lacks ensurepip until python3-venv is installed.
+if command -v python3 >/dev/null 2>&1 && python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   filtered=()
   for p in "${missing[@]}"; do
     case "$p" in python3|python3-venv|python3-pip) ;; *) filtered+=("$p") ;; esac
