@@ -105,10 +105,18 @@ struct DataSet {
   std::vector<double> folded_depletion(const Couplings& c, int channel, double dm2_eV2) const;
 };
 
+// The first-measurement check (CsI 2017): predicted CEvNS spectrum in the release's PE bins with
+// and without g_c, against beam-on coincidence minus anti-coincidence counts.
+struct Check {
+  std::vector<double> pe_edges, predicted, predicted_gc, prompt_neutrons, measured, error;
+  std::vector<double> time_range_us;
+};
+
 // Reads a data-set config and the release it names. The data directory is --data-dir, else
-// $CEVNS_DATA, else the config's "data_dir" (relative to the config file).
+// $CEVNS_DATA, else the config's "data_dir" (relative to the config file). A config with a
+// "check" block fills `check` (when given) with the first-measurement check.
 DataSet load_data_set(const std::string& config_file, const std::optional<std::string>& data_dir,
-                      Backend& backend);
+                      Backend& backend, Check* check = nullptr);
 
 // Expected counts on the fitted bins at nominal nuisances: the Asimov data set of a model.
 std::vector<double> asimov_data(const DataSet& d, const PhysicsModel& model);
