@@ -103,15 +103,22 @@ TEST(ScanPaths, ChunkedAndUnchunkedGridsAreIdentical) {
   for (std::size_t i = 0; i < whole.size(); ++i) EXPECT_EQ(whole[i], chunked[i]);
 }
 
+// The first scan of a study, computed and analysed as `cevns scan` does.
+ScanResult analysed(const Study& st, const PreparedDetector& det, const ScanModel& model,
+                    Backend& backend) {
+  ScanResult r = describe_result(st, st.scans[0], det, st.scenarios[0], model);
+  Progress quiet(Progress::Mode::kQuiet);
+  r.chi2 = compute_chi2_grid(model, backend, ScanOptions{}, quiet, st.scans[0].name);
+  analyse_grid(model, st, &r);
+  return r;
+}
+
 TEST(ScanAnalysis, WeakAngleIntervalContainsTruthAndMatchesHostRoots) {
   const Study st = small_study(Json::array({{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 61)}}}}));
   auto backend = make_cpu_backend();
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
   const ScanModel model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
-  ScanResult r = describe_result(st, st.scans[0], det, st.scenarios[0], model);
-  Progress quiet(Progress::Mode::kQuiet);
-  r.chi2 = compute_chi2_grid(model, *backend, ScanOptions{}, quiet, "w");
-  analyse_grid(model, st, &r);
+  const ScanResult r = analysed(st, det, model, *backend);
   ASSERT_EQ(r.intervals.size(), 1u);
   // The minimum is found, not assumed: it is the truth (Asimov), to the minimiser's precision.
   EXPECT_NEAR(r.best_fit[0], 0.23865, 1e-6);
@@ -131,10 +138,7 @@ TEST(ScanAnalysis, NonUniversalCouplingHasTwoDisjointIntervals) {
   auto backend = make_cpu_backend();
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
   const ScanModel model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
-  ScanResult r = describe_result(st, st.scans[0], det, st.scenarios[0], model);
-  Progress quiet(Progress::Mode::kQuiet);
-  r.chi2 = compute_chi2_grid(model, *backend, ScanOptions{}, quiet, "e");
-  analyse_grid(model, st, &r);
+  const ScanResult r = analysed(st, det, model, *backend);
   ASSERT_EQ(r.intervals.size(), 2u);
   EXPECT_LT(r.intervals[0].lo, 0.0);
   EXPECT_GT(r.intervals[0].hi, 0.0);
