@@ -84,25 +84,28 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::string command_line;  // recorded in every output file
+  for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+
   try {
     if (rates_cmd->parsed()) {
       rates.backend = backend;
-      for (int i = 0; i < argc; ++i) rates.command_line += (i ? " " : "") + std::string(argv[i]);
+      rates.command_line = command_line;
       return run_rates(rates);
     }
     if (scan_cmd->parsed()) {
       scan.backend = backend;
-      for (int i = 0; i < argc; ++i) scan.command_line += (i ? " " : "") + std::string(argv[i]);
+      scan.command_line = command_line;
       return run_scan(scan);
     }
     if (fit_cmd->parsed()) {
       fit.backend = backend;
-      for (int i = 0; i < argc; ++i) fit.command_line += (i ? " " : "") + std::string(argv[i]);
+      fit.command_line = command_line;
       return run_fit(fit);
     }
     if (merge_cmd->parsed()) {
       merge.backend = backend;
-      for (int i = 0; i < argc; ++i) merge.command_line += (i ? " " : "") + std::string(argv[i]);
+      merge.command_line = command_line;
       return run_merge(merge);
     }
   } catch (const InputError& e) {

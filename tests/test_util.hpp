@@ -58,6 +58,16 @@ inline CommandResult run_cevns(const std::string& args) {
                        read_file(dir.file("err"))};
 }
 
+// COHERENT releases for the data tests: ../shared/data/coherent beside the repository.
+inline bool have_shared_data(const std::string& release) {
+  return file_exists(std::string(CEVNS_SHARED_DATA_DIR) + "/" + release);
+}
+
+#define CEVNS_SKIP_WITHOUT_DATA(release)                                              \
+  if (!::cevns::testing::have_shared_data(release))                                   \
+  GTEST_SKIP() << "COHERENT data not found at " CEVNS_SHARED_DATA_DIR "/" << (release) \
+               << " (shared/data/coherent beside the repository)"
+
 inline std::string source_path(const std::string& relative) {
   return std::string(CEVNS_SOURCE_DIR) + "/" + relative;
 }

@@ -13,11 +13,7 @@
 namespace cevns {
 namespace {
 
-bool have_shared_data() { return testing::file_exists(CEVNS_SHARED_DATA_DIR "/csi2021"); }
-#define SKIP_WITHOUT_DATA()                                                       \
-  if (!have_shared_data())                                                        \
-  GTEST_SKIP() << "COHERENT data not found at " CEVNS_SHARED_DATA_DIR             \
-                  " (shared/data/coherent beside the repository)"
+#define SKIP_WITHOUT_DATA() CEVNS_SKIP_WITHOUT_DATA("csi2021")
 
 const DataSet& csi2021() {
   static auto backend = make_cpu_backend();
