@@ -6,11 +6,11 @@
 #include <memory>
 #include <string>
 
-#include "host/config.hpp"
-#include "host/quadrature.hpp"
-#include "host/rates.hpp"
-#include "host/scan.hpp"
-#include "host/study.hpp"
+#include "host/config/config.hpp"
+#include "host/engine/quadrature.hpp"
+#include "host/engine/rates.hpp"
+#include "host/engine/scan.hpp"
+#include "host/config/study.hpp"
 
 namespace cevns {
 namespace {

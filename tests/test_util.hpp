@@ -43,6 +43,7 @@ inline std::string read_file(const std::string& path) {
 
 inline bool file_exists(const std::string& path) { return access(path.c_str(), F_OK) == 0; }
 
+#ifdef CEVNS_BINARY  // builds with the command-line program (HDF5)
 struct CommandResult {
   int status;
   std::string out, err;
@@ -57,6 +58,8 @@ inline CommandResult run_cevns(const std::string& args) {
   return CommandResult{WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, read_file(dir.file("out")),
                        read_file(dir.file("err"))};
 }
+
+#endif
 
 // COHERENT releases for the data tests: ../shared/data/coherent beside the repository.
 inline bool have_shared_data(const std::string& release) {

@@ -5,9 +5,9 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "host/h5io.hpp"
-#include "host/scan.hpp"
-#include "host/study.hpp"
+#include "host/io/h5io.hpp"
+#include "host/engine/scan.hpp"
+#include "host/config/study.hpp"
 #include "tests/test_util.hpp"
 #include "version.hpp"
 

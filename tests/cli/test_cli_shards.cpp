@@ -8,7 +8,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "host/h5io.hpp"
+#include "host/io/h5io.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {

@@ -4,10 +4,10 @@
 
 #include <cmath>
 
-#include "host/config.hpp"
-#include "host/quadrature.hpp"
-#include "host/scan.hpp"
-#include "host/study.hpp"
+#include "host/config/config.hpp"
+#include "host/engine/quadrature.hpp"
+#include "host/engine/scan.hpp"
+#include "host/config/study.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <random>
 
-#include "host/quadrature.hpp"
+#include "host/engine/quadrature.hpp"
 #include "kernels/couplings.hpp"
 #include "kernels/cross_section.hpp"
 #include "kernels/flux.hpp"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "host/response_matrix.hpp"
+#include "host/data/response_matrix.hpp"
 #include "kernels/response.hpp"
 
 namespace cevns {

@@ -1,0 +1,432 @@
+// `cevns fit`: runs the fits of host/fit.cpp on each data set and jointly, and reports them as a
+// table, JSON (--json) and HDF5 (-o; docs/output-format.md, file_kind = fit).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <tuple>
+
+#include "host/engine/backend_select.hpp"
+#include "host/data/coherent_data.hpp"
+#include "host/data/fit.hpp"
+#include "host/stats/minimise.hpp"
+#include "host/stats/likelihood.hpp"
+#include "host/engine/quadrature.hpp"
+#include "kernels/flux.hpp"
+#ifdef CEVNS_HAVE_HDF5
+#include "host/io/h5io.hpp"
+#include "host/io/scan_output.hpp"
+#endif
+
+namespace cevns {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+std::string interval_text(const std::vector<Interval>& ivs) {
+  std::string s;
+  char buf[96];
+  for (const auto& iv : ivs) {
+    std::snprintf(buf, sizeof buf, "[%s%.4g, %.4g%s]", iv.open_lo ? "<=" : "", iv.lo, iv.hi,
+                  iv.open_hi ? "+" : "");
+    s += (s.empty() ? "" : " U ") + std::string(buf);
+  }
+  return s.empty() ? "(none)" : s;
+}
+
+Json intervals_json(const std::vector<Interval>& ivs) {
+  Json a = Json::array();
+  for (const auto& iv : ivs) a.push_back({iv.lo, iv.hi});
+  return a;
+}
+
+Json open_json(const std::vector<Interval>& ivs) {
+  Json open = Json::array();
+  for (const auto& iv : ivs) open.push_back({iv.open_lo, iv.open_hi});
+  return open;
+}
+
+void print_check(const DataSet& d, const Check& c) {
+  std::printf("\n%s first-measurement check: CEvNS in %s bins, %g-%g us, QF x LY response of the "
+              "release\n",
+              d.name.c_str(), d.energy_units.c_str(), c.time_range_us[0], c.time_range_us[1]);
+  std::printf("  %9s %12s %12s %12s %14s %8s\n", "PE bin", "predicted", "with g_c", "prompt n",
+              "C - AC (data)", "+/-");
+  double tp = 0, tg = 0, tn = 0, tm = 0, te = 0;
+  for (std::size_t j = 0; j < c.measured.size(); ++j) {
+    std::printf("  %4.0f-%-4.0f %12.3f %12.3f %12.3f %14.0f %8.1f\n", c.pe_edges[j],
+                c.pe_edges[j + 1], c.predicted[j], c.predicted_gc[j], c.prompt_neutrons[j],
+                c.measured[j], c.error[j]);
+    tp += c.predicted[j];
+    tg += c.predicted_gc[j];
+    tn += c.prompt_neutrons[j];
+    tm += c.measured[j];
+    te += c.error[j] * c.error[j];
+  }
+  std::printf("  %9s %12.2f %12.2f %12.2f %14.0f %8.1f\n", "total", tp, tg, tn, tm, std::sqrt(te));
+}
+
+std::string plane_parameters(const PlaneRequest& p) {
+  return p.axes[0].parameter + "," + p.axes[1].parameter;
+}
+
+const char* channel_name(int channel) { return channel == kNuEDisappearance ? "nue" : "numu"; }
+
+// The form of a 2-D entry of `cevns scan --json` (host/scan_output.cpp).
+Json plane_json(const PlaneScan& r) {
+  Json j;
+  j["parameter"] = {r.request.axes[0].parameter, r.request.axes[1].parameter};
+  j["best_fit"] = Json::array();
+  for (double x : r.best_fit) j["best_fit"].push_back(std::isnan(x) ? Json(nullptr) : Json(x));
+  j["chi2_min"] = r.chi2_min;
+  j["delta_chi2_threshold"] = r.threshold;
+  j["contours"] = contours_json(r.contours);
+  if (r.request.is_sterile()) {
+    j["channel"] = channel_name(r.request.channel);
+    j["exclusion"] = exclusion_json(r.exclusion);
+    j["raster_delta_chi2_threshold"] = r.raster_threshold;
+    j["delta_chi2_no_mixing"] = r.delta_chi2_no_mixing;
+  }
+  return j;
+}
+
+Json profile_json(const ProfileScan& p) {
+  return {{"best_fit", p.best},
+          {"chi2_min", p.chi2_min},
+          {"intervals", intervals_json(p.intervals)},
+          {"interval_open", open_json(p.intervals)},
+          {"delta_chi2_threshold", p.threshold}};
+}
+
+void print_profile(const ProfileScan& p) {
+  std::printf("  %-14s best %-10.4g 90%% CL %s\n", p.parameter.c_str(), p.best,
+              interval_text(p.intervals).c_str());
+}
+
+void print_plane(const PlaneScan& r) {
+  const auto& a = r.request.axes;
+  char best[64];
+  if (std::isnan(r.best_fit[1])) std::snprintf(best, sizeof best, "no mixing");
+  else std::snprintf(best, sizeof best, "(%.4g, %.4g)", r.best_fit[0], r.best_fit[1]);
+  std::printf("  %-14s (%s, %s) best %s, -2lnL min %.2f, %zu contour(s) at %.2f\n",
+              r.request.name.c_str(), a[0].parameter.c_str(), a[1].parameter.c_str(), best,
+              r.chi2_min, r.contours.size(), r.threshold);
+  if (!r.request.is_sterile()) return;
+  std::printf("  %-14s raster exclusion (Delta -2lnL %.2f):", "", r.raster_threshold);
+  for (const auto& [dm2, s] : r.exclusion) {
+    if (std::isnan(s)) std::printf("  dm2 %g: none", dm2);
+    else std::printf("  dm2 %g: > %.3g", dm2, s);
+  }
+  std::printf("\n  %-14s no mixing: Delta -2lnL = %.2f\n", "", r.delta_chi2_no_mixing);
+}
+
+#ifdef CEVNS_HAVE_HDF5
+// The layout of a scan group (docs/output-format.md, `file_kind = scan`, 2-D): the axes as
+// coordinates with `scale`, chi2 and delta_chi2 on (p1, p0), the contour polylines end to end,
+// the raster exclusion of sterile planes; attributes as a scan's where they apply to data.
+void write_plane(h5::Group g, const PlaneScan& r, const std::string& detector) {
+  const auto& axes = r.request.axes;
+  for (int k = 0; k < 2; ++k) {
+    g.coordinate(axes[k].parameter, r.axes[k], parameter_units(axes[k].id),
+                 parameter_long_name(axes[k].id));
+    g.set_dataset_attr(axes[k].parameter, "scale", axes[k].log ? "log" : "linear");
+  }
+  const std::vector<std::string> dims{axes[1].parameter, axes[0].parameter};
+  g.variable("chi2", dims, r.chi2, "1",
+             "-2 ln(likelihood ratio), Baker-Cousins, normalisations profiled");
+  g.variable("delta_chi2", dims, r.delta_chi2, "1", "-2 ln(likelihood ratio) minus its minimum");
+  write_contours(g, r.contours, axes[0], axes[1]);
+  g.set_attr("detector", detector);
+  g.set_attr("parameters", plane_parameters(r.request));
+  g.set_attr("method", std::string("factorised"));
+  g.set_attr("best_fit", r.best_fit);
+  g.set_attr("chi2_min", r.chi2_min);
+  g.set_attr("delta_chi2_threshold", r.threshold);
+  g.set_attr("cl", 0.9);
+  if (r.request.is_sterile()) {
+    g.variable("exclusion_sin2_2theta", {axes[1].parameter}, r.raster_exclusion, "1",
+               "smallest excluded sin^2(2 theta) per dm2 row (raster scan)");
+    g.set_attr("raster_delta_chi2_threshold", r.raster_threshold);
+    g.set_attr("channel", std::string(channel_name(r.request.channel)));
+    g.set_attr("delta_chi2_no_mixing", r.delta_chi2_no_mixing);
+  }
+}
+
+void write_profile(h5::Group g, const ProfileScan& p, const std::string& long_name) {
+  g.coordinate(p.parameter, p.values, parameter_units(p.id), parameter_long_name(p.id));
+  g.variable("delta_chi2", {p.parameter}, p.delta_chi2, "1", long_name);
+  g.set_attr("best_fit", p.best);
+  g.set_attr("chi2_min", p.chi2_min);
+  g.set_attr("delta_chi2_threshold", p.threshold);
+  std::vector<double> flat;
+  for (const auto& iv : p.intervals) {
+    flat.push_back(iv.lo);
+    flat.push_back(iv.hi);
+  }
+  g.set_attr("intervals", flat);
+}
+
+void write_data_set(h5::Group g, const DataSet& d, const CountFit* n,
+                    const std::vector<ProfileScan>& scans, const std::vector<PlaneScan>& planes,
+                    const Check* check) {
+  g.set_attr("release", d.release);
+  g.set_attr("config_file", d.file);
+  g.set_attr("data_dir", d.data_dir);
+  g.set_attr("chi2_min", n ? n->chi2_min : kNaN);
+  g.set_attr("n_fitted_bins", static_cast<long long>(d.used.size()));
+  g.set_attr("response_json", d.response.json.dump());
+  if (n) {
+    g.set_attr("n_cevns_best", n->best);
+    g.set_attr("n_cevns_lo", n->lo);
+    g.set_attr("n_cevns_hi", n->hi);
+    g.set_attr("n_cevns_predicted", n->predicted);
+    h5::Group gn = g.group("n_cevns");
+    gn.coordinate("n_cevns", n->grid, "1", "number of CEvNS events in the fitted bins");
+    gn.variable("delta_chi2", {"n_cevns"}, n->delta_chi2, "1",
+                "Delta(-2 ln L), Baker-Cousins, background normalisations profiled");
+    gn.set_attr("best_fit", n->best);
+    gn.set_attr("predicted", n->predicted);
+    gn.set_attr("interval_1sigma", std::vector<double>{n->lo, n->hi});
+  }
+  // Observed and predicted energy spectra summed over time (and F90).
+  std::vector<double> centres, obs(d.n_energy, 0.0), sig(d.n_energy, 0.0);
+  const std::vector<double> s = d.signal(standard_model().couplings);
+  for (int j = 0; j < d.n_energy; ++j) centres.push_back(0.5 * (d.energy_edges[j] + d.energy_edges[j + 1]));
+  std::vector<std::vector<double>> bgs(d.backgrounds.size(), std::vector<double>(d.n_energy, 0.0));
+  for (std::size_t i = 0; i < d.used.size(); ++i) {
+    const int j = d.used[i] / (d.n_extra * d.n_time);
+    obs[j] += d.data[i];
+    sig[j] += s[i];
+    for (std::size_t b = 0; b < bgs.size(); ++b) bgs[b][j] += d.backgrounds[b][i];
+  }
+  h5::Group gs = g.group("spectrum");
+  gs.coordinate("energy", centres, d.energy_units, "observed energy bin centre (fitted bins only)");
+  gs.variable("observed", {"energy"}, obs, "1", "observed counts");
+  gs.variable("cevns_sm", {"energy"}, sig, "1", "predicted CEvNS counts, Standard Model");
+  for (std::size_t b = 0; b < bgs.size(); ++b)
+    gs.variable("background_" + d.background_names[b], {"energy"}, bgs[b], "1",
+                "nominal background " + d.background_names[b]);
+  for (const auto& p : scans)
+    write_profile(g.group("profile_" + p.parameter), p, "Delta(-2 ln L), nuisances profiled");
+  for (const auto& p : planes) write_plane(g.group(p.request.name), p, d.name);
+  if (check && !check->pe_edges.empty()) {
+    h5::Group gc = g.group("first_measurement_check");
+    std::vector<double> c, lo, hi;
+    for (std::size_t j = 0; j + 1 < check->pe_edges.size(); ++j) {
+      c.push_back(0.5 * (check->pe_edges[j] + check->pe_edges[j + 1]));
+      lo.push_back(check->pe_edges[j]);
+      hi.push_back(check->pe_edges[j + 1]);
+    }
+    gc.coordinate("pe", c, "PE", "photoelectron bin centre");
+    gc.variable("pe_lo", {"pe"}, lo, "PE", "lower bin edge");
+    gc.variable("pe_hi", {"pe"}, hi, "PE", "upper bin edge");
+    gc.variable("predicted", {"pe"}, check->predicted, "1", "predicted CEvNS counts without g_c");
+    gc.variable("predicted_gc", {"pe"}, check->predicted_gc, "1", "predicted CEvNS counts with g_c (Eq. 7)");
+    gc.variable("prompt_neutrons", {"pe"}, check->prompt_neutrons, "1", "predicted prompt-neutron counts");
+    gc.variable("measured", {"pe"}, check->measured, "1", "beam-on coincidence minus anti-coincidence counts");
+    gc.variable("measured_error", {"pe"}, check->error, "1", "sqrt(C + AC)");
+    gc.set_attr("time_range_us", check->time_range_us);
+  }
+}
+#endif
+
+bool same_plane(const PlaneRequest& a, const PlaneRequest& b) {
+  if (a.name != b.name || a.channel != b.channel) return false;
+  for (int k = 0; k < 2; ++k) {
+    const Axis &x = a.axes[k], &y = b.axes[k];
+    if (x.parameter != y.parameter || x.min != y.min || x.max != y.max || x.points != y.points ||
+        x.log != y.log)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int run_fit(const FitOptions& options) {
+  if (options.config_files.empty()) throw InputError("fit", "", "expected at least one data-set config");
+#ifndef CEVNS_HAVE_HDF5
+  if (!options.output.empty()) throw InputError(options.output, "", "this build has no HDF5 output");
+#endif
+  if (options.grid_points != 0 && options.grid_points < 3)
+    throw InputError("--grid-points", "", "expected at least 3 points per axis");
+  auto backend = select_backend(options.backend);
+  std::vector<DataSet> sets;
+  std::vector<Check> checks(options.config_files.size());
+  for (std::size_t i = 0; i < options.config_files.size(); ++i)
+    sets.push_back(load_data_set(options.config_files[i], options.data_dir, *backend, &checks[i]));
+
+  // --only: every name must be something some config computes.
+  std::vector<std::string> known{"n_cevns"};
+  const auto know = [&](const std::string& name) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) known.push_back(name);
+  };
+  for (auto& d : sets) {
+    for (const auto& r : d.scans) know(r.parameter);
+    for (auto& p : d.planes) {
+      know(p.name);
+      if (options.grid_points > 0)
+        for (Axis& a : p.axes) a.points = options.grid_points;
+    }
+  }
+  for (const auto& name : options.only)
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw InputError("--only", "", "expected one of " + list + ", got \"" + name + "\"");
+    }
+  const auto wanted = [&](const std::string& name) {
+    return options.only.empty() ||
+           std::find(options.only.begin(), options.only.end(), name) != options.only.end();
+  };
+
+  Json out;
+  out["data_sets"] = Json::array();
+  std::vector<std::optional<CountFit>> counts(sets.size());
+  std::vector<std::vector<ProfileScan>> scans(sets.size());
+  std::vector<std::vector<PlaneScan>> planes(sets.size());
+  std::vector<std::vector<std::vector<double>>> plane_grids(sets.size());
+  std::printf("cevns fit on %s\n", backend->name().c_str());
+  for (std::size_t i = 0; i < sets.size(); ++i) {
+    const DataSet& d = sets[i];
+    std::printf("\n%s (%s, %s): %zu bins, %.0f events observed\n", d.name.c_str(), d.release.c_str(),
+                d.file.c_str(), d.used.size(), sum(d.data));
+    Json j;
+    j["name"] = d.name;
+    j["release"] = d.release;
+    j["n_bins"] = d.used.size();
+    j["n_observed"] = sum(d.data);
+    if (wanted("n_cevns")) {
+      counts[i] = fit_cevns_count(d, d.data);
+      const CountFit& n = *counts[i];
+      std::printf("  CEvNS predicted (SM) %.1f, fitted %.1f  1 sigma [%.1f, %.1f]  (-2lnL min %.2f)\n",
+                  n.predicted, n.best, n.lo, n.hi, n.chi2_min);
+      j["n_cevns_predicted"] = n.predicted;
+      j["n_cevns"] = {{"best", n.best}, {"lo", n.lo}, {"hi", n.hi}};
+      j["chi2_min"] = n.chi2_min;
+    }
+    for (const auto& req : d.scans) {
+      if (!wanted(req.parameter)) continue;
+      scans[i].push_back(scan_parameter({&d}, {d.data}, req, d.delta_chi2));
+      print_profile(scans[i].back());
+      j["profiles"][req.parameter] = profile_json(scans[i].back());
+    }
+    for (const auto& req : d.planes) {
+      if (!wanted(req.name)) continue;
+      plane_grids[i].push_back(plane_chi2_grid(d, d.data, req));
+      planes[i].push_back(analyse_plane({&d}, {d.data}, req, plane_grids[i].back(), d.delta_chi2_2d,
+                                        d.delta_chi2));
+      print_plane(planes[i].back());
+      j["planes"][req.name] = plane_json(planes[i].back());
+    }
+    if (!checks[i].pe_edges.empty()) {
+      print_check(d, checks[i]);
+      Json c;
+      c["pe_edges"] = checks[i].pe_edges;
+      c["predicted"] = checks[i].predicted;
+      c["predicted_gc"] = checks[i].predicted_gc;
+      c["prompt_neutrons"] = checks[i].prompt_neutrons;
+      c["measured"] = checks[i].measured;
+      c["measured_error"] = checks[i].error;
+      j["first_measurement_check"] = c;
+    }
+    out["data_sets"].push_back(j);
+  }
+
+  // Joint fit: what every data set computes, with shared physics and separate nuisances. A
+  // plane's joint grid is the sum of the data sets' grids (their nuisances are independent).
+  std::vector<ProfileScan> joint;
+  std::vector<PlaneScan> joint_planes;
+  if (sets.size() > 1) {
+    std::vector<const DataSet*> ptrs;
+    std::vector<std::vector<double>> data;
+    std::vector<std::string> names;
+    for (const auto& d : sets) {
+      ptrs.push_back(&d);
+      data.push_back(d.data);
+      names.push_back(d.name);
+    }
+    std::printf("\ncombined (%zu data sets)\n", sets.size());
+    out["combined"]["data_sets"] = names;
+    for (const auto& p0 : scans[0]) {
+      bool everywhere = true;
+      for (const auto& s : scans)
+        everywhere = everywhere && std::any_of(s.begin(), s.end(), [&](const ProfileScan& p) {
+                       return p.parameter == p0.parameter;
+                     });
+      if (!everywhere) continue;
+      ScanRequest req;
+      req.parameter = p0.parameter;
+      req.id = p0.id;
+      req.values = p0.values;
+      joint.push_back(scan_parameter(ptrs, data, req, sets[0].delta_chi2));
+      print_profile(joint.back());
+      out["combined"]["profiles"][req.parameter] = profile_json(joint.back());
+    }
+    for (std::size_t k = 0; k < planes[0].size(); ++k) {
+      const PlaneRequest& req = planes[0][k].request;
+      std::vector<double> sum_grid = plane_grids[0][k];
+      bool everywhere = true;
+      for (std::size_t i = 1; i < sets.size() && everywhere; ++i) {
+        const auto it = std::find_if(planes[i].begin(), planes[i].end(),
+                                     [&](const PlaneScan& p) { return same_plane(p.request, req); });
+        everywhere = it != planes[i].end();
+        if (everywhere) {
+          const auto& g = plane_grids[i][static_cast<std::size_t>(it - planes[i].begin())];
+          for (std::size_t q = 0; q < sum_grid.size(); ++q) sum_grid[q] += g[q];
+        }
+      }
+      if (!everywhere) continue;
+      joint_planes.push_back(analyse_plane(ptrs, data, req, std::move(sum_grid), sets[0].delta_chi2_2d,
+                                           sets[0].delta_chi2));
+      print_plane(joint_planes.back());
+      out["combined"]["planes"][req.name] = plane_json(joint_planes.back());
+    }
+  }
+
+#ifdef CEVNS_HAVE_HDF5
+  if (!options.output.empty()) {
+    h5::File file = h5::File::create(options.output);
+    Json config = Json::array();
+    for (const auto& d : sets) config.push_back(d.json);
+    write_provenance(file.root(), Provenance{options.command_line, backend->name(), config}, "fit");
+    for (std::size_t i = 0; i < sets.size(); ++i)
+      write_data_set(file.root().group(sets[i].name), sets[i], counts[i] ? &*counts[i] : nullptr,
+                     scans[i], planes[i], &checks[i]);
+    if (sets.size() > 1) {
+      h5::Group g = file.root().group("combined");
+      std::string names;
+      for (const auto& d : sets) names += (names.empty() ? "" : ",") + d.name;
+      g.set_attr("data_sets", names);
+      for (const auto& p : joint)
+        write_profile(g.group("profile_" + p.parameter), p, "Delta(-2 ln L), joint fit");
+      for (const auto& p : joint_planes) write_plane(g.group(p.request.name), p, "combined");
+    }
+    file.root().set_attr("complete", 1LL);
+    file.commit();
+  }
+#endif
+  if (!options.json_output.empty()) {
+    const std::string tmp = options.json_output + ".tmp";
+    std::ofstream f(tmp);
+    if (!f) throw InputError(options.json_output, "", "cannot be written");
+    f << out.dump(2) << "\n";
+    f.close();
+    if (!f || std::rename(tmp.c_str(), options.json_output.c_str()) != 0) {
+      std::remove(tmp.c_str());
+      throw InputError(options.json_output, "", "cannot be written");
+    }
+  }
+  return 0;
+}
+
+}  // namespace cevns

@@ -1,0 +1,273 @@
+#include <unistd.h>
+
+#include <cmath>
+#include <csignal>
+#include <cstdlib>
+#include <cstdio>
+#include <fstream>
+
+#include "host/engine/backend_select.hpp"
+#include "host/io/checkpoint.hpp"
+#include "host/cli/commands.hpp"
+#include "host/io/h5io.hpp"
+#include "host/engine/scan.hpp"
+#include "host/io/scan_output.hpp"
+
+namespace cevns {
+
+namespace {
+
+std::string format_interval(const Interval& iv) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "[%s%.5g, %.5g%s]", iv.open_lo ? "<=" : "", iv.lo, iv.hi,
+                iv.open_hi ? "+" : "");
+  return buf;
+}
+
+}  // namespace
+
+void print_table(const Study& study, const std::vector<ScanResult>& results) {
+  std::printf("\nstudy %s: %.0f%% CL (delta chi^2 %.4g for one parameter, %.4g for two)\n",
+              study.name.c_str(), 100 * study.analysis.cl, study.analysis.delta_chi2_1d,
+              study.analysis.delta_chi2_2d);
+  std::string last_scan;
+  for (const auto& r : results) {
+    if (r.scan != last_scan) {
+      last_scan = r.scan;
+      std::printf("\n%s\n", r.scan.c_str());
+      if (r.axes.size() == 1 && r.spec->axes[0].id.kind == kSin2ThetaW)
+        std::printf("  %-12s %-8s %-28s %s\n", "detector", "scenario",
+                    (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL interval").c_str(),
+                    "sensitivity");
+      else if (r.axes.size() == 1)
+        std::printf("  %-12s %-8s %s\n", "detector", "scenario", "allowed intervals");
+      else if (r.spec->is_sterile())
+        std::printf("  %-12s %-8s excluded sin^2(2theta) at dm2 = 0.1, 1, 10, 100 eV^2\n",
+                    "detector", "scenario");
+      else
+        std::printf("  %-12s %-8s %-24s %s\n", "detector", "scenario", "best fit", "contours");
+    }
+    std::printf("  %-12s %-8s ", r.detector.c_str(), r.scenario.c_str());
+    if (r.axes.size() == 1) {
+      std::string ivs;
+      for (const auto& iv : r.intervals) ivs += (ivs.empty() ? "" : " U ") + format_interval(iv);
+      if (ivs.empty()) ivs = "(none)";
+      if (r.sensitivity_percent)
+        std::printf("%-28s %.3f%%\n", ivs.c_str(), *r.sensitivity_percent);
+      else
+        std::printf("%s\n", ivs.c_str());
+    } else if (r.spec->is_sterile()) {
+      for (const auto& [dm2, s] : r.exclusion) {
+        if (std::isnan(s))
+          std::printf(" %10s", "none");
+        else
+          std::printf(" %10.4g", s);
+      }
+      std::printf("\n");
+    } else {
+      char best[64];
+      std::snprintf(best, sizeof best, "(%.4g, %.4g)", r.best_fit[0], r.best_fit[1]);
+      std::printf("%-24s %zu polyline(s)\n", best, r.contours.size());
+    }
+  }
+}
+
+namespace {
+
+bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+void write_json_table(const std::string& path, const Study& study,
+                      const std::vector<ScanResult>& results) {
+  const std::string tmp = path + ".tmp";
+  std::ofstream out(tmp);
+  if (!out) throw InputError(path, "", "cannot be written");
+  out << scan_results_json(study, results).dump(2) << "\n";
+  out.close();
+  if (!out || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw InputError(path, "", "cannot be written");
+  }
+}
+
+// Test-only hook (docs/output-format.md): CEVNS_TEST_KILL_AFTER_CHUNKS=k[:TERM|:INT] raises
+// SIGKILL (or the named signal) right after the k-th chunk of this process is flushed.
+struct TestKillHook {
+  std::size_t after = 0;
+  int signal = SIGKILL;
+  TestKillHook() {
+    const char* env = std::getenv("CEVNS_TEST_KILL_AFTER_CHUNKS");
+    if (env == nullptr || *env == '\0') return;
+    const std::string v = env;
+    after = static_cast<std::size_t>(std::strtoul(v.c_str(), nullptr, 10));
+    if (v.find(":TERM") != std::string::npos) signal = SIGTERM;
+    if (v.find(":INT") != std::string::npos) signal = SIGINT;
+  }
+  void chunk_flushed(std::size_t flushed) const {
+    if (after > 0 && flushed == after) std::raise(signal);
+  }
+};
+
+const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal"; }
+
+// A scan with an output file: checkpointed in FILE.partial, resumable, optionally one shard.
+int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
+                          const ScanOptions& scan_options, const std::optional<Shard>& shard,
+                          Backend& backend, Progress& progress) {
+  const std::string& final_path = options.output;
+  const std::string partial = final_path + ".partial";
+  ScanFileInfo info;
+  info.provenance = Provenance{options.command_line, backend.name(), study.json};
+  info.study_hash = study_hash(study);
+  info.shard = shard;
+  info.chunk_points = scan_options.chunk_points;
+
+  if (options.resume && !path_exists(partial) && path_exists(final_path)) {
+    // A finished run of the same study (and shard) leaves nothing to do: re-submitted jobs end
+    // at once.
+    h5::File done = h5::File::open_read(final_path);
+    h5::Group root = done.root();
+    const bool same_study = root.has_attr("study_hash") && root.attr_string("study_hash") == info.study_hash;
+    const bool same_shard =
+        shard ? root.has_attr("shard_index") &&
+                    static_cast<std::size_t>(root.attr_int("shard_index")) == shard->index &&
+                    static_cast<std::size_t>(root.attr_int("shard_count")) == shard->count
+              : !root.has_attr("shard_index") && root.attr_int("complete") == 1;
+    if (!same_study || !same_shard)
+      throw InputError(final_path, "",
+                       "exists and is not a finished run of this study" +
+                           std::string(shard ? " and shard" : "") +
+                           "; remove it, or run without --resume to overwrite it");
+    progress.note("computed 0 chunks: " + final_path + " is already complete");
+    return 0;
+  }
+  if (!options.resume && path_exists(partial))
+    throw InputError(partial, "",
+                     "exists: an interrupted run of this output; add --resume to continue it, or "
+                     "remove it to start over");
+
+  // Open the checkpoint before computing, so an unwritable path fails at once.
+  std::optional<Checkpoint> checkpoint;
+  if (options.resume && path_exists(partial)) {
+    checkpoint = Checkpoint::resume(partial, info);
+    if (!checkpoint) progress.note(partial + " holds no finished chunk: starting over");
+  }
+  const bool resumed = checkpoint.has_value();
+  if (!checkpoint) {
+    try {
+      checkpoint = Checkpoint::create(partial, info);
+    } catch (const InputError& e) {
+      throw InputError(final_path, "", e.expectation());
+    }
+  }
+
+  StudyModels models = build_study_models(study, backend, scan_options.method);
+  std::vector<GridRows> rows;
+  std::vector<std::pair<std::size_t, std::size_t>> ranges;
+  std::size_t total_chunks = 0;
+  for (const auto& model : models.models) {
+    rows.push_back(grid_rows(model->input(), scan_options.chunk_points));
+    ranges.push_back(shard ? shard_row_range(rows.back().n_rows, shard->index, shard->count)
+                           : std::make_pair(std::size_t{0}, rows.back().n_rows));
+    total_chunks += chunk_count(rows.back(), ranges.back().first, ranges.back().second);
+  }
+  checkpoint->add_groups(models.results, rows, ranges);
+  if (resumed)
+    progress.note("resuming " + partial + ": " + std::to_string(checkpoint->done_chunks()) +
+                  " of " + std::to_string(total_chunks) + " chunks were already done");
+
+  const TestKillHook kill_hook;
+  std::size_t computed = 0, restored = 0;
+  {
+    const InterruptGuard guard;
+    try {
+      for (std::size_t i = 0; i < models.results.size(); ++i) {
+        ScanResult& r = models.results[i];
+        const std::vector<bool> done = checkpoint->restore(i, &r.chi2);
+        for (bool d : done) restored += d;
+        compute_chi2_rows(
+            *models.models[i], backend, rows[i], ranges[i].first, ranges[i].second, progress,
+            result_label(r), &r.chi2,
+            [&](std::size_t c) {
+              if (const int sig = InterruptGuard::pending_interrupt()) throw ScanInterrupted{sig};
+              return done[c];
+            },
+            [&](std::size_t c, std::size_t first_row, std::size_t n_rows, const double* chi2) {
+              checkpoint->write_chunk(i, c, first_row, n_rows, chi2);
+              kill_hook.chunk_flushed(++computed);
+            });
+      }
+      // A signal after the last chunk: every chunk is done, so finishing beats stopping.
+    } catch (const ScanInterrupted& e) {
+      checkpoint->close();
+      std::fprintf(stderr,
+                   "cevns: interrupted by %s: %zu of %zu chunks are saved in %s; run the same "
+                   "command with --resume to continue\n",
+                   signal_name(e.signal), computed + restored, total_chunks, partial.c_str());
+      return 128 + e.signal;
+    }
+  }
+  checkpoint->close();
+
+  if (!shard)
+    for (std::size_t i = 0; i < models.results.size(); ++i)
+      analyse_grid(*models.models[i], study, &models.results[i]);
+  write_scan_file(final_path, info, models.results, ranges);
+  std::remove(partial.c_str());
+  progress.note("computed " + std::to_string(computed) + " chunks, " + std::to_string(restored) +
+                " restored from a checkpoint");
+
+  if (shard) {
+    std::printf("shard %zu/%zu of study %s written to %s\n", shard->index, shard->count,
+                study.name.c_str(), final_path.c_str());
+    return 0;
+  }
+  if (!options.json_output.empty()) write_json_table(options.json_output, study, models.results);
+  print_table(study, models.results);
+  return 0;
+}
+
+}  // namespace
+
+int run_scan(const ScanCommandOptions& options) {
+  Study study = load_study(options.study_file);
+  ScanOptions scan_options;
+  scan_options.method = study.method;
+  if (options.method) {
+    if (*options.method == "factorised" || *options.method == "factorized")
+      scan_options.method = Method::kFactorised;
+    else if (*options.method == "direct")
+      scan_options.method = Method::kDirect;
+    else
+      throw InputError("--method", "", "expected factorised or direct, got \"" + *options.method + "\"");
+    study.json["method"] = scan_options.method == Method::kDirect ? "direct" : "factorised";
+  }
+  if (options.chunk_points == 0) throw InputError("--chunk-points", "", "expected a positive number of points");
+  scan_options.chunk_points = options.chunk_points;
+  std::optional<Shard> shard;
+  if (options.shard) shard = parse_shard(*options.shard);
+  if (shard && options.output.empty())
+    throw InputError("--shard", "", "needs -o FILE.h5 (the shard's output file)");
+  if (shard && !options.json_output.empty())
+    throw InputError("--json", "",
+                     "not available with --shard (a shard holds part of each grid: merge the "
+                     "shards with cevns merge for the results)");
+  if (options.resume && options.output.empty())
+    throw InputError("--resume", "", "needs -o FILE.h5 (the output of the run to continue)");
+
+  auto backend = select_backend(options.backend);
+  Progress progress(options.quiet ? Progress::Mode::kQuiet : Progress::Mode::kAuto);
+  progress.note("cevns scan " + study.name + " on " + backend->name() +
+                (shard ? " (shard " + std::to_string(shard->index) + "/" +
+                             std::to_string(shard->count) + ")"
+                       : std::string()));
+
+  if (!options.output.empty())
+    return run_checkpointed_scan(options, study, scan_options, shard, *backend, progress);
+
+  const std::vector<ScanResult> results = run_study(study, *backend, scan_options, progress);
+  if (!options.json_output.empty()) write_json_table(options.json_output, study, results);
+  print_table(study, results);
+  return 0;
+}
+
+}  // namespace cevns

@@ -1,0 +1,315 @@
+#include "host/config/config.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+#include "kernels/constants.hpp"
+#include "kernels/cross_section.hpp"
+#include "kernels/flux.hpp"
+
+namespace cevns {
+
+namespace {
+
+const std::vector<std::string> kFormFactorNames = {"helm", "symmetrized_fermi", "klein_nystrand"};
+
+std::string format_number(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+FormFactorConfig parse_form_factor(JsonObject& obj, const std::string& model_key,
+                                   const std::string& shape_key, FormFactorConfig fallback) {
+  const std::string name = obj.one_of(model_key, kFormFactorNames, kFormFactorNames[fallback.model]);
+  FormFactorConfig ff;
+  ff.model = static_cast<int>(std::find(kFormFactorNames.begin(), kFormFactorNames.end(), name) -
+                              kFormFactorNames.begin());
+  ff.shape_fm = obj.positive(shape_key, default_shape_fm(ff.model));
+  return ff;
+}
+
+void check_radius(const JsonObject& obj, const std::string& key, double rms_fm,
+                  const FormFactorConfig& ff) {
+  if (model_radius_squared_fm2(ff.model, rms_fm, ff.shape_fm) > 0.0) return;
+  // Smallest rms radius the model can describe with its shape parameter.
+  const double r_min = std::sqrt(-0.6 * model_radius_squared_fm2(ff.model, 0.0, ff.shape_fm));
+  obj.fail(key, "rms radius " + format_number(rms_fm) + " fm is too small for the " +
+                    kFormFactorNames[ff.model] + " form factor (expected more than " +
+                    format_number(r_min) + " fm)");
+}
+
+}  // namespace
+
+double IsotopeConfig::nuclear_mass_MeV() const {
+  return atomic_mass_u * constants::atomic_mass_unit_MeV - z * constants::electron_mass_MeV;
+}
+
+QuadratureConfig parse_quadrature(JsonObject q) {
+  QuadratureConfig c;
+  c.recoil_nodes = q.positive_integer("recoil_nodes", c.recoil_nodes);
+  c.energy_nodes = q.positive_integer("energy_nodes", c.energy_nodes);
+  c.energy_panels = q.positive_integer("energy_panels", c.energy_panels);
+  q.finish();
+  return c;
+}
+
+Json QuadratureConfig::to_json() const {
+  return Json{{"recoil_nodes", recoil_nodes},
+              {"energy_nodes", energy_nodes},
+              {"energy_panels", energy_panels}};
+}
+
+double DetectorConfig::molar_mass_g_per_mol() const {
+  double m = 0.0;
+  for (const auto& iso : isotopes) m += iso.count * iso.atomic_mass_u;
+  return m;
+}
+
+double DetectorConfig::formula_units() const {
+  return constants::avogadro_per_mol * mass_kg * 1000.0 / molar_mass_g_per_mol();
+}
+
+double DetectorConfig::endpoint_keV() const {
+  double t = 0.0;
+  for (const auto& iso : isotopes)
+    t = std::max(t, max_recoil_MeV(constants::delayed_endpoint_MeV, iso.nuclear_mass_MeV()) * 1e3);
+  return t;
+}
+
+double DetectorConfig::flux_normalisation_per_cm2() const {
+  return cevns::flux_normalisation_per_cm2(source.nu_per_flavour_per_pot, source.protons_on_target,
+                                           baseline_m);
+}
+
+const std::vector<Scenario>& builtin_scenarios() {
+  // SPEC §7: name, efficiency, σ_α, σ_β.
+  static const std::vector<Scenario> scenarios = {
+      {"ideal", 1.00, 0.00, 0.00},
+      {"eff50", 0.50, 0.05, 0.10},
+      {"sys15", 1.00, 0.15, 0.10},
+      {"sys30", 1.00, 0.30, 0.10},
+  };
+  return scenarios;
+}
+
+PhysicsModel standard_model() {
+  PhysicsModel m{};
+  m.couplings.sin2_theta_w = constants::sin2_theta_w_low_energy;
+  m.sterile = Sterile{kNoSterile, 0.0, 0.0};
+  return m;
+}
+
+bool parse_parameter_name(const std::string& name, ParameterId* id) {
+  *id = ParameterId{0, 0, 0, 0};
+  if (name == "sin2_theta_W") {
+    id->kind = kSin2ThetaW;
+    return true;
+  }
+  if (name == "sin2_2theta") {
+    id->kind = kSin22Theta;
+    return true;
+  }
+  if (name == "dm2_eV2") {
+    id->kind = kDm2;
+    return true;
+  }
+  // eps_<flavours>_<q>V
+  if (name.rfind("eps_", 0) != 0) return false;
+  const auto underscore = name.find('_', 4);
+  if (underscore == std::string::npos) return false;
+  const std::string flavours = name.substr(4, underscore - 4);
+  const std::string quark = name.substr(underscore + 1);
+  if (quark == "uV") {
+    id->quark = kUp;
+  } else if (quark == "dV") {
+    id->quark = kDown;
+  } else {
+    return false;
+  }
+  // The flavour names e, mu, tau are prefix-free: read two of them greedily.
+  int found[2];
+  std::size_t pos = 0;
+  for (int k = 0; k < 2; ++k) {
+    if (flavours.compare(pos, 3, "tau") == 0) {
+      found[k] = kTau;
+      pos += 3;
+    } else if (flavours.compare(pos, 2, "mu") == 0) {
+      found[k] = kMu;
+      pos += 2;
+    } else if (flavours.compare(pos, 1, "e") == 0) {
+      found[k] = kE;
+      pos += 1;
+    } else {
+      return false;
+    }
+  }
+  if (pos != flavours.size()) return false;
+  id->kind = kEpsilon;
+  id->alpha = found[0];
+  id->beta = found[1];
+  return true;
+}
+
+std::string parameter_long_name(const ParameterId& id) {
+  static const char* flavour[] = {"e", "mu", "tau"};
+  switch (id.kind) {
+    case kSin2ThetaW:
+      return "weak mixing angle sin^2(theta_W)";
+    case kSin22Theta:
+      return "sterile mixing sin^2(2 theta)";
+    case kDm2:
+      return "mass splitting Delta m^2_41";
+    default:
+      return std::string("NSI coupling epsilon_") + flavour[id.alpha] + flavour[id.beta] + "^" +
+             (id.quark == kUp ? "u" : "d") + "V";
+  }
+}
+
+std::string parameter_units(const ParameterId& id) { return id.kind == kDm2 ? "eV^2" : "1"; }
+
+double get_parameter(const PhysicsModel& m, const ParameterId& id) {
+  switch (id.kind) {
+    case kSin2ThetaW:
+      return m.couplings.sin2_theta_w;
+    case kEpsilon:
+      return m.couplings.eps[id.quark][id.alpha][id.beta];
+    case kSin22Theta:
+      return m.sterile.sin2_2theta;
+    default:
+      return m.sterile.dm2_eV2;
+  }
+}
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string resolve_relative(const std::string& base_dir, const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  return base_dir + "/" + path;
+}
+
+SourceConfig parse_source(const Json& json, const std::string& file, const std::string& path) {
+  JsonObject obj(json, file, path);
+  SourceConfig s;
+  s.name = obj.string("name", std::string("SNS"));
+  s.nu_per_flavour_per_pot = obj.positive("nu_per_flavour_per_pot");
+  s.protons_on_target = obj.positive("protons_on_target");
+  obj.string("description", std::string());
+  obj.finish();
+  s.json = json;
+  return s;
+}
+
+DetectorConfig parse_detector(const Json& json, const std::string& file, const std::string& path,
+                              const std::string& base_dir) {
+  JsonObject obj(json, file, path);
+  DetectorConfig d;
+  d.file = file;
+  d.name = obj.string("name");
+  d.description = obj.string("description", std::string());
+  d.mass_kg = obj.positive("mass_kg");
+  d.baseline_m = obj.positive("baseline_m");
+  d.threshold_keV = obj.non_negative("threshold_keV");
+  d.efficiency = obj.number(
+      "efficiency", [](double x) { return x > 0.0 && x <= 1.0; }, "a number in (0, 1]", 1.0);
+  d.bin_width_keV = obj.positive("bin_width_keV", 1.0);
+  d.kinematic_correction = obj.boolean("kinematic_correction", false);
+  const double skin_fm = obj.finite("neutron_skin_fm", 0.0);
+
+  if (obj.has("form_factors")) {
+    JsonObject ff = obj.object("form_factors");
+    d.proton_form_factor = parse_form_factor(ff, "proton", "proton_shape_fm", d.proton_form_factor);
+    d.neutron_form_factor =
+        parse_form_factor(ff, "neutron", "neutron_shape_fm", d.neutron_form_factor);
+    ff.finish();
+  }
+
+  for (const auto& [item, item_path] : obj.array("isotopes")) {
+    JsonObject io(*item, file, item_path);
+    IsotopeConfig iso;
+    iso.name = io.string("name");
+    iso.z = io.positive_integer("Z");
+    iso.n = io.non_negative_integer("N");
+    iso.atomic_mass_u = io.positive("atomic_mass_u");
+    if (std::fabs(iso.atomic_mass_u - (iso.z + iso.n)) > 1.0)
+      io.fail("atomic_mass_u", "expected an atomic mass near A = Z + N = " +
+                                   std::to_string(iso.z + iso.n) + " u, got " +
+                                   format_number(iso.atomic_mass_u));
+    const bool has_count = io.has("count"), has_abundance = io.has("abundance");
+    if (has_count == has_abundance)
+      throw InputError(file, item_path,
+                       "expected exactly one of \"count\" (atoms per formula unit) or "
+                       "\"abundance\" (natural abundance, a fraction)");
+    iso.count = has_count ? io.positive("count") : io.number(
+                                                       "abundance",
+                                                       [](double x) { return x > 0.0 && x <= 1.0; },
+                                                       "a number in (0, 1]");
+    const double charge_radius = io.positive("charge_radius_fm");
+    iso.proton_rms_radius_fm = io.positive("proton_rms_radius_fm", charge_radius);
+    iso.neutron_rms_radius_fm =
+        io.positive("neutron_rms_radius_fm", iso.proton_rms_radius_fm + skin_fm);
+    io.string("source", std::string());
+    io.finish();
+    check_radius(io, io.has("proton_rms_radius_fm") ? "proton_rms_radius_fm" : "charge_radius_fm",
+                 iso.proton_rms_radius_fm, d.proton_form_factor);
+    check_radius(io, "neutron_rms_radius_fm", iso.neutron_rms_radius_fm, d.neutron_form_factor);
+    d.isotopes.push_back(iso);
+  }
+
+  if (obj.has("acceptance")) {
+    JsonObject acc = obj.object("acceptance");
+    d.acceptance_recoil_keV = acc.numbers("recoil_keV");
+    d.acceptance_value = acc.numbers("value");
+    if (d.acceptance_value.size() != d.acceptance_recoil_keV.size())
+      acc.fail("value", "expected as many values as recoil_keV entries (" +
+                            std::to_string(d.acceptance_recoil_keV.size()) + ")");
+    for (std::size_t i = 1; i < d.acceptance_recoil_keV.size(); ++i)
+      if (!(d.acceptance_recoil_keV[i] > d.acceptance_recoil_keV[i - 1]))
+        acc.fail("recoil_keV", "expected strictly increasing recoil energies");
+    for (double v : d.acceptance_value)
+      if (v < 0.0 || v > 1.0) acc.fail("value", "expected acceptances between 0 and 1");
+    acc.finish();
+  }
+
+  if (obj.has("source")) {
+    const Json& src = obj.raw("source");
+    if (src.is_string()) {
+      const std::string src_file = resolve_relative(base_dir, src.get<std::string>());
+      d.source = parse_source(load_json_file(src_file), src_file, "");
+    } else {
+      d.source = parse_source(src, file, obj.path_of("source"));
+    }
+  }
+
+  if (obj.has("quadrature")) d.quadrature = parse_quadrature(obj.object("quadrature"));
+  if (obj.has("references")) obj.raw("references");  // documentation of the data's sources
+  obj.finish();
+
+  const double endpoint = d.endpoint_keV();
+  if (d.threshold_keV >= endpoint)
+    obj.fail("threshold_keV", "expected a threshold below the end point of the recoil spectrum (" +
+                                  format_number(endpoint) + " keV), got " +
+                                  format_number(d.threshold_keV));
+
+  // The resolved config: what the program actually used, source and defaults included.
+  d.json = json;
+  d.json["source"] = d.source.json.is_null() ? Json{{"name", d.source.name},
+                                                    {"nu_per_flavour_per_pot", d.source.nu_per_flavour_per_pot},
+                                                    {"protons_on_target", d.source.protons_on_target}}
+                                             : d.source.json;
+  d.json["quadrature"] = d.quadrature.to_json();
+  return d;
+}
+
+DetectorConfig load_detector(const std::string& path) {
+  return parse_detector(load_json_file(path), path, "", directory_of(path));
+}
+
+}  // namespace cevns

@@ -1,0 +1,92 @@
+// Configs: detectors, sources, scenarios and studies, parsed from JSON and validated.
+// The schema is documented in README.md ("Config reference").
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "host/core/json_reader.hpp"
+#include "kernels/couplings.hpp"
+#include "kernels/rate_problem.hpp"
+
+namespace cevns {
+
+struct IsotopeConfig {
+  std::string name;
+  int z = 0, n = 0;
+  double atomic_mass_u = 0.0;
+  double count = 0.0;  // per formula unit: stoichiometry × natural abundance
+  double proton_rms_radius_fm = 0.0;
+  double neutron_rms_radius_fm = 0.0;
+
+  double nuclear_mass_MeV() const;  // atomic mass − Z electron masses
+};
+
+struct SourceConfig {
+  std::string name = "SNS";
+  double nu_per_flavour_per_pot = 0.08;
+  double protons_on_target = 1.76e23;
+  Json json;
+};
+
+struct QuadratureConfig {
+  int recoil_nodes = 32;   // Gauss–Legendre nodes per recoil range
+  int energy_nodes = 32;   // Gauss–Legendre nodes per energy panel
+  int energy_panels = 1;   // panels per smooth energy segment (raise for fast oscillations)
+  Json to_json() const;
+};
+
+// {recoil_nodes, energy_nodes, energy_panels}, each defaulting as above.
+QuadratureConfig parse_quadrature(JsonObject q);
+
+struct FormFactorConfig {
+  int model = kHelm;
+  double shape_fm = helm_skin_thickness_fm;
+};
+
+struct DetectorConfig {
+  std::string name, file, description;
+  double mass_kg = 0.0, baseline_m = 0.0, threshold_keV = 0.0, efficiency = 1.0;
+  double bin_width_keV = 1.0;
+  std::vector<IsotopeConfig> isotopes;
+  FormFactorConfig proton_form_factor{kSymmetrizedFermi, fermi_diffuseness_fm};
+  FormFactorConfig neutron_form_factor{kHelm, helm_skin_thickness_fm};
+  bool kinematic_correction = false;  // g_c of Eq. 7
+  std::vector<double> acceptance_recoil_keV, acceptance_value;
+  SourceConfig source;
+  QuadratureConfig quadrature;
+  Json json;  // the resolved config, as recorded in outputs
+
+  double molar_mass_g_per_mol() const;
+  double formula_units() const;  // N_D = N_A M_det / M_molar
+  double endpoint_keV() const;   // largest T_max(m_μ/2) over the isotopes
+  double flux_normalisation_per_cm2() const;
+};
+
+struct Scenario {
+  std::string name;
+  double efficiency = 1.0, sigma_alpha = 0.0, sigma_beta = 0.0;
+};
+
+// The four scenarios of the forecast (SPEC §7).
+const std::vector<Scenario>& builtin_scenarios();
+
+// Names of scannable parameters: sin2_theta_W, sin2_2theta, dm2_eV2, eps_<αβ>_<q>V
+// (α, β ∈ e, mu, tau; q ∈ u, d), e.g. eps_ee_uV, eps_taue_uV, eps_mue_dV.
+bool parse_parameter_name(const std::string& name, ParameterId* id);
+std::string parameter_long_name(const ParameterId& id);
+std::string parameter_units(const ParameterId& id);
+double get_parameter(const PhysicsModel& m, const ParameterId& id);
+
+PhysicsModel standard_model();
+
+DetectorConfig load_detector(const std::string& path);
+DetectorConfig parse_detector(const Json& json, const std::string& file, const std::string& path,
+                              const std::string& base_dir);
+SourceConfig parse_source(const Json& json, const std::string& file, const std::string& path);
+
+// Directory part of a path ("." for a bare file name).
+std::string directory_of(const std::string& path);
+std::string resolve_relative(const std::string& base_dir, const std::string& path);
+
+}  // namespace cevns

@@ -1,0 +1,271 @@
+#include "host/config/study.hpp"
+
+#include <cmath>
+#include <set>
+
+namespace cevns {
+
+std::vector<double> Axis::values() const {
+  std::vector<double> v(points);
+  for (int i = 0; i < points; ++i) {
+    const double f = points == 1 ? 0.0 : double(i) / (points - 1);
+    v[i] = log ? std::pow(10.0, std::log10(min) + f * (std::log10(max) - std::log10(min)))
+               : min + f * (max - min);
+  }
+  if (points > 1) v.back() = max;  // exact end points, free of pow() rounding
+  v.front() = min;
+  return v;
+}
+
+bool ScanSpec::is_sterile() const {
+  for (const auto& a : axes)
+    if (a.id.kind == kSin22Theta || a.id.kind == kDm2) return true;
+  return false;
+}
+
+bool ScanSpec::is_quadratic() const {
+  for (const auto& a : axes)
+    if (a.id.kind != kSin2ThetaW && a.id.kind != kEpsilon) return false;
+  return true;
+}
+
+double delta_chi2_for_cl(double cl, int parameters, bool exact) {
+  double q;
+  if (parameters == 2) {
+    q = -2.0 * std::log(1.0 - cl);
+  } else {
+    // (Φ⁻¹((1 + CL)/2))²: solve erf(z/√2) = CL by bisection.
+    double lo = 0.0, hi = 40.0;
+    for (int i = 0; i < 200; ++i) {
+      const double mid = 0.5 * (lo + hi);
+      (std::erf(mid / std::sqrt(2.0)) < cl ? lo : hi) = mid;
+    }
+    q = 0.25 * (lo + hi) * (lo + hi);
+  }
+  return exact ? q : std::round(q * 100.0) / 100.0;
+}
+
+namespace {
+
+Scenario parse_scenario(const Json& item, const std::string& file, const std::string& path,
+                        const std::string& base_dir) {
+  // A string ending in .json is a scenario file (configs/scenarios/), any other a built-in name.
+  if (item.is_string() && item.get<std::string>().size() > 5 &&
+      item.get<std::string>().rfind(".json") == item.get<std::string>().size() - 5) {
+    const std::string f = resolve_relative(base_dir, item.get<std::string>());
+    return parse_scenario(load_json_file(f), f, "", base_dir);
+  }
+  if (item.is_string()) {
+    for (const auto& s : builtin_scenarios())
+      if (s.name == item.get<std::string>()) return s;
+    throw InputError(file, path,
+                     "expected a scenario name (ideal, eff50, sys15, sys30), a scenario file or "
+                     "object, got " + describe_json_value(item));
+  }
+  JsonObject o(item, file, path);
+  Scenario s;
+  s.name = o.string("name");
+  s.efficiency = o.number(
+      "efficiency", [](double x) { return x > 0.0 && x <= 1.0; }, "a number in (0, 1]", 1.0);
+  s.sigma_alpha = o.non_negative("sigma_alpha", 0.0);
+  s.sigma_beta = o.non_negative("sigma_beta", 0.0);
+  o.finish();
+  return s;
+}
+
+}  // namespace
+
+Axis parse_axis(const Json& item, const std::string& file, const std::string& path) {
+  JsonObject o(item, file, path);
+  Axis a;
+  a.parameter = o.string("parameter");
+  if (!parse_parameter_name(a.parameter, &a.id))
+    o.fail("parameter", "expected sin2_theta_W, sin2_2theta, dm2_eV2 or eps_<ab>_<q>V (a, b in e, "
+                        "mu, tau; q in u, d), got \"" + a.parameter + "\"");
+  a.min = o.finite("min");
+  a.max = o.finite("max");
+  a.points = o.number(
+      "points", [](double x) { return x >= 2 && x == std::floor(x) && x <= 1e8; },
+      "an integer number of grid points, at least 2");
+  a.log = o.one_of("scale", {"linear", "log"}, std::string("linear")) == "log";
+  o.finish();
+  if (!(a.max > a.min))
+    o.fail("max", "expected max > min, got min " + describe_json_value(item["min"]) + ", max " +
+                      describe_json_value(item["max"]));
+  if (a.log && !(a.min > 0.0)) o.fail("min", "expected a positive min on a log axis");
+  if (a.id.kind == kSin22Theta && (a.min < 0.0 || a.max > 1.0))
+    o.fail(a.min < 0.0 ? "min" : "max", "expected sin2_2theta within [0, 1]");
+  if (a.id.kind == kDm2 && !(a.min >= 0.0)) o.fail("min", "expected a non-negative dm2_eV2");
+  return a;
+}
+
+namespace {
+
+ScanSpec parse_scan(const Json& item, const std::string& file, const std::string& path,
+                    Method method) {
+  JsonObject o(item, file, path);
+  ScanSpec s;
+  s.name = o.string("name");
+  const auto axes = o.array("axes");
+  if (axes.size() > 2) o.fail("axes", "expected one or two axes, got " + std::to_string(axes.size()));
+  for (const auto& [a, p] : axes) s.axes.push_back(parse_axis(*a, file, p));
+  if (s.axes.size() == 2 && s.axes[0].parameter == s.axes[1].parameter)
+    o.fail("axes", "expected two different parameters, got \"" + s.axes[0].parameter + "\" twice");
+  if (o.has("channel")) {
+    s.sterile_channel = o.one_of("channel", {"nue", "numu"}) == "nue" ? kNuEDisappearance
+                                                                     : kNuMuDisappearance;
+  }
+  s.raster = o.boolean("raster", false);
+  o.finish();
+  if (s.is_sterile() && s.sterile_channel == kNoSterile)
+    o.fail("channel", "missing required key for a sterile scan (expected \"nue\" or \"numu\")");
+  if (!s.is_sterile() && s.sterile_channel != kNoSterile)
+    o.fail("channel", "expected no channel: this scan has no sin2_2theta or dm2_eV2 axis");
+  if (s.is_sterile() && s.is_quadratic() == false && s.axes.size() == 2 &&
+      !(s.axes[0].id.kind == kSin22Theta && s.axes[1].id.kind == kDm2))
+    o.fail("axes", "expected a sterile scan's axes in the order sin2_2theta, dm2_eV2");
+  if (s.is_sterile() && s.axes.size() == 1)
+    o.fail("axes", "expected two axes (sin2_2theta, dm2_eV2) for a sterile scan");
+  if (s.raster && !(s.is_sterile() && s.axes.size() == 2))
+    o.fail("raster", "expected raster only on a 2-D sterile scan");
+  if (s.is_sterile() && !s.is_quadratic()) {
+    bool mixed = false;
+    for (const auto& a : s.axes) mixed = mixed || a.id.kind == kSin2ThetaW || a.id.kind == kEpsilon;
+    if (mixed && method != Method::kDirect)
+      o.fail("axes", "expected sterile and coupling axes not to be mixed in one scan unless the "
+                     "study sets \"method\": \"direct\"");
+  }
+  return s;
+}
+
+}  // namespace
+
+Study load_study(const std::string& path) { return parse_study(load_json_file(path), path); }
+
+Study parse_study(const Json& json, const std::string& file) {
+  JsonObject o(json, file, "");
+  const std::string base_dir = directory_of(file);
+  Study st;
+  st.file = file;
+  st.json = json;
+  st.name = o.string("name");
+  st.description = o.string("description", std::string());
+  st.method = o.one_of("method", {"factorised", "direct"}, std::string("factorised")) == "direct"
+                  ? Method::kDirect
+                  : Method::kFactorised;
+
+  bool have_source = false;
+  SourceConfig source;
+  if (o.has("source")) {
+    const Json& src = o.raw("source");
+    if (src.is_string()) {
+      const std::string f = resolve_relative(base_dir, src.get<std::string>());
+      source = parse_source(load_json_file(f), f, "");
+    } else {
+      source = parse_source(src, file, "/source");
+    }
+    have_source = true;
+  }
+  bool have_quadrature = false;
+  QuadratureConfig quadrature;
+  if (o.has("quadrature")) {
+    quadrature = parse_quadrature(o.object("quadrature"));
+    have_quadrature = true;
+  }
+
+  Json resolved_detectors = Json::array();
+  std::set<std::string> names;
+  for (const auto& [item, path] : o.array("detectors")) {
+    DetectorConfig d;
+    if (item->is_string()) {
+      const std::string f = resolve_relative(base_dir, item->get<std::string>());
+      d = load_detector(f);
+    } else {
+      d = parse_detector(*item, file, path, base_dir);
+    }
+    if (!names.insert(d.name).second)
+      throw InputError(file, path, "expected detectors with distinct names, got \"" + d.name + "\" twice");
+    if (have_source) {
+      d.source = source;
+      d.json["source"] = source.json;
+    }
+    if (have_quadrature) {
+      d.quadrature = quadrature;
+      d.json["quadrature"] = quadrature.to_json();
+    }
+    resolved_detectors.push_back(d.json);
+    st.detectors.push_back(std::move(d));
+  }
+
+  Json resolved_scenarios = Json::array();
+  if (o.has("scenarios")) {
+    std::set<std::string> seen;
+    for (const auto& [item, path] : o.array("scenarios")) {
+      st.scenarios.push_back(parse_scenario(*item, file, path, base_dir));
+      if (!seen.insert(st.scenarios.back().name).second)
+        throw InputError(file, path, "expected distinct scenario names, got \"" +
+                                         st.scenarios.back().name + "\" twice");
+    }
+  } else {
+    st.scenarios = builtin_scenarios();
+  }
+  for (const auto& s : st.scenarios)
+    resolved_scenarios.push_back(Json{{"name", s.name},
+                                      {"efficiency", s.efficiency},
+                                      {"sigma_alpha", s.sigma_alpha},
+                                      {"sigma_beta", s.sigma_beta}});
+
+  Analysis& an = st.analysis;
+  if (o.has("analysis")) {
+    JsonObject a = o.object("analysis");
+    an.total_only = a.one_of("binning", {"total", "recoil"}, std::string("total")) == "total";
+    if (!an.total_only) an.bin_width_keV = a.positive("bin_width_keV");
+    an.background_fraction = a.non_negative("background_fraction", 0.10);
+    an.cl = a.number(
+        "cl", [](double x) { return x > 0.0 && x < 1.0; }, "a confidence level in (0, 1)", 0.90);
+    an.exact_quantiles = a.one_of("quantiles", {"rounded", "exact"}, std::string("rounded")) == "exact";
+    an.delta_chi2_1d = a.positive("delta_chi2_1d", delta_chi2_for_cl(an.cl, 1, an.exact_quantiles));
+    an.delta_chi2_2d = a.positive("delta_chi2_2d", delta_chi2_for_cl(an.cl, 2, an.exact_quantiles));
+    a.finish();
+  } else {
+    an.delta_chi2_1d = delta_chi2_for_cl(an.cl, 1, false);
+    an.delta_chi2_2d = delta_chi2_for_cl(an.cl, 2, false);
+  }
+
+  st.truth = standard_model();
+  if (o.has("truth")) {
+    JsonObject t = o.object("truth");
+    for (const auto& item : o.raw("truth").items()) {
+      ParameterId id;
+      if (!parse_parameter_name(item.key(), &id) || id.kind == kSin22Theta || id.kind == kDm2)
+        t.fail(item.key(), "expected a coupling (sin2_theta_W or eps_<ab>_<q>V) as a truth value");
+      set_parameter(st.truth, id, t.finite(item.key()));
+    }
+    t.finish();
+  }
+
+  std::set<std::string> scan_names;
+  for (const auto& [item, path] : o.array("scans")) {
+    st.scans.push_back(parse_scan(*item, file, path, st.method));
+    if (!scan_names.insert(st.scans.back().name).second)
+      throw InputError(file, path + "/name", "expected distinct scan names, got \"" +
+                                                 st.scans.back().name + "\" twice");
+  }
+  o.finish();
+
+  st.json["detectors"] = resolved_detectors;
+  st.json["scenarios"] = resolved_scenarios;
+  st.json["analysis"] = Json{{"binning", an.total_only ? "total" : "recoil"},
+                             {"background_fraction", an.background_fraction},
+                             {"cl", an.cl},
+                             {"quantiles", an.exact_quantiles ? "exact" : "rounded"},
+                             {"delta_chi2_1d", an.delta_chi2_1d},
+                             {"delta_chi2_2d", an.delta_chi2_2d}};
+  if (!an.total_only) st.json["analysis"]["bin_width_keV"] = an.bin_width_keV;
+  st.json["method"] = st.method == Method::kDirect ? "direct" : "factorised";
+  st.json.erase("source");
+  st.json.erase("quadrature");
+  return st;
+}
+
+}  // namespace cevns

@@ -1,0 +1,62 @@
+// Study files: which detectors, scenarios, statistics and parameter grids to scan
+// (configs/studies/*.json; schema in README.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "host/config/config.hpp"
+
+namespace cevns {
+
+struct Axis {
+  std::string parameter;  // e.g. "sin2_theta_W", "eps_ee_uV", "sin2_2theta", "dm2_eV2"
+  ParameterId id{};
+  double min = 0.0, max = 0.0;
+  int points = 0;
+  bool log = false;
+  std::vector<double> values() const;
+};
+
+struct ScanSpec {
+  std::string name;
+  std::vector<Axis> axes;  // one or two
+  int sterile_channel = kNoSterile;
+  bool raster = false;  // sterile exclusions per Δm² row at the 1-parameter Δχ²
+  bool is_sterile() const;
+  bool is_quadratic() const;  // only sin²θ_W and ε axes
+};
+
+struct Analysis {
+  bool total_only = true;          // one total count, or recoil bins
+  double bin_width_keV = 0.0;      // when binned
+  double background_fraction = 0.10;
+  double cl = 0.90;
+  bool exact_quantiles = false;    // default: quantiles rounded to two decimals (2.71, 4.61)
+  double delta_chi2_1d = 0.0, delta_chi2_2d = 0.0;  // derived (or set explicitly)
+};
+
+enum class Method { kFactorised, kDirect };
+
+struct Study {
+  std::string name, file, description;
+  std::vector<DetectorConfig> detectors;
+  std::vector<Scenario> scenarios;
+  Analysis analysis;
+  std::vector<ScanSpec> scans;
+  PhysicsModel truth{};  // the Asimov data's model (SM unless set)
+  Method method = Method::kFactorised;
+  Json json;  // resolved config: detectors and source inlined, defaults filled in
+};
+
+// One axis of a grid: {parameter, min, max, points, scale}, validated.
+Axis parse_axis(const Json& item, const std::string& file, const std::string& path);
+
+Study load_study(const std::string& path);
+Study parse_study(const Json& json, const std::string& file);
+
+// Δχ² for a confidence level and 1 or 2 parameters (chi-square quantile), optionally rounded to
+// two decimals as in the forecast's tables.
+double delta_chi2_for_cl(double cl, int parameters, bool exact);
+
+}  // namespace cevns

@@ -1,0 +1,73 @@
+// Strict reading of JSON configs: every value is checked for type and range, every key must be
+// known, and every failure is an InputError naming file, JSON pointer and expectation.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host/core/error.hpp"
+
+namespace cevns {
+
+using Json = nlohmann::json;
+
+// Reads and parses a JSON file; unreadable or malformed files raise InputError.
+Json load_json_file(const std::string& path);
+
+// A short rendering of a JSON value for error messages.
+std::string describe_json_value(const Json& value);
+
+class JsonObject {
+ public:
+  // Throws unless `value` is an object.
+  JsonObject(const Json& value, std::string file, std::string path);
+
+  const std::string& file() const { return file_; }
+  const std::string& path() const { return path_; }
+  std::string path_of(const std::string& key) const { return path_ + "/" + key; }
+  // Asking marks the key as known to the schema (for the unknown-key message).
+  bool has(const std::string& key) const {
+    used_.insert(key);
+    return value_->contains(key);
+  }
+  const Json& raw(const std::string& key);  // marks the key used; throws when missing
+
+  // Throws InputError at this key.
+  [[noreturn]] void fail(const std::string& key, const std::string& expectation) const;
+
+  // Numbers. `expect` describes the accepted range for the message ("a positive number").
+  double number(const std::string& key, const std::function<bool(double)>& ok,
+                const std::string& expect, std::optional<double> fallback = std::nullopt);
+  double positive(const std::string& key, std::optional<double> fallback = std::nullopt);
+  double non_negative(const std::string& key, std::optional<double> fallback = std::nullopt);
+  double finite(const std::string& key, std::optional<double> fallback = std::nullopt);
+  double fraction(const std::string& key, std::optional<double> fallback = std::nullopt);
+  int positive_integer(const std::string& key, std::optional<int> fallback = std::nullopt);
+  int non_negative_integer(const std::string& key, std::optional<int> fallback = std::nullopt);
+
+  std::string string(const std::string& key, std::optional<std::string> fallback = std::nullopt);
+  std::string one_of(const std::string& key, const std::vector<std::string>& choices,
+                     std::optional<std::string> fallback = std::nullopt);
+  bool boolean(const std::string& key, std::optional<bool> fallback = std::nullopt);
+  std::vector<double> numbers(const std::string& key);  // a non-empty array of finite numbers
+
+  JsonObject object(const std::string& key);
+  // A non-empty array; returns the elements with their paths.
+  std::vector<std::pair<const Json*, std::string>> array(const std::string& key);
+
+  // Every key not read is an error: "unknown key; expected one of: a, b, c".
+  void finish(const std::vector<std::string>& also_allowed = {}) const;
+
+ private:
+  const Json& require(const std::string& key);
+  const Json* value_;
+  std::string file_, path_;
+  mutable std::set<std::string> used_;  // keys the schema knows (read or asked for)
+};
+
+}  // namespace cevns

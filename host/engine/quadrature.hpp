@@ -1,0 +1,29 @@
+// Placement of the quadrature nodes of the rate integral (SPEC §6): the (E, T) domain of every
+// isotope and recoil bin is cut where the integrand has kinks, and Gauss–Legendre nodes are laid
+// on each smooth piece.
+#pragma once
+
+#include <vector>
+
+#include "host/config/config.hpp"
+#include "kernels/rate_problem.hpp"
+
+namespace cevns {
+
+struct GaussLegendre {
+  std::vector<double> nodes, weights;  // on [−1, 1]
+};
+
+// n-point Gauss–Legendre rule (Newton iteration on P_n, exact to rounding).
+GaussLegendre gauss_legendre(int n);
+
+// Recoil bin edges in keV: from the threshold in steps of `width_keV`; the last bin ends at the
+// end point of the spectrum (and may be narrower).
+std::vector<double> recoil_bin_edges_keV(const DetectorConfig& detector, double width_keV);
+
+// One bin from threshold to end point: the total count.
+std::vector<double> total_bin_edges_keV(const DetectorConfig& detector);
+
+RateProblem build_rate_problem(const DetectorConfig& detector, const std::vector<double>& edges_keV);
+
+}  // namespace cevns

@@ -1,0 +1,108 @@
+// Shards, checkpoints and the final scan file (docs/output-format.md, "Shards and checkpoints").
+//
+// A scan with an output file first writes FILE.h5.partial: every group's layout, with the rows it
+// must compute pre-allocated (NaN) and a `chunk_done` flag per chunk; after the layout is flushed,
+// only raw data is written in place (a chunk's rows of chi2, then its flag, then a flush), so a
+// crash or SIGKILL at any moment leaves a file whose flagged chunks are intact. When every chunk
+// is present the final file is written afresh under a temporary name, renamed to FILE.h5, and the
+// partial file is removed.
+#pragma once
+
+#include <csignal>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/io/h5io.hpp"
+#include "host/engine/scan.hpp"
+#include "host/io/scan_output.hpp"
+#include "host/config/study.hpp"
+
+namespace cevns {
+
+// SHA-256 of `data`, as 64 lowercase hex digits.
+std::string sha256_hex(const std::string& data);
+// The hash recorded as `study_hash`: SHA-256 of the resolved config JSON (`study.json.dump()`,
+// exactly the text stored as `config_json`), which holds everything that affects the numbers.
+std::string study_hash(const Study& study);
+
+struct Shard {
+  std::size_t index = 0, count = 1;
+};
+// "K/N" with 0 <= K < N; anything else throws
+// InputError("--shard", "", "expected K/N with 0 <= K < N, got \"...\"").
+Shard parse_shard(const std::string& text);
+
+// SIGINT and SIGTERM set a flag (and print one line) instead of killing the process; a second
+// signal of either kind, a second or more later, kills it as usual (one within a second is taken
+// for the same request delivered twice). pending_interrupt() is the first signal, or 0.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  static int pending_interrupt();
+
+ private:
+  struct sigaction old_int_, old_term_;
+};
+
+// Thrown between chunks once SIGINT or SIGTERM arrived; finished chunks are already flushed.
+struct ScanInterrupted {
+  int signal;
+};
+
+// What the root of a scan file (partial, shard or final) records besides the provenance.
+struct ScanFileInfo {
+  Provenance provenance;
+  std::string study_hash;
+  std::optional<Shard> shard;       // a shard's file: file_kind "scan_shard"
+  std::size_t chunk_points = 0;     // checkpoints only
+  std::size_t merged_shards = 0;    // merged files: the number of parts, else 0
+};
+
+// The checkpoint file FILE.h5.partial of a scan in progress.
+class Checkpoint {
+ public:
+  // A new checkpoint at `path` (truncating any file there): root attributes now; the groups'
+  // layout in add_groups().
+  static Checkpoint create(const std::string& path, const ScanFileInfo& info);
+  // An existing checkpoint, after checking that it belongs to the same study, shard and chunk
+  // layout; a mismatch throws InputError(path, "", ...). Returns nullopt when the file holds no
+  // layout yet (the previous run died before its first flush: nothing was computed).
+  static std::optional<Checkpoint> resume(const std::string& path, const ScanFileInfo& info);
+
+  // Creates (new checkpoint) or checks (resumed one) each group: its rows [row_begin, row_end)
+  // of the grid in chunks of `rows`. Flushes.
+  void add_groups(const std::vector<ScanResult>& results, const std::vector<GridRows>& rows,
+                  const std::vector<std::pair<std::size_t, std::size_t>>& ranges);
+
+  std::size_t done_chunks() const;  // finished chunks of every group, after add_groups()
+  // Group i's finished chunks: their values are copied into `grid` (whole grid, NaN elsewhere).
+  std::vector<bool> restore(std::size_t i, std::vector<double>* grid);
+  // Writes chunk `chunk` of group i (rows [first_row, first_row + n_rows)), marks it done and
+  // flushes the file.
+  void write_chunk(std::size_t i, std::size_t chunk, std::size_t first_row, std::size_t n_rows,
+                   const double* chi2);
+
+  const std::string& path() const { return file_.path(); }
+  void close();  // flushes and closes (the file stays)
+
+ private:
+  explicit Checkpoint(h5::File file) : file_(std::move(file)) {}
+  h5::File file_;
+  std::vector<h5::Group> groups_;
+  bool resumed_ = false;
+};
+
+// Writes the final file of a scan (every group's whole grid and its analysis: file_kind "scan",
+// complete = 1) or of a shard (its rows of every grid, no analysis: file_kind "scan_shard",
+// complete = 0, `row_begin`/`row_end` per group), under a temporary name renamed on success.
+void write_scan_file(const std::string& path, const ScanFileInfo& info,
+                     const std::vector<ScanResult>& results,
+                     const std::vector<std::pair<std::size_t, std::size_t>>& ranges);
+
+}  // namespace cevns

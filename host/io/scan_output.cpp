@@ -1,0 +1,205 @@
+#include "host/io/scan_output.hpp"
+
+#include <cmath>
+#include <ctime>
+
+#include "version.hpp"
+
+namespace cevns {
+
+namespace {
+
+std::string utc_now() {
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string s;
+  for (const auto& p : parts) s += (s.empty() ? "" : sep) + p;
+  return s;
+}
+
+std::vector<std::string> grid_dims(const ScanResult& r) {
+  std::vector<std::string> dims;
+  for (auto it = r.spec->axes.rbegin(); it != r.spec->axes.rend(); ++it) dims.push_back(it->parameter);
+  return dims;  // slowest axis first: (p1, p0)
+}
+
+Json nan_to_null(double x) { return std::isnan(x) ? Json(nullptr) : Json(x); }
+
+// The recoil-bin coordinate (bin centres) with the bin edges beside it.
+void write_recoil_bins(h5::Group g, const std::vector<double>& edges_keV) {
+  std::vector<double> centres, lo, hi;
+  for (std::size_t b = 0; b + 1 < edges_keV.size(); ++b) {
+    lo.push_back(edges_keV[b]);
+    hi.push_back(edges_keV[b + 1]);
+    centres.push_back(0.5 * (lo.back() + hi.back()));
+  }
+  g.coordinate("recoil_keV", centres, "keV", "nuclear recoil energy, bin centre");
+  g.variable("recoil_lo_keV", {"recoil_keV"}, lo, "keV", "lower edge of the recoil bin");
+  g.variable("recoil_hi_keV", {"recoil_keV"}, hi, "keV", "upper edge of the recoil bin");
+}
+
+}  // namespace
+
+void write_provenance(h5::Group root, const Provenance& p, const std::string& file_kind) {
+  root.set_attr("program", std::string(kProgramName));
+  root.set_attr("version", std::string(kVersion));
+  root.set_attr("git_commit", std::string(kGitCommit));
+  root.set_attr("created", utc_now());
+  root.set_attr("command", p.command);
+  root.set_attr("backend", p.backend);
+  root.set_attr("file_kind", file_kind);
+  root.set_attr("config_json", p.config.dump());
+  root.set_attr("complete", 0LL);
+}
+
+void write_scan_layout(h5::Group g, const ScanResult& r) {
+  std::vector<std::string> names;
+  for (std::size_t k = 0; k < r.spec->axes.size(); ++k) {
+    const Axis& a = r.spec->axes[k];
+    g.coordinate(a.parameter, r.axes[k], parameter_units(a.id), parameter_long_name(a.id));
+    g.set_dataset_attr(a.parameter, "scale", a.log ? "log" : "linear");
+    names.push_back(a.parameter);
+  }
+  g.create_variable("chi2", grid_dims(r), "1", "profiled chi^2 (pulls minimised)");
+  g.set_attr("detector", r.detector);
+  g.set_attr("scenario", r.scenario);
+  g.set_attr("efficiency", r.scenario_config.efficiency);
+  g.set_attr("sigma_alpha", r.scenario_config.sigma_alpha);
+  g.set_attr("sigma_beta", r.scenario_config.sigma_beta);
+  g.set_attr("background_fraction", r.background_fraction);
+  g.set_attr("parameters", join(names, ","));
+  g.set_attr("method", r.method);
+  g.set_attr("true_values", r.truth);
+  if (r.spec->sterile_channel != kNoSterile)
+    g.set_attr("channel", std::string(r.spec->sterile_channel == kNuEDisappearance ? "nue" : "numu"));
+}
+
+void write_scan_analysis(h5::Group g, const ScanResult& r) {
+  const auto dims = grid_dims(r);
+  const std::size_t n1 = r.axes.size() == 2 ? r.axes[1].size() : 1;
+  g.write_rows("chi2", 0, r.axes.size() == 2 ? n1 : r.axes[0].size(), r.chi2.data());
+  g.variable("delta_chi2", dims, r.delta_chi2, "1", "chi^2 minus its global minimum");
+  g.set_attr("best_fit", r.best_fit);
+  g.set_attr("chi2_min", r.chi2_min);
+  g.set_attr("delta_chi2_threshold", r.threshold);
+  g.set_attr("cl", r.cl);
+  if (r.axes.size() == 1) {
+    const Axis& a = r.spec->axes[0];
+    write_recoil_bins(g, r.edges_keV);
+    g.variable("predicted_counts", {a.parameter, "recoil_keV"}, r.predicted_counts, "events",
+               "predicted CEvNS events (efficiency applied, no background)");
+    g.index_coordinate("interval", r.intervals.size(), "allowed interval index");
+    g.index_coordinate("bound", 2, "interval bound: 0 lower, 1 upper");
+    std::vector<double> bounds;
+    std::vector<long long> open;
+    for (const auto& iv : r.intervals) {
+      bounds.insert(bounds.end(), {iv.lo, iv.hi});
+      open.insert(open.end(), {iv.open_lo ? 1LL : 0LL, iv.open_hi ? 1LL : 0LL});
+    }
+    g.variable("intervals", {"interval", "bound"}, bounds, parameter_units(a.id),
+               "allowed intervals at the confidence level");
+    g.variable_int("interval_open", {"interval", "bound"}, open, "1",
+                   "1 where the bound is the scan edge (the interval continues beyond the grid)");
+    if (r.sensitivity_percent) g.set_attr("sensitivity_percent", *r.sensitivity_percent);
+  } else {
+    write_contours(g, r.contours, r.spec->axes[0], r.spec->axes[1]);
+    if (r.spec->is_sterile()) {
+      g.variable("exclusion_sin2_2theta", {r.spec->axes[1].parameter}, r.raster_exclusion, "1",
+                 "smallest excluded sin^2(2 theta) per dm2 row (raster scan)");
+      g.set_attr("raster_delta_chi2_threshold", r.raster_threshold);
+    }
+  }
+}
+
+void write_contours(h5::Group g, const std::vector<Polyline>& contours, const Axis& x,
+                    const Axis& y) {
+  std::vector<double> xs, ys;
+  std::vector<long long> starts, lengths;
+  for (const auto& pl : contours) {
+    starts.push_back(static_cast<long long>(xs.size()));
+    lengths.push_back(static_cast<long long>(pl.x.size()));
+    xs.insert(xs.end(), pl.x.begin(), pl.x.end());
+    ys.insert(ys.end(), pl.y.begin(), pl.y.end());
+  }
+  g.index_coordinate("contour_point", xs.size(), "contour point index");
+  g.index_coordinate("contour", contours.size(), "contour polyline index");
+  g.variable("contour_x", {"contour_point"}, xs, parameter_units(x.id),
+             parameter_long_name(x.id) + " along the contours");
+  g.variable("contour_y", {"contour_point"}, ys, parameter_units(y.id),
+             parameter_long_name(y.id) + " along the contours");
+  g.variable_int("contour_start", {"contour"}, starts, "1", "first point of each polyline");
+  g.variable_int("contour_length", {"contour"}, lengths, "1", "number of points of each polyline");
+}
+
+Json contours_json(const std::vector<Polyline>& contours) {
+  Json out = Json::array();
+  for (const auto& pl : contours) out.push_back({{"x", pl.x}, {"y", pl.y}, {"closed", pl.closed}});
+  return out;
+}
+
+Json exclusion_json(const std::vector<std::pair<double, double>>& exclusion) {
+  Json out = Json::array();
+  for (const auto& [dm2, s] : exclusion) out.push_back({{"dm2", dm2}, {"sin2_2theta", nan_to_null(s)}});
+  return out;
+}
+
+void write_rates_group(h5::Group g, const RatesResult& r, const DetectorConfig& d) {
+  write_recoil_bins(g, r.edges_keV);
+  g.index_coordinate("flux", kNumFluxes, "neutrino flux class");
+  g.set_dataset_attr("flux", "labels", "nu_mu,nu_mu_bar,nu_e");
+  g.variable("counts", {"recoil_keV"}, r.bin_counts(), "events", "expected CEvNS events per bin");
+  std::vector<double> by_flux;
+  for (int f = 0; f < kNumFluxes; ++f) {
+    for (int b = 0; b < r.n_bins(); ++b) {
+      double s = 0.0;
+      for (std::size_t i = 0; i < r.isotopes.size(); ++i) s += r.at(static_cast<int>(i), f, b);
+      by_flux.push_back(s);
+    }
+  }
+  g.variable("counts_by_flux", {"flux", "recoil_keV"}, by_flux, "events",
+             "expected CEvNS events per bin and flux class");
+  g.set_attr("detector", r.detector);
+  g.set_attr("total", r.total());
+  g.set_attr("kinematic_correction", d.kinematic_correction ? 1LL : 0LL);
+  g.set_attr("bin_width_keV", d.bin_width_keV);
+}
+
+Json scan_results_json(const Study& study, const std::vector<ScanResult>& results) {
+  Json out = Json::array();
+  for (const auto& r : results) {
+    Json j;
+    j["study"] = study.name;
+    j["scan"] = r.scan;
+    j["detector"] = r.detector;
+    j["scenario"] = r.scenario;
+    std::vector<std::string> params;
+    for (const auto& a : r.spec->axes) params.push_back(a.parameter);
+    j["parameter"] = params.size() == 1 ? Json(params[0]) : Json(params);
+    j["best_fit"] = r.best_fit;
+    j["chi2_min"] = r.chi2_min;
+    j["delta_chi2_threshold"] = r.threshold;
+    if (r.axes.size() == 1) {
+      Json ivs = Json::array();
+      Json open = Json::array();
+      for (const auto& iv : r.intervals) {
+        ivs.push_back({iv.lo, iv.hi});
+        open.push_back({iv.open_lo, iv.open_hi});
+      }
+      j["intervals"] = ivs;
+      j["interval_open"] = open;
+      if (r.sensitivity_percent) j["sensitivity_percent"] = *r.sensitivity_percent;
+    } else {
+      j["contours"] = contours_json(r.contours);
+      if (r.spec->is_sterile()) j["exclusion"] = exclusion_json(r.exclusion);
+    }
+    out.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace cevns

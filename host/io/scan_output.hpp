@@ -1,0 +1,40 @@
+// Writing results as HDF5 (layout: docs/output-format.md) and as JSON tables.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "host/io/h5io.hpp"
+#include "host/engine/rates.hpp"
+#include "host/engine/scan.hpp"
+#include "host/config/study.hpp"
+
+namespace cevns {
+
+struct Provenance {
+  std::string command, backend;
+  Json config;
+};
+
+// Root attributes shared by every output file.
+void write_provenance(h5::Group root, const Provenance& p, const std::string& file_kind);
+
+// Axis coordinates, the (NaN-filled) chi2 variable and the group's descriptive attributes.
+void write_scan_layout(h5::Group g, const ScanResult& r);
+// The analysis of a complete grid: chi2 (whole), delta_chi2, best fit, intervals, contours.
+void write_scan_analysis(h5::Group g, const ScanResult& r);
+
+// Contour polylines end to end: contour_x/contour_y on (contour_point), contour_start and
+// contour_length on (contour).
+void write_contours(h5::Group g, const std::vector<Polyline>& contours, const Axis& x,
+                    const Axis& y);
+// `cevns scan --json` forms: [{x, y, closed}], [{dm2, sin2_2theta (null: nothing excluded)}].
+Json contours_json(const std::vector<Polyline>& contours);
+Json exclusion_json(const std::vector<std::pair<double, double>>& exclusion);
+
+void write_rates_group(h5::Group g, const RatesResult& r, const DetectorConfig& d);
+
+// The results table of `cevns scan --json`.
+Json scan_results_json(const Study& study, const std::vector<ScanResult>& results);
+
+}  // namespace cevns

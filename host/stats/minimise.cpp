@@ -1,0 +1,70 @@
+#include "host/stats/minimise.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+namespace cevns {
+
+std::pair<std::vector<double>, double> minimise_2d(
+    const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& start,
+    const std::vector<Axis>& axes) {
+  double lo[2], hi[2], cell[2];
+  for (int k = 0; k < 2; ++k) {
+    lo[k] = axes[k].log ? std::log10(axes[k].min) : axes[k].min;
+    hi[k] = axes[k].log ? std::log10(axes[k].max) : axes[k].max;
+    cell[k] = (hi[k] - lo[k]) / (axes[k].points - 1);
+  }
+  const auto to_x = [&](const std::array<double, 2>& u) {
+    std::vector<double> x(2);
+    for (int k = 0; k < 2; ++k) {
+      const double c = std::clamp(u[k], lo[k], hi[k]);
+      x[k] = axes[k].log ? std::pow(10.0, c) : c;
+    }
+    return x;
+  };
+  std::array<double, 2> u0{};
+  for (int k = 0; k < 2; ++k) u0[k] = axes[k].log ? std::log10(start[k]) : start[k];
+  // The first simplex steps towards the inside of the grid, so no vertex is clamped onto another.
+  const double s0 = u0[0] + cell[0] <= hi[0] ? cell[0] : -cell[0];
+  const double s1 = u0[1] + cell[1] <= hi[1] ? cell[1] : -cell[1];
+  std::array<std::array<double, 2>, 3> v{u0, std::array<double, 2>{u0[0] + s0, u0[1]},
+                                         std::array<double, 2>{u0[0], u0[1] + s1}};
+  std::array<double, 3> fv{};
+  for (int i = 0; i < 3; ++i) fv[i] = f(to_x(v[i]));
+  for (int iter = 0; iter < 300; ++iter) {
+    std::array<int, 3> o{0, 1, 2};
+    std::sort(o.begin(), o.end(), [&](int a, int b) { return fv[a] < fv[b]; });
+    const int b = o[0], m = o[1], w = o[2];
+    if (std::fabs(fv[w] - fv[b]) < 1e-10 * (1.0 + std::fabs(fv[b]))) break;
+    const std::array<double, 2> c{(v[b][0] + v[m][0]) / 2, (v[b][1] + v[m][1]) / 2};
+    const auto along = [&](double t) {
+      return std::array<double, 2>{c[0] + t * (v[w][0] - c[0]), c[1] + t * (v[w][1] - c[1])};
+    };
+    const auto r = along(-1.0);
+    const double fr = f(to_x(r));
+    if (fr < fv[b]) {
+      const auto e = along(-2.0);
+      const double fe = f(to_x(e));
+      if (fe < fr) v[w] = e, fv[w] = fe;
+      else v[w] = r, fv[w] = fr;
+    } else if (fr < fv[m]) {
+      v[w] = r, fv[w] = fr;
+    } else {
+      const auto k = along(0.5);
+      const double fk = f(to_x(k));
+      if (fk < fv[w]) {
+        v[w] = k, fv[w] = fk;
+      } else {
+        for (int i : {m, w}) {
+          v[i] = {(v[i][0] + v[b][0]) / 2, (v[i][1] + v[b][1]) / 2};
+          fv[i] = f(to_x(v[i]));
+        }
+      }
+    }
+  }
+  const int b = static_cast<int>(std::min_element(fv.begin(), fv.end()) - fv.begin());
+  return {to_x(v[b]), fv[b]};
+}
+
+}  // namespace cevns
