@@ -9,7 +9,7 @@
 #include "host/config/config.hpp"
 #include "host/engine/quadrature.hpp"
 #include "host/engine/rates.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
 
 namespace cevns {
@@ -62,12 +62,10 @@ void BM_Scan(benchmark::State& state, std::string backend_name, std::string kind
   auto backend = backend_named(backend_name);
   const Study study = bench_study(kind, n, quadrature);
   Progress quiet(Progress::Mode::kQuiet);
-  ScanOptions options;
-  options.method = method;
   for (auto _ : state) {
     const PreparedDetector det = prepare_detector(study.detectors[0], study.analysis, *backend);
-    const ScanModel model(det, study, study.scans[0], study.scenarios[0], method, *backend);
-    const auto chi2 = compute_chi2_grid(model, *backend, options, quiet, kind);
+    const auto model = make_study_model(det, study, study.scans[0], study.scenarios[0], method, *backend);
+    const auto chi2 = compute_grid(*model, *backend, quiet, kind);
     benchmark::DoNotOptimize(chi2.data());
   }
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n) * n);

@@ -1,6 +1,10 @@
-// The one interface behind which both backends sit. The CPU backend (Thrust's OpenMP system) and
-// the CUDA backend compile the same loops, kernels/backend_impl.inl, from the same physics
+// The compute backends behind one interface: a CPU backend (Thrust on OpenMP threads) and a CUDA
+// backend (Thrust on the GPU), both compiled from kernels/backend_impl.inl, from the same physics
 // headers; this header names no Thrust or CUDA type, so host code never depends on either.
+//
+// A grid is computed in two steps: prepare() uploads everything the grid needs once (axes,
+// statistics, tables; the rate problem of the direct path once per detector), and the returned
+// GridEvaluator computes any range of points, chunk after chunk, with nothing uploaded again.
 #pragma once
 
 #include <cstddef>
@@ -9,36 +13,76 @@
 #include <vector>
 
 #include "kernels/couplings.hpp"
+#include "kernels/parameters.hpp"
 #include "kernels/rate_problem.hpp"
 
 namespace cevns {
 
-// Everything a scan of χ² over a grid needs, in host memory.
+// A detector response from source bins (flux × true-recoil bin) to analysis bins; empty for a
+// forecast, whose analysis bins are the rate problem's bins (kernels/scan_point.hpp, FoldView).
+struct FoldTables {
+  std::vector<double> response;  // [true bin][energy bin]
+  int n_true = 0, n_energy = 0;
+  std::vector<double> weight;  // [flux][analysis bin]
+  std::vector<int> energy_of_bin;
+  bool empty() const { return response.empty(); }
+  int n_bins() const { return static_cast<int>(energy_of_bin.size()); }
+};
+
+// The entries a sterile channel depletes, compacted per source bin: the input of the depletion
+// table D[Δm²][analysis bin] (SPEC §9).
+struct DepletionTables {
+  std::vector<double> rate;           // rate of the entry, efficiency applied
+  std::vector<double> phase_per_dm2;  // 1.27 L/E
+  std::vector<int> offsets;           // [source bin], n_sources + 1
+  FoldTables fold;                    // source bins → analysis bins (empty: the same bins)
+  int n_sources() const { return static_cast<int>(offsets.size()) - 1; }
+  int n_bins() const { return fold.empty() ? n_sources() : fold.n_bins(); }
+};
+
+// Everything a grid of a statistic needs, in host memory.
 struct ScanInput {
   enum Evaluator { kQuadratic, kSterile, kDirect };
+  enum Statistic { kGaussianPulls, kPoisson };
 
   // Grid.
   int n_axes = 1;
-  ParameterId ids[2] = {};
+  int ids[2] = {0, 0};  // ParameterIndex per axis
   std::vector<double> axis[2];
   PhysicsModel base{};
 
-  // Statistics (SPEC §7).
+  // Statistic. Gaussian (SPEC §7): Asimov data and background per bin, pull widths.
+  Statistic statistic = kGaussianPulls;
   std::vector<double> n_exp, n_bg;
   double sigma_alpha = 0.0, sigma_beta = 0.0;
+  // Poisson (data fits): observed counts, background templates [template][bin], σ per
+  // normalisation, signal first (kernels/poisson.hpp).
+  std::vector<double> data, backgrounds, sigmas;
+  int n_backgrounds = 0;
 
-  // Counts evaluator and its tables; efficiency is already folded into the factorised tables.
+  // Counts evaluator and its tables; efficiency and response are already folded into the
+  // factorised tables.
   Evaluator evaluator = kQuadratic;
-  std::vector<Moments> quadratic_table;                // kQuadratic: [flux][bin]
-  std::vector<double> unaffected, affected, depletion;  // kSterile
+  std::vector<Moments> quadratic_table;                 // kQuadratic: [flux][bin]
+  std::vector<double> unaffected, affected, depletion;  // kSterile: [bin], [bin], [row][bin]
   int dm2_axis = -1;                                    // kSterile
-  const RateProblem* rates = nullptr;                   // kDirect
+  std::shared_ptr<const RateProblem> rates;             // kDirect (no response fold)
   double efficiency = 1.0;                              // kDirect
 
   std::size_t n_points() const {
     return axis[0].size() * (n_axes == 2 ? axis[1].size() : std::size_t{1});
   }
-  int n_bins() const { return static_cast<int>(n_exp.size()); }
+  int n_bins() const {
+    return static_cast<int>(statistic == kGaussianPulls ? n_exp.size() : data.size());
+  }
+};
+
+// The device-resident state of one grid: computes any range of its points.
+class GridEvaluator {
+ public:
+  virtual ~GridEvaluator() = default;
+  // Statistic of grid points [first, first + count) into out[0 .. count).
+  virtual void chi2(std::size_t first, std::size_t count, double* out) = 0;
 };
 
 class Backend {
@@ -49,24 +93,20 @@ class Backend {
   // The three form-factor moments of every quadrature entry (the response tables, SPEC §9).
   virtual std::vector<Moments> entry_moments(const RateProblem& problem) = 0;
 
-  // Direct path: counts per bin for each model, [model][bin], efficiency not applied.
-  virtual std::vector<double> direct_counts(const RateProblem& problem,
-                                            const std::vector<PhysicsModel>& models) = 0;
+  // Sterile depletion table D[row][analysis bin], one row per Δm² (SPEC §9).
+  virtual std::vector<double> sterile_depletion(const DepletionTables& tables,
+                                                const std::vector<double>& dm2_eV2) = 0;
 
-  // Sterile depletion table D[row][bin] for each Δm² (SPEC §9), from per-entry rates.
-  virtual std::vector<double> sterile_depletion(const RateProblem& problem,
-                                                const std::vector<double>& entry_rates,
-                                                int channel, const std::vector<double>& dm2_eV2) = 0;
-
-  // Profiled χ² of grid points [first, first + count) into out[0 .. count).
-  virtual void scan_chi2(const ScanInput& input, std::size_t first, std::size_t count,
-                         double* out) = 0;
+  // Uploads what the grid needs; the evaluator keeps it on the device for every chunk.
+  virtual std::unique_ptr<GridEvaluator> prepare(const ScanInput& input) = 0;
 };
 
-std::unique_ptr<Backend> make_cpu_backend();
+// The CPU backend. `segment_points`: grid points per task of the χ² loop (kernels/scan_point.hpp,
+// Segments); 1 runs the CUDA backend's loop structure on the CPU, for tests.
+std::unique_ptr<Backend> make_cpu_backend(std::size_t segment_points = 1024);
 
-// The CUDA backend: nullptr-free — throws std::runtime_error when it was not built or no GPU is
-// usable, with the reason.
+// The CUDA backend: throws std::runtime_error when it was not built or no GPU is usable, with the
+// reason.
 std::unique_ptr<Backend> make_cuda_backend();
 bool cuda_backend_built();
 int cuda_device_count();  // 0 when not built or no GPU

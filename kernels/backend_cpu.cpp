@@ -7,9 +7,10 @@
 
 namespace cevns {
 
-std::unique_ptr<Backend> make_cpu_backend() {
-  return std::make_unique<cpu::ThrustBackend>("cpu (OpenMP, " +
-                                              std::to_string(omp_get_max_threads()) + " threads)");
+std::unique_ptr<Backend> make_cpu_backend(std::size_t segment_points) {
+  return std::make_unique<cpu::ThrustBackend>(
+      "cpu (OpenMP, " + std::to_string(omp_get_max_threads()) + " threads)",
+      segment_points == 0 ? 1 : segment_points);
 }
 
 }  // namespace cevns

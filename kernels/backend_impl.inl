@@ -1,7 +1,11 @@
 // The parallel loops of both backends. Included once by backend_cpu.cpp (g++, Thrust's OpenMP
 // device system) and once by backend_cuda.cu (nvcc, Thrust's CUDA system), each inside its own
 // namespace CEVNS_BACKEND_NS: one source, two backends. Every loop is a thrust::for_each_n over
-// an index, calling the __host__ __device__ physics of the kernels/ headers.
+// an index, calling the __host__ __device__ physics of the kernels/ headers. The two backends
+// differ in one number, the grid points per task of the χ² loop (Segments in scan_point.hpp), and
+// in where the χ² of a chunk is written: in place on the CPU, through one device buffer per grid
+// on the GPU.
+#include <thrust/copy.h>
 #include <thrust/device_vector.h>
 #include <thrust/execution_policy.h>
 #include <thrust/for_each.h>
@@ -9,6 +13,8 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +29,8 @@ namespace cevns {
 namespace CEVNS_BACKEND_NS {
 namespace {
 
+constexpr bool kHostMemory = THRUST_DEVICE_SYSTEM != THRUST_DEVICE_SYSTEM_CUDA;
+
 template <class T>
 thrust::device_vector<T> upload(const std::vector<T>& v) {
   return thrust::device_vector<T>(v.begin(), v.end());
@@ -36,6 +44,13 @@ const T* ptr(const thrust::device_vector<T>& v) {
 template <class T>
 T* ptr(thrust::device_vector<T>& v) {
   return thrust::raw_pointer_cast(v.data());
+}
+
+template <class T>
+std::vector<T> to_host(const thrust::device_vector<T>& v) {
+  std::vector<T> host(v.size());
+  thrust::copy(v.begin(), v.end(), host.begin());
+  return host;
 }
 
 template <class F>
@@ -79,198 +94,223 @@ struct MomentsLoop {
   CEVNS_HD void operator()(std::size_t e) const { out[e] = entry_moments(rates, static_cast<int>(e)); }
 };
 
-struct DirectCountsLoop {
-  RateView rates;
-  const int* bin_offsets;
-  const PhysicsModel* models;
-  int n_bins;
-  double* out;
-  CEVNS_HD void operator()(std::size_t k) const {
-    const PhysicsModel& m = models[k / n_bins];
-    const int b = static_cast<int>(k % n_bins);
-    double n = 0.0;
-    for (int e = bin_offsets[b]; e < bin_offsets[b + 1]; ++e) n += entry_direct(rates, e, m);
-    out[k] = n;
-  }
-};
-
 struct DepletionLoop {
   DepletionView entries;
   const double* dm2_eV2;
-  int n_bins;
-  double* out;
+  double* out;  // [row][source]
   CEVNS_HD void operator()(std::size_t k) const {
-    out[k] = depletion_sum(entries, dm2_eV2[k / n_bins], static_cast<int>(k % n_bins));
+    const std::size_t n = static_cast<std::size_t>(entries.n_sources);
+    out[k] = depletion_sum(entries, dm2_eV2[k / n], static_cast<int>(k % n));
   }
 };
 
-// A piece of one grid row: the unit of work of the CPU backend's χ² loop.
-struct RowSegment {
-  int row, i0_begin, i0_end;
-  std::size_t out_offset;
+// Response fold of a depletion table, two passes: source → (flux, energy), → analysis bins.
+struct FoldEnergyLoop {
+  FoldView fold;
+  const double* source;  // [row][flux][true bin]
+  double* out;           // [row][flux][energy bin]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t per_row = static_cast<std::size_t>(kNumFluxes) * fold.n_energy;
+    const std::size_t row = k / per_row, rest = k % per_row;
+    out[k] = fold_energy(fold, source + row * kNumFluxes * fold.n_true,
+                         static_cast<int>(rest / fold.n_energy), static_cast<int>(rest % fold.n_energy));
+  }
 };
 
-template <class Counts>
-struct Chi2RowLoop {
+struct FoldBinLoop {
+  FoldView fold;
+  const double* energy;  // [row][flux][energy bin]
+  double* out;           // [row][analysis bin]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t row = k / fold.n_bins;
+    out[k] = fold_bin(fold, energy + row * kNumFluxes * fold.n_energy, static_cast<int>(k % fold.n_bins));
+  }
+};
+
+template <class Counts, class Stats>
+struct Chi2SegmentLoop {
   Counts counts;
   GridView grid;
-  StatsView stats;
-  const RowSegment* segments;
+  Stats stats;
+  Segments segments;
   double* out;
   CEVNS_HD void operator()(std::size_t s) const {
-    const RowSegment seg = segments[s];
-    row_chi2(counts, grid, stats, seg.row, seg.i0_begin, seg.i0_end, out + seg.out_offset);
+    int row, i0_begin, i0_end;
+    std::size_t offset;
+    segments.get(s, &row, &i0_begin, &i0_end, &offset);
+    row_chi2(counts, grid, stats, row, i0_begin, i0_end, out + offset);
   }
 };
 
-template <class Counts>
-struct Chi2Loop {
-  Counts counts;
-  GridView grid;
-  StatsView stats;
-  std::size_t first;
-  double* out;
-  CEVNS_HD void operator()(std::size_t k) const { out[k] = point_chi2(counts, grid, stats, first + k); }
+// The device copy of a grid's statistic.
+struct DeviceStats {
+  thrust::device_vector<double> a, b, c, d;
+  GaussianStats gaussian{};
+  PoissonStats poisson{};
+
+  explicit DeviceStats(const ScanInput& in) {
+    if (in.statistic == ScanInput::kGaussianPulls) {
+      std::vector<double> weights(in.n_exp.size());
+      for (std::size_t i = 0; i < weights.size(); ++i)
+        weights[i] = in.n_exp[i] > 0.0 ? 1.0 / in.n_exp[i] : 0.0;
+      a = upload(in.n_exp);
+      b = upload(in.n_bg);
+      c = upload(weights);
+      const auto inverse_variance = [](double s) { return s > 0.0 ? 1.0 / (s * s) : -1.0; };
+      gaussian = GaussianStats{ptr(a),
+                               ptr(b),
+                               ptr(c),
+                               in.n_bins(),
+                               inverse_variance(in.sigma_alpha),
+                               inverse_variance(in.sigma_beta),
+                               in.sigma_alpha > 0.0 ? 1.0 : 0.0,
+                               in.sigma_beta > 0.0 ? 1.0 : 0.0};
+    } else {
+      a = upload(in.data);
+      b = upload(in.backgrounds.empty() ? std::vector<double>{0.0} : in.backgrounds);
+      c = upload(in.sigmas);
+      poisson = PoissonStats{ptr(a), ptr(b), in.n_backgrounds, ptr(c), in.n_bins()};
+    }
+  }
 };
+
+// One grid on the device: axes, statistic and the evaluator's tables, uploaded once.
+template <class Counts>
+class ThrustGrid final : public GridEvaluator {
+ public:
+  ThrustGrid(const ScanInput& in, std::size_t segment_points, Counts counts,
+             std::vector<std::shared_ptr<const void>> keep)
+      : keep_(std::move(keep)),
+        axis0_(upload(in.axis[0])),
+        axis1_(upload(in.n_axes == 2 ? in.axis[1] : std::vector<double>{0.0})),
+        stats_(in),
+        counts_(counts),
+        segment_points_(segment_points),
+        gaussian_(in.statistic == ScanInput::kGaussianPulls) {
+    grid_ = GridView{in.n_axes,
+                     {in.ids[0], in.ids[1]},
+                     {ptr(axis0_), ptr(axis1_)},
+                     {static_cast<int>(in.axis[0].size()),
+                      in.n_axes == 2 ? static_cast<int>(in.axis[1].size()) : 1},
+                     in.base};
+  }
+
+  void chi2(std::size_t first, std::size_t count, double* out) override {
+    if (count == 0) return;
+    double* result = out;  // host-memory system: the loop writes the caller's array
+    if (!kHostMemory) {
+      if (buffer_.size() < count) buffer_.resize(count);
+      result = ptr(buffer_);
+    }
+    const Segments segments(first, count, static_cast<std::size_t>(grid_.n[0]), segment_points_);
+    if (gaussian_)
+      parallel_for(segments.size(), Chi2SegmentLoop<Counts, GaussianStats>{
+                                        counts_, grid_, stats_.gaussian, segments, result});
+    else
+      parallel_for(segments.size(), Chi2SegmentLoop<Counts, PoissonStats>{
+                                        counts_, grid_, stats_.poisson, segments, result});
+    if (!kHostMemory) thrust::copy(buffer_.begin(), buffer_.begin() + count, out);
+  }
+
+ private:
+  std::vector<std::shared_ptr<const void>> keep_;  // device tables the counts point into
+  thrust::device_vector<double> axis0_, axis1_;
+  DeviceStats stats_;
+  Counts counts_;
+  GridView grid_{};
+  std::size_t segment_points_;
+  bool gaussian_;
+  thrust::device_vector<double> buffer_;
+};
+
+template <class T>
+std::shared_ptr<const void> keep_on_device(const std::vector<T>& v, const T** p) {
+  auto d = std::make_shared<thrust::device_vector<T>>(upload(v));
+  *p = ptr(*d);
+  return d;
+}
 
 }  // namespace
 
 class ThrustBackend final : public Backend {
  public:
-  explicit ThrustBackend(std::string name) : name_(std::move(name)) {}
+  ThrustBackend(std::string name, std::size_t segment_points)
+      : name_(std::move(name)), segment_points_(segment_points) {}
   std::string name() const override { return name_; }
 
   std::vector<Moments> entry_moments(const RateProblem& problem) override {
-    DeviceRates d(problem);
+    const DeviceRates d(problem);
     thrust::device_vector<Moments> out(problem.entries.size());
     parallel_for(problem.entries.size(), MomentsLoop{d.view, ptr(out)});
-    std::vector<Moments> host(out.size());
-    thrust::copy(out.begin(), out.end(), host.begin());
-    return host;
-  }
-
-  std::vector<double> direct_counts(const RateProblem& problem,
-                                    const std::vector<PhysicsModel>& models) override {
-    DeviceRates d(problem);
-    const auto dmodels = upload(models);
-    const int n_bins = problem.n_bins();
-    thrust::device_vector<double> out(models.size() * static_cast<std::size_t>(n_bins));
-    parallel_for(out.size(),
-                 DirectCountsLoop{d.view, ptr(d.bin_offsets), ptr(dmodels), n_bins, ptr(out)});
     return to_host(out);
   }
 
-  std::vector<double> sterile_depletion(const RateProblem& problem,
-                                        const std::vector<double>& entry_rates, int channel,
+  std::vector<double> sterile_depletion(const DepletionTables& t,
                                         const std::vector<double>& dm2_eV2) override {
-    // Compact the depleted entries per bin, with their phase 1.27 L/E per unit Δm².
-    std::vector<double> rate, phase;
-    std::vector<int> offsets{0};
-    for (int b = 0; b < problem.n_bins(); ++b) {
-      for (int e = problem.bin_offsets[b]; e < problem.bin_offsets[b + 1]; ++e) {
-        const QuadEntry& q = problem.entries[e];
-        if (!sterile_affects(channel, q.flux)) continue;
-        rate.push_back(entry_rates[e]);
-        phase.push_back(constants::oscillation_phase_coefficient * problem.baseline_m / q.energy_MeV);
-      }
-      offsets.push_back(static_cast<int>(rate.size()));
-    }
-    const auto drate = upload(rate), dphase = upload(phase);
-    const auto doffsets = upload(offsets);
-    const auto ddm2 = upload(dm2_eV2);
-    const int n_bins = problem.n_bins();
-    thrust::device_vector<double> out(dm2_eV2.size() * static_cast<std::size_t>(n_bins));
-    parallel_for(out.size(), DepletionLoop{DepletionView{ptr(drate), ptr(dphase), ptr(doffsets)},
-                                           ptr(ddm2), n_bins, ptr(out)});
+    const auto rate = upload(t.rate), phase = upload(t.phase_per_dm2);
+    const auto offsets = upload(t.offsets);
+    const auto dm2 = upload(dm2_eV2);
+    const std::size_t rows = dm2_eV2.size();
+    thrust::device_vector<double> source(rows * static_cast<std::size_t>(t.n_sources()));
+    parallel_for(source.size(),
+                 DepletionLoop{DepletionView{ptr(rate), ptr(phase), ptr(offsets), t.n_sources()},
+                               ptr(dm2), ptr(source)});
+    if (t.fold.empty()) return to_host(source);
+    const auto response = upload(t.fold.response), weight = upload(t.fold.weight);
+    const auto energy_of_bin = upload(t.fold.energy_of_bin);
+    const FoldView fold{ptr(response), t.fold.n_true,     t.fold.n_energy,
+                        ptr(weight),   ptr(energy_of_bin), t.fold.n_bins()};
+    thrust::device_vector<double> energy(rows * kNumFluxes * static_cast<std::size_t>(fold.n_energy));
+    parallel_for(energy.size(), FoldEnergyLoop{fold, ptr(source), ptr(energy)});
+    thrust::device_vector<double> out(rows * static_cast<std::size_t>(fold.n_bins));
+    parallel_for(out.size(), FoldBinLoop{fold, ptr(energy), ptr(out)});
     return to_host(out);
   }
 
-  void scan_chi2(const ScanInput& in, std::size_t first, std::size_t count, double* out) override {
-    const auto axis0 = upload(in.axis[0]);
-    const auto axis1 = upload(in.n_axes == 2 ? in.axis[1] : std::vector<double>{0.0});
-    GridView grid{in.n_axes,
-                  {in.ids[0], in.ids[1]},
-                  {ptr(axis0), ptr(axis1)},
-                  {static_cast<int>(in.axis[0].size()),
-                   in.n_axes == 2 ? static_cast<int>(in.axis[1].size()) : 1},
-                  in.base};
-    const auto n_exp = upload(in.n_exp);
-    const auto n_bg = upload(in.n_bg);
-    std::vector<double> weights(in.n_exp.size());
-    for (std::size_t b = 0; b < weights.size(); ++b)
-      weights[b] = in.n_exp[b] > 0.0 ? 1.0 / in.n_exp[b] : 0.0;
-    const auto weight = upload(weights);
-    auto inverse_variance = [](double sigma) { return sigma > 0.0 ? 1.0 / (sigma * sigma) : -1.0; };
-    const StatsView stats{ptr(n_exp),
-                          ptr(n_bg),
-                          ptr(weight),
-                          in.n_bins(),
-                          inverse_variance(in.sigma_alpha),
-                          inverse_variance(in.sigma_beta),
-                          in.sigma_alpha > 0.0 ? 1.0 : 0.0,
-                          in.sigma_beta > 0.0 ? 1.0 : 0.0};
-#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
-    thrust::device_vector<double> chi2(count);
-    double* const result = ptr(chi2);
-#else
-    double* const result = out;  // host-memory system: the loop writes the caller's array
-#endif
+  std::unique_ptr<GridEvaluator> prepare(const ScanInput& in) override {
+    std::vector<std::shared_ptr<const void>> keep;
     switch (in.evaluator) {
       case ScanInput::kQuadratic: {
-        const auto table = upload(in.quadratic_table);
-        run_chi2(QuadraticCounts{ptr(table), in.n_bins()}, grid, stats, first, count, result);
-        break;
+        QuadraticCounts c{nullptr, in.n_bins()};
+        keep.push_back(keep_on_device(in.quadratic_table, &c.table));
+        return std::make_unique<ThrustGrid<QuadraticCounts>>(in, segment_points_, c, std::move(keep));
       }
       case ScanInput::kSterile: {
-        const auto unaffected = upload(in.unaffected);
-        const auto affected = upload(in.affected);
-        const auto depletion = upload(in.depletion);
-        const SterileCounts counts{ptr(unaffected), ptr(affected), ptr(depletion), in.n_bins(),
-                                   in.dm2_axis};
-        run_chi2(counts, grid, stats, first, count, result);
-        break;
+        SterileCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.dm2_axis};
+        keep.push_back(keep_on_device(in.unaffected, &c.unaffected));
+        keep.push_back(keep_on_device(in.affected, &c.affected));
+        keep.push_back(keep_on_device(in.depletion, &c.depletion));
+        return std::make_unique<ThrustGrid<SterileCounts>>(in, segment_points_, c, std::move(keep));
       }
-      case ScanInput::kDirect: {
-        DeviceRates d(*in.rates);
-        const DirectCounts counts{d.view, ptr(d.bin_offsets), in.efficiency};
-        run_chi2(counts, grid, stats, first, count, result);
-        break;
+      case ScanInput::kDirect:
+      default: {
+        const auto d = device_rates(in.rates);
+        const DirectCounts c{d->view, ptr(d->bin_offsets), in.efficiency};
+        keep.push_back(d);
+        keep.push_back(in.rates);
+        return std::make_unique<ThrustGrid<DirectCounts>>(in, segment_points_, c, std::move(keep));
       }
     }
-#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
-    thrust::copy(chi2.begin(), chi2.end(), out);
-#endif
   }
 
  private:
-  // χ² of points [first, first + count) into result. On the GPU one thread per point; on CPU
-  // threads, whole row segments per task (no per-point index arithmetic, loops the compiler can
-  // keep tight).
-  template <class Counts>
-  static void run_chi2(const Counts& counts, const GridView& grid, const StatsView& stats,
-                       std::size_t first, std::size_t count, double* result) {
-#if THRUST_DEVICE_SYSTEM == THRUST_DEVICE_SYSTEM_CUDA
-    parallel_for(count, Chi2Loop<Counts>{counts, grid, stats, first, result});
-#else
-    constexpr int kSegment = 1024;
-    std::vector<RowSegment> segments;
-    const std::size_t n0 = static_cast<std::size_t>(grid.n[0]);
-    for (std::size_t p = first; p < first + count;) {
-      const int row = static_cast<int>(p / n0), i0 = static_cast<int>(p % n0);
-      const int end = static_cast<int>(std::min<std::size_t>(n0, i0 + std::min<std::size_t>(kSegment, first + count - p)));
-      segments.push_back(RowSegment{row, i0, end, p - first});
-      p += static_cast<std::size_t>(end - i0);
-    }
-    parallel_for(segments.size(), Chi2RowLoop<Counts>{counts, grid, stats, segments.data(), result});
-#endif
+  // The device copy of a rate problem, made once per problem (per detector) and shared by every
+  // direct grid of it while any of them lives. Keyed by ownership, so a new problem at the
+  // address of a destroyed one is a new key.
+  std::shared_ptr<DeviceRates> device_rates(const std::shared_ptr<const RateProblem>& problem) {
+    for (auto it = rate_cache_.begin(); it != rate_cache_.end();)
+      it = it->second.expired() ? rate_cache_.erase(it) : std::next(it);
+    auto& cached = rate_cache_[problem];
+    if (auto d = cached.lock()) return d;
+    auto d = std::make_shared<DeviceRates>(*problem);
+    cached = d;
+    return d;
   }
 
-  static std::vector<double> to_host(const thrust::device_vector<double>& v) {
-    std::vector<double> host(v.size());
-    thrust::copy(v.begin(), v.end(), host.begin());
-    return host;
-  }
   std::string name_;
+  std::size_t segment_points_;
+  std::map<std::weak_ptr<const RateProblem>, std::weak_ptr<DeviceRates>, std::owner_less<>>
+      rate_cache_;
 };
 
 }  // namespace CEVNS_BACKEND_NS

@@ -1,20 +1,11 @@
-// Weak charges with non-standard vector interactions (SPEC §4, Eqs. 10–11), and the physics model
-// a scan point stands for.
+// Weak charges with non-standard vector interactions (SPEC §4, Eqs. 10–11), and the form-factor
+// moments that make the counts a quadratic form in them (SPEC §9).
 #pragma once
 
 #include "kernels/hd.hpp"
-#include "kernels/oscillation.hpp"
+#include "kernels/parameters.hpp"
 
 namespace cevns {
-
-enum Quark : int { kUp = 0, kDown = 1 };
-enum Flavour : int { kE = 0, kMu = 1, kTau = 2 };
-
-// Vector couplings ε_{αβ}^{qV}, stored symmetric (real, Hermitian): [quark][α][β].
-struct Couplings {
-  double sin2_theta_w;
-  double eps[2][3][3];
-};
 
 // Per-nucleon coherent charges seen by a neutrino of flavour α: the cross-section is
 //   Σ_β [Z proton[β] F_Z + N neutron[β] F_N]²,
@@ -24,15 +15,16 @@ struct NucleonCharges {
   double neutron[3];
 };
 
-CEVNS_HD inline NucleonCharges nucleon_charges(const Couplings& c, int alpha) {
+CEVNS_HD inline NucleonCharges nucleon_charges(const PhysicsModel& m, int alpha) {
   NucleonCharges q{};
   for (int beta = 0; beta < 3; ++beta) {
-    const double eu = c.eps[kUp][beta][alpha], ed = c.eps[kDown][beta][alpha];
+    const double eu = m.value[epsilon_index(kUp, beta, alpha)];
+    const double ed = m.value[epsilon_index(kDown, beta, alpha)];
     q.proton[beta] = 2.0 * eu + ed;
     q.neutron[beta] = eu + 2.0 * ed;
   }
-  q.proton[alpha] += 0.5 - 2.0 * c.sin2_theta_w;  // g_V^p
-  q.neutron[alpha] += -0.5;                       // g_V^n
+  q.proton[alpha] += 0.5 - 2.0 * m.value[kSin2ThetaW];  // g_V^p
+  q.neutron[alpha] += -0.5;                             // g_V^n
   return q;
 }
 
@@ -49,37 +41,6 @@ CEVNS_HD inline double charge_weighted(const NucleonCharges& q, const Moments& m
     sum += p * p * m.zz + 2.0 * p * n * m.zn + n * n * m.nn;
   }
   return sum;
-}
-
-struct PhysicsModel {
-  Couplings couplings;
-  Sterile sterile;
-};
-
-// A scannable parameter: sin²θ_W, one ε_{αβ}^{qV}, sin²2θ or Δm².
-enum ParameterKind : int { kSin2ThetaW = 0, kEpsilon = 1, kSin22Theta = 2, kDm2 = 3 };
-
-struct ParameterId {
-  int kind;
-  int quark, alpha, beta;  // for kEpsilon
-};
-
-CEVNS_HD inline void set_parameter(PhysicsModel& m, const ParameterId& id, double value) {
-  switch (id.kind) {
-    case kSin2ThetaW:
-      m.couplings.sin2_theta_w = value;
-      break;
-    case kEpsilon:
-      m.couplings.eps[id.quark][id.alpha][id.beta] = value;
-      m.couplings.eps[id.quark][id.beta][id.alpha] = value;
-      break;
-    case kSin22Theta:
-      m.sterile.sin2_2theta = value;
-      break;
-    default:
-      m.sterile.dm2_eV2 = value;
-      break;
-  }
 }
 
 }  // namespace cevns

@@ -6,16 +6,9 @@
 #include "kernels/constants.hpp"
 #include "kernels/flux.hpp"
 #include "kernels/hd.hpp"
+#include "kernels/parameters.hpp"
 
 namespace cevns {
-
-enum SterileChannel : int { kNoSterile = 0, kNuEDisappearance = 1, kNuMuDisappearance = 2 };
-
-struct Sterile {
-  int channel;
-  double sin2_2theta;
-  double dm2_eV2;
-};
 
 // sin²x without branches or library calls, so that the sterile depletion loops vectorise on the
 // CPU and stay cheap on the GPU (it is the hot function of every sterile scan). Cody–Waite
@@ -68,10 +61,10 @@ CEVNS_HD inline bool sterile_affects(int channel, int flux) {
   return false;
 }
 
-CEVNS_HD inline double survival_probability(const Sterile& sterile, int flux, double baseline_m,
+CEVNS_HD inline double survival_probability(const PhysicsModel& m, int flux, double baseline_m,
                                             double energy_MeV) {
-  if (!sterile_affects(sterile.channel, flux)) return 1.0;
-  return 1.0 - sterile.sin2_2theta * oscillation_factor(sterile.dm2_eV2, baseline_m, energy_MeV);
+  if (!sterile_affects(m.sterile_channel, flux)) return 1.0;
+  return 1.0 - m.value[kSin22Theta] * oscillation_factor(m.value[kDm2], baseline_m, energy_MeV);
 }
 
 }  // namespace cevns

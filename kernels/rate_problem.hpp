@@ -91,7 +91,7 @@ CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
 CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel& model) {
   const QuadEntry q = v.entries[e];
   const IsotopeTarget iso = v.isotopes[q.isotope];
-  const NucleonCharges c = nucleon_charges(model.couplings, flux_flavour(q.flux));
+  const NucleonCharges c = nucleon_charges(model, flux_flavour(q.flux));
   const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
   double sum = 0.0;
   for (int j = 0; j < v.n_t; ++j) {
@@ -109,7 +109,7 @@ CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel
   }
   return sum * half * q.weight_per_cm2 * iso.nuclei *
          cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
-         survival_probability(model.sterile, q.flux, v.baseline_m, q.energy_MeV);
+         survival_probability(model, q.flux, v.baseline_m, q.energy_MeV);
 }
 
 // Host-side owner of a rate problem. Entries are sorted by bin; bin b owns

@@ -1,6 +1,8 @@
-// One grid point of a scan: the physics model it stands for, its predicted counts per bin by one
-// of three evaluators, and its profiled χ². Both backends run point_chi2 for every point; the
-// host runs it serially for root finding on 1D profiles.
+// One grid point of a scan or fit: the physics model it stands for, its predicted counts per
+// analysis bin by one of three evaluators, and its statistic (the Gaussian χ² with closed-form
+// pulls of SPEC §7, or the Poisson likelihood with profiled normalisations of the data fits).
+// Both backends run row_chi2 over segments of grid rows; the host runs the same functions
+// serially at points off the grid (minimisation, root finding, exclusions).
 #pragma once
 
 #include <cstddef>
@@ -9,6 +11,8 @@
 #include "kernels/couplings.hpp"
 #include "kernels/hd.hpp"
 #include "kernels/oscillation.hpp"
+#include "kernels/parameters.hpp"
+#include "kernels/poisson.hpp"
 #include "kernels/rate_problem.hpp"
 
 namespace cevns {
@@ -16,59 +20,61 @@ namespace cevns {
 // A 1D or 2D grid, flattened with axis 0 fastest: point p ↔ (p mod n0, p div n0).
 struct GridView {
   int n_axes;
-  ParameterId id[2];
+  int id[2];  // ParameterIndex of each axis
   const double* values[2];
   int n[2];  // n[1] = 1 for a 1D grid
   PhysicsModel base;
 
-  // Grid indices of point p; 32-bit division where it suffices (several times faster).
-  CEVNS_HD void indices(std::size_t p, int* i0, int* i1) const {
-    if (p < 0xffffffffu) {
-      const unsigned q = static_cast<unsigned>(p) / static_cast<unsigned>(n[0]);
-      *i1 = static_cast<int>(q);
-      *i0 = static_cast<int>(static_cast<unsigned>(p) - q * static_cast<unsigned>(n[0]));
-    } else {
-      *i0 = static_cast<int>(p % static_cast<std::size_t>(n[0]));
-      *i1 = static_cast<int>(p / static_cast<std::size_t>(n[0]));
-    }
-  }
-
-  CEVNS_HD PhysicsModel model_at(std::size_t p, int* i0, int* i1) const {
-    indices(p, i0, i1);
-    return model_at_indices(*i0, *i1);
-  }
-
   CEVNS_HD PhysicsModel model_at_indices(int i0, int i1) const {
     PhysicsModel m = base;
-    set_parameter(m, id[0], values[0][i0]);
-    if (n_axes == 2) set_parameter(m, id[1], values[1][i1]);
+    m.value[id[0]] = values[0][i0];
+    if (n_axes == 2) m.value[id[1]] = values[1][i1];
     return m;
   }
 };
 
-struct StatsView {
-  const double* n_exp;   // Asimov data per bin
-  const double* n_bg;    // background per bin
-  const double* weight;  // 1/σ² = 1/N_exp per bin, 0 where N_exp ≤ 0
+// ---------------------------------------------------------------------------------------------
+// Statistics.
+
+// SPEC §7: Asimov data N_exp, background N_bg, weights 1/σ² = 1/N_exp (0 where N_exp ≤ 0), and
+// the pulls' prior weights (negative: fixed) with their free/fixed masks.
+struct GaussianStats {
+  const double* n_exp;
+  const double* n_bg;
+  const double* weight;
   int n_bins;
-  double inv_var_alpha, inv_var_beta;  // 1/σ², negative for a pull fixed at 0
-  double free_alpha, free_beta;        // 1 for a free pull, 0 for a fixed one
+  double inv_var_alpha, inv_var_beta;
+  double free_alpha, free_beta;
 };
+
+// Data fits: observed counts, background templates [template][bin] and the σ of each
+// normalisation (signal first; kernels/poisson.hpp gives their meaning).
+struct PoissonStats {
+  const double* data;
+  const double* backgrounds;
+  int n_backgrounds;
+  const double* sigmas;
+  int n_bins;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Counts evaluators. Each has a Point (what a grid point needs, prepared once per point) and
+// bin(point, b), the predicted count in analysis bin b.
 
 // Factorised, quadratic in the couplings (sin²θ_W, NSI): per flux and bin the three moments.
 struct QuadraticCounts {
-  const Moments* table;  // [flux][bin], efficiency included
+  const Moments* table;  // [flux][bin], efficiency and response included
   int n_bins;
   struct Point {
     NucleonCharges charges[kNumFluxes];
   };
-  CEVNS_HD Point prepare(const PhysicsModel& m) const {
+  CEVNS_HD Point at(const PhysicsModel& m) const {
     Point p;
-    for (int f = 0; f < kNumFluxes; ++f) p.charges[f] = nucleon_charges(m.couplings, flux_flavour(f));
+    for (int f = 0; f < kNumFluxes; ++f) p.charges[f] = nucleon_charges(m, flux_flavour(f));
     return p;
   }
   CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
-    return prepare(g.model_at_indices(i0, i1));
+    return at(g.model_at_indices(i0, i1));
   }
   CEVNS_HD double bin(const Point& p, int b) const {
     double n = 0.0;
@@ -86,18 +92,19 @@ struct SterileCounts {
   int n_bins;
   int dm2_axis;  // 0, 1, or −1 when Δm² is fixed (a single row)
   struct Point {
-    int row;
     double sin2_2theta;
+    const double* depletion;  // D_b of the point's Δm²
   };
   // Only sin²2θ and the Δm² row matter: read them off the axes, no model is built.
   CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
-    double s = g.base.sterile.sin2_2theta;
-    if (g.id[0].kind == kSin22Theta) s = g.values[0][i0];
-    if (g.n_axes == 2 && g.id[1].kind == kSin22Theta) s = g.values[1][i1];
-    return Point{dm2_axis == 0 ? i0 : dm2_axis == 1 ? i1 : 0, s};
+    double s = g.base.value[kSin22Theta];
+    if (g.id[0] == kSin22Theta) s = g.values[0][i0];
+    if (g.n_axes == 2 && g.id[1] == kSin22Theta) s = g.values[1][i1];
+    const int row = dm2_axis == 0 ? i0 : dm2_axis == 1 ? i1 : 0;
+    return Point{s, depletion + static_cast<std::size_t>(row) * n_bins};
   }
   CEVNS_HD double bin(const Point& p, int b) const {
-    return unaffected[b] + affected[b] - p.sin2_2theta * depletion[p.row * n_bins + b];
+    return unaffected[b] + affected[b] - p.sin2_2theta * p.depletion[b];
   }
 };
 
@@ -109,6 +116,7 @@ struct DirectCounts {
   struct Point {
     PhysicsModel model;
   };
+  CEVNS_HD Point at(const PhysicsModel& m) const { return Point{m}; }
   CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
     return Point{g.model_at_indices(i0, i1)};
   }
@@ -119,45 +127,72 @@ struct DirectCounts {
   }
 };
 
-// Profiled χ² of the points i0 ∈ [i0_begin, i0_end) of row i1, into out[0 ..). Within a row
-// nothing but axis 0 changes, so the loop carries no index arithmetic.
+// ---------------------------------------------------------------------------------------------
+// The statistic of one point.
+
 template <class Counts>
-CEVNS_HD void row_chi2_generic(const Counts& counts, const GridView& grid, const StatsView& stats,
-                               int i1, int i0_begin, int i0_end, double* out) {
-  for (int i0 = i0_begin; i0 < i0_end; ++i0) {
-    const typename Counts::Point pt = counts.prepare(grid, i0, i1);
-    Chi2Accumulator acc;
-    for (int b = 0; b < stats.n_bins; ++b)
-      acc.add_weighted(counts.bin(pt, b), stats.n_exp[b], stats.n_bg[b], stats.weight[b]);
-    out[i0 - i0_begin] = acc.minimum_masked(stats.inv_var_alpha, stats.free_alpha,
-                                            stats.inv_var_beta, stats.free_beta);
+CEVNS_HD double point_chi2(const Counts& counts, const typename Counts::Point& pt,
+                           const GaussianStats& s) {
+  Chi2Accumulator acc;
+  for (int b = 0; b < s.n_bins; ++b)
+    acc.add_weighted(counts.bin(pt, b), s.n_exp[b], s.n_bg[b], s.weight[b]);
+  return acc.minimum_masked(s.inv_var_alpha, s.free_alpha, s.inv_var_beta, s.free_beta);
+}
+
+// The signal template of one point beside the data's background templates.
+template <class Counts>
+struct PointTemplates {
+  const Counts& counts;
+  const typename Counts::Point& point;
+  const PoissonStats& stats;
+  CEVNS_HD int n_bins() const { return stats.n_bins; }
+  CEVNS_HD int n_templates() const { return 1 + stats.n_backgrounds; }
+  CEVNS_HD double data(int i) const { return stats.data[i]; }
+  CEVNS_HD double sigma(int k) const { return stats.sigmas[k]; }
+  CEVNS_HD void values(int i, double* t) const {
+    t[0] = counts.bin(point, i);
+    for (int k = 0; k < stats.n_backgrounds; ++k)
+      t[1 + k] = stats.backgrounds[static_cast<std::size_t>(k) * stats.n_bins + i];
   }
-}
+};
 
 template <class Counts>
-CEVNS_HD void row_chi2(const Counts& counts, const GridView& grid, const StatsView& stats, int i1,
-                       int i0_begin, int i0_end, double* out) {
-  row_chi2_generic(counts, grid, stats, i1, i0_begin, i0_end, out);
+CEVNS_HD double point_chi2(const Counts& counts, const typename Counts::Point& pt,
+                           const PoissonStats& s) {
+  return profile_poisson(PointTemplates<Counts>{counts, pt, s}).chi2;
 }
 
-// Sterile rows with sin²2θ along the row: N_b = a_b − s d_b is affine in s, so every sum of the
-// χ² accumulator is a quadratic in s whose coefficients are summed over bins once per row. A point
-// then costs a few multiply-adds and the closed-form pulls, whatever the number of bins; the
-// result equals the generic per-bin accumulation to rounding (tests: ScanPaths.*).
+// ---------------------------------------------------------------------------------------------
+// Rows.
+
+// Statistic of the points i0 ∈ [i0_begin, i0_end) of row i1, into out[0 ..). Within a row
+// nothing but axis 0 changes, so the loop carries no index arithmetic.
+template <class Counts, class Stats>
+CEVNS_HD void row_chi2(const Counts& counts, const GridView& grid, const Stats& stats, int i1,
+                       int i0_begin, int i0_end, double* out) {
+  for (int i0 = i0_begin; i0 < i0_end; ++i0)
+    out[i0 - i0_begin] = point_chi2(counts, counts.prepare(grid, i0, i1), stats);
+}
+
+// Sterile rows with sin²2θ along the row and the Gaussian χ²: N_b = a_b − s d_b is affine in s,
+// so every sum of the χ² accumulator is a quadratic in s whose coefficients are summed over bins
+// once per row. A point then costs a few multiply-adds and the closed-form pulls, whatever the
+// number of bins; the result equals the generic per-bin accumulation to rounding (ScanPaths.*).
 CEVNS_HD inline void row_chi2(const SterileCounts& counts, const GridView& grid,
-                              const StatsView& stats, int i1, int i0_begin, int i0_end,
+                              const GaussianStats& stats, int i1, int i0_begin, int i0_end,
                               double* out) {
-  if (grid.id[0].kind != kSin22Theta) {
-    row_chi2_generic(counts, grid, stats, i1, i0_begin, i0_end, out);
+  if (grid.id[0] != kSin22Theta) {
+    for (int i0 = i0_begin; i0 < i0_end; ++i0)
+      out[i0 - i0_begin] = point_chi2(counts, counts.prepare(grid, i0, i1), stats);
     return;
   }
-  const int row = counts.dm2_axis == 1 ? i1 : 0;
+  const double* depletion = counts.prepare(grid, i0_begin, i1).depletion;
   // With r = c + s d, t = a − s d, g the background (SPEC §7 notation of Chi2Accumulator):
   double rr0 = 0, rr1 = 0, dd = 0, tt0 = 0, tt1 = 0, gg = 0, tg0 = 0, tg1 = 0, rt0 = 0, rg0 = 0;
   for (int b = 0; b < stats.n_bins; ++b) {
     const double w = stats.weight[b];
     const double a = counts.unaffected[b] + counts.affected[b];
-    const double d = counts.depletion[row * counts.n_bins + b];
+    const double d = depletion[b];
     const double g = stats.n_bg[b];
     const double c = stats.n_exp[b] - a - g;
     rr0 += w * c * c;
@@ -186,30 +221,93 @@ CEVNS_HD inline void row_chi2(const SterileCounts& counts, const GridView& grid,
   }
 }
 
-template <class Counts>
-CEVNS_HD double point_chi2(const Counts& counts, const GridView& grid, const StatsView& stats,
-                           std::size_t p) {
-  int i0, i1;
-  grid.indices(p, &i0, &i1);
-  double chi2;
-  row_chi2(counts, grid, stats, i1, i0, i0 + 1, &chi2);
-  return chi2;
-}
+// The points [first, first + count) of a grid of rows of n0 points, cut into segments of at
+// most `length` points that never cross a row. Segments are aligned to the whole grid (segment
+// g of row r holds i0 ∈ [g·length, (g+1)·length)), clipped to the range, so a point lands in the
+// same segment position whatever the chunking. Both backends loop over these segments; the CPU
+// backend takes long segments (tight loops, the sterile row sums once per segment), the CUDA
+// backend segments of one point (one thread each). 64-bit point indices throughout.
+struct Segments {
+  std::size_t first, count;
+  std::size_t n0;
+  std::size_t length;
+  std::size_t per_row;  // segments per row
+  std::size_t g_begin, g_end;
 
-// The sterile depletion table D (SPEC §9): for one Δm² and one bin, Σ over the entries the
-// channel depletes of rate × sin²(Δm² × phase), phase = 1.27 L/E. The entries come compacted
-// per bin (structure of arrays) so that the loop is a plain vectorisable reduction.
+  CEVNS_HD Segments(std::size_t first_point, std::size_t n_points, std::size_t row_points,
+                    std::size_t segment_length)
+      : first(first_point), count(n_points), n0(row_points), length(segment_length) {
+    per_row = (n0 + length - 1) / length;
+    const std::size_t last = first + count - 1;
+    g_begin = (first / n0) * per_row + (first % n0) / length;
+    g_end = count == 0 ? g_begin : (last / n0) * per_row + (last % n0) / length + 1;
+  }
+  CEVNS_HD std::size_t size() const { return g_end - g_begin; }
+  // Segment s: row, [i0_begin, i0_end) and where its first point goes in the range's output.
+  CEVNS_HD void get(std::size_t s, int* row, int* i0_begin, int* i0_end,
+                    std::size_t* out_offset) const {
+    const std::size_t g = g_begin + s;
+    const std::size_t r = g / per_row, k = g % per_row;
+    std::size_t lo = r * n0 + k * length;
+    std::size_t hi = r * n0 + ((k + 1) * length < n0 ? (k + 1) * length : n0);
+    if (lo < first) lo = first;
+    if (hi > first + count) hi = first + count;
+    *row = static_cast<int>(r);
+    *i0_begin = static_cast<int>(lo - r * n0);
+    *i0_end = static_cast<int>(hi - r * n0);
+    *out_offset = lo - first;
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// The sterile depletion table D (SPEC §9).
+
+// For one Δm² and one source bin, Σ over the entries the channel depletes of rate ×
+// sin²(Δm² × phase), phase = 1.27 L/E. The entries come compacted per source bin (structure of
+// arrays), so the loop is a plain vectorisable reduction.
 struct DepletionView {
   const double* rate;
   const double* phase_per_dm2;
-  const int* bin_offsets;
+  const int* offsets;  // [source bin], n_sources + 1
+  int n_sources;
 };
 
-CEVNS_HD inline double depletion_sum(const DepletionView& v, double dm2_eV2, int bin) {
+CEVNS_HD inline double depletion_sum(const DepletionView& v, double dm2_eV2, int source) {
   double d = 0.0;
-  for (int k = v.bin_offsets[bin]; k < v.bin_offsets[bin + 1]; ++k)
+  for (int k = v.offsets[source]; k < v.offsets[source + 1]; ++k)
     d += v.rate[k] * sin_squared(dm2_eV2 * v.phase_per_dm2[k]);
   return d;
+}
+
+// A detector response between source bins (flux × true-recoil bin) and analysis bins:
+//   out[u] = Σ_f weight[f][u] Σ_b response[b][energy_of_bin[u]] · source[f][b],
+// the response matrix of a data release (true recoil → observed energy) and, per flux, the
+// arrival-time and pulse-shape fractions of each analysis bin (host/data/data_set.hpp).
+// Forecasts have none: their source bins are the analysis bins.
+struct FoldView {
+  const double* response;  // [true bin][energy bin]
+  int n_true, n_energy;
+  const double* weight;  // [flux][analysis bin]
+  const int* energy_of_bin;
+  int n_bins;
+};
+
+// Σ_b response[b][j] · source[f][b].
+CEVNS_HD inline double fold_energy(const FoldView& f, const double* source, int flux, int j) {
+  double s = 0.0;
+  const double* src = source + static_cast<std::size_t>(flux) * f.n_true;
+  for (int b = 0; b < f.n_true; ++b) s += f.response[static_cast<std::size_t>(b) * f.n_energy + j] * src[b];
+  return s;
+}
+
+// Σ_f weight[f][u] · energy[f][energy_of_bin[u]].
+CEVNS_HD inline double fold_bin(const FoldView& f, const double* energy, int u) {
+  double s = 0.0;
+  const int j = f.energy_of_bin[u];
+  for (int flux = 0; flux < kNumFluxes; ++flux)
+    s += f.weight[static_cast<std::size_t>(flux) * f.n_bins + u] *
+         energy[static_cast<std::size_t>(flux) * f.n_energy + j];
+  return s;
 }
 
 }  // namespace cevns

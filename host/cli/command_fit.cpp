@@ -10,12 +10,10 @@
 #include <numeric>
 #include <tuple>
 
-#include "host/engine/backend_select.hpp"
+#include "host/cli/commands.hpp"
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
-#include "host/stats/minimise.hpp"
-#include "host/stats/likelihood.hpp"
-#include "host/engine/quadrature.hpp"
+#include "host/engine/backend_select.hpp"
 #include "kernels/flux.hpp"
 #ifdef CEVNS_HAVE_HDF5
 #include "host/io/h5io.hpp"
@@ -199,7 +197,7 @@ void write_data_set(h5::Group g, const DataSet& d, const CountFit* n,
   }
   // Observed and predicted energy spectra summed over time (and F90).
   std::vector<double> centres, obs(d.n_energy, 0.0), sig(d.n_energy, 0.0);
-  const std::vector<double> s = d.signal(standard_model().couplings);
+  const std::vector<double> s = d.signal(standard_model());
   for (int j = 0; j < d.n_energy; ++j) centres.push_back(0.5 * (d.energy_edges[j] + d.energy_edges[j + 1]));
   std::vector<std::vector<double>> bgs(d.backgrounds.size(), std::vector<double>(d.n_energy, 0.0));
   for (std::size_t i = 0; i < d.used.size(); ++i) {
@@ -294,7 +292,8 @@ int run_fit(const FitOptions& options) {
   std::vector<std::optional<CountFit>> counts(sets.size());
   std::vector<std::vector<ProfileScan>> scans(sets.size());
   std::vector<std::vector<PlaneScan>> planes(sets.size());
-  std::vector<std::vector<std::vector<double>>> plane_grids(sets.size());
+  std::vector<std::vector<DataGrid>> profile_grids(sets.size()), plane_grids(sets.size());
+  Progress progress(Progress::Mode::kAuto);
   std::printf("cevns fit on %s\n", backend->name().c_str());
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const DataSet& d = sets[i];
@@ -316,15 +315,18 @@ int run_fit(const FitOptions& options) {
     }
     for (const auto& req : d.scans) {
       if (!wanted(req.parameter)) continue;
-      scans[i].push_back(scan_parameter({&d}, {d.data}, req, d.delta_chi2));
+      profile_grids[i].push_back(data_grid(d, d.data, {GridAxis{req.id, req.values}}, kNoSterile,
+                                           *backend, progress, d.name + "/" + req.parameter));
+      const DataGrid& g = profile_grids[i].back();
+      scans[i].push_back(analyse_profile({g.model.get()}, req, g.chi2, d.delta_chi2));
       print_profile(scans[i].back());
       j["profiles"][req.parameter] = profile_json(scans[i].back());
     }
     for (const auto& req : d.planes) {
       if (!wanted(req.name)) continue;
-      plane_grids[i].push_back(plane_chi2_grid(d, d.data, req));
-      planes[i].push_back(analyse_plane({&d}, {d.data}, req, plane_grids[i].back(), d.delta_chi2_2d,
-                                        d.delta_chi2));
+      plane_grids[i].push_back(plane_grid(d, d.data, req, *backend, progress));
+      const DataGrid& g = plane_grids[i].back();
+      planes[i].push_back(analyse_plane({g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2));
       print_plane(planes[i].back());
       j["planes"][req.name] = plane_json(planes[i].back());
     }
@@ -347,46 +349,47 @@ int run_fit(const FitOptions& options) {
   std::vector<ProfileScan> joint;
   std::vector<PlaneScan> joint_planes;
   if (sets.size() > 1) {
-    std::vector<const DataSet*> ptrs;
-    std::vector<std::vector<double>> data;
     std::vector<std::string> names;
-    for (const auto& d : sets) {
-      ptrs.push_back(&d);
-      data.push_back(d.data);
-      names.push_back(d.name);
-    }
+    for (const auto& d : sets) names.push_back(d.name);
     std::printf("\ncombined (%zu data sets)\n", sets.size());
     out["combined"]["data_sets"] = names;
     for (const auto& p0 : scans[0]) {
-      bool everywhere = true;
-      for (const auto& s : scans)
-        everywhere = everywhere && std::any_of(s.begin(), s.end(), [&](const ProfileScan& p) {
-                       return p.parameter == p0.parameter;
-                     });
-      if (!everywhere) continue;
+      // The same profile (parameter and values) in every data set: the sum of their grids.
+      std::vector<const ScanModel*> models;
+      std::vector<double> sum_grid(p0.values.size(), 0.0);
+      for (std::size_t i = 0; i < sets.size(); ++i)
+        for (std::size_t k = 0; k < scans[i].size(); ++k)
+          if (scans[i][k].parameter == p0.parameter && scans[i][k].values == p0.values) {
+            models.push_back(profile_grids[i][k].model.get());
+            for (std::size_t q = 0; q < sum_grid.size(); ++q) sum_grid[q] += profile_grids[i][k].chi2[q];
+            break;
+          }
+      if (models.size() != sets.size()) continue;
       ScanRequest req;
       req.parameter = p0.parameter;
       req.id = p0.id;
       req.values = p0.values;
-      joint.push_back(scan_parameter(ptrs, data, req, sets[0].delta_chi2));
+      joint.push_back(analyse_profile(models, req, std::move(sum_grid), sets[0].delta_chi2));
       print_profile(joint.back());
       out["combined"]["profiles"][req.parameter] = profile_json(joint.back());
     }
     for (std::size_t k = 0; k < planes[0].size(); ++k) {
       const PlaneRequest& req = planes[0][k].request;
-      std::vector<double> sum_grid = plane_grids[0][k];
+      std::vector<double> sum_grid = plane_grids[0][k].chi2;
+      std::vector<const ScanModel*> models{plane_grids[0][k].model.get()};
       bool everywhere = true;
       for (std::size_t i = 1; i < sets.size() && everywhere; ++i) {
         const auto it = std::find_if(planes[i].begin(), planes[i].end(),
                                      [&](const PlaneScan& p) { return same_plane(p.request, req); });
         everywhere = it != planes[i].end();
         if (everywhere) {
-          const auto& g = plane_grids[i][static_cast<std::size_t>(it - planes[i].begin())];
-          for (std::size_t q = 0; q < sum_grid.size(); ++q) sum_grid[q] += g[q];
+          const DataGrid& g = plane_grids[i][static_cast<std::size_t>(it - planes[i].begin())];
+          models.push_back(g.model.get());
+          for (std::size_t q = 0; q < sum_grid.size(); ++q) sum_grid[q] += g.chi2[q];
         }
       }
       if (!everywhere) continue;
-      joint_planes.push_back(analyse_plane(ptrs, data, req, std::move(sum_grid), sets[0].delta_chi2_2d,
+      joint_planes.push_back(analyse_plane(models, req, std::move(sum_grid), sets[0].delta_chi2_2d,
                                            sets[0].delta_chi2));
       print_plane(joint_planes.back());
       out["combined"]["planes"][req.name] = plane_json(joint_planes.back());

@@ -8,7 +8,7 @@
 #include "host/io/checkpoint.hpp"
 #include "host/cli/commands.hpp"
 #include "host/io/h5io.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/io/scan_output.hpp"
 
 namespace cevns {

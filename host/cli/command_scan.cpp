@@ -7,10 +7,11 @@
 #include <fstream>
 
 #include "host/engine/backend_select.hpp"
+#include "host/core/interrupt.hpp"
 #include "host/io/checkpoint.hpp"
 #include "host/cli/commands.hpp"
 #include "host/io/h5io.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/io/scan_output.hpp"
 
 namespace cevns {
@@ -35,7 +36,7 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
     if (r.scan != last_scan) {
       last_scan = r.scan;
       std::printf("\n%s\n", r.scan.c_str());
-      if (r.axes.size() == 1 && r.spec->axes[0].id.kind == kSin2ThetaW)
+      if (r.axes.size() == 1 && r.spec->axes[0].id == kSin2ThetaW)
         std::printf("  %-12s %-8s %-28s %s\n", "detector", "scenario",
                     (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL interval").c_str(),
                     "sensitivity");
@@ -110,16 +111,15 @@ struct TestKillHook {
 const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal"; }
 
 // A scan with an output file: checkpointed in FILE.partial, resumable, optionally one shard.
-int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
-                          const ScanOptions& scan_options, const std::optional<Shard>& shard,
-                          Backend& backend, Progress& progress) {
+int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study, Method method,
+                          const std::optional<Shard>& shard, Backend& backend, Progress& progress) {
   const std::string& final_path = options.output;
   const std::string partial = final_path + ".partial";
   ScanFileInfo info;
   info.provenance = Provenance{options.command_line, backend.name(), study.json};
   info.study_hash = study_hash(study);
   info.shard = shard;
-  info.chunk_points = scan_options.chunk_points;
+  info.chunk_points = options.chunk_points;
 
   if (options.resume && !path_exists(partial) && path_exists(final_path)) {
     // A finished run of the same study (and shard) leaves nothing to do: re-submitted jobs end
@@ -160,12 +160,12 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
     }
   }
 
-  StudyModels models = build_study_models(study, backend, scan_options.method);
+  StudyModels models = build_study_models(study, backend, method);
   std::vector<GridRows> rows;
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
   std::size_t total_chunks = 0;
   for (const auto& model : models.models) {
-    rows.push_back(grid_rows(model->input(), scan_options.chunk_points));
+    rows.push_back(grid_rows(model->input(), options.chunk_points));
     ranges.push_back(shard ? shard_row_range(rows.back().n_rows, shard->index, shard->count)
                            : std::make_pair(std::size_t{0}, rows.back().n_rows));
     total_chunks += chunk_count(rows.back(), ranges.back().first, ranges.back().second);
@@ -179,23 +179,27 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
   std::size_t computed = 0, restored = 0;
   {
     const InterruptGuard guard;
+    std::vector<GridJob> jobs;
+    std::vector<std::vector<bool>> done;
+    for (std::size_t i = 0; i < models.results.size(); ++i) {
+      ScanResult& r = models.results[i];
+      done.push_back(checkpoint->restore(i, &r.chi2));
+      for (bool d : done.back()) restored += d;
+      jobs.push_back(GridJob{models.models[i].get(), &r.chi2, ranges[i].first, ranges[i].second,
+                             result_label(r)});
+    }
+    GridHooks hooks;
+    hooks.done = [&](std::size_t job, std::size_t chunk) { return bool(done[job][chunk]); };
+    hooks.before_chunk = [] {
+      if (const int sig = InterruptGuard::pending_interrupt()) throw ScanInterrupted{sig};
+    };
+    hooks.finished = [&](std::size_t job, std::size_t chunk, std::size_t first_row,
+                         std::size_t n_rows, const double* chi2) {
+      checkpoint->write_chunk(job, chunk, first_row, n_rows, chi2);
+      kill_hook.chunk_flushed(++computed);
+    };
     try {
-      for (std::size_t i = 0; i < models.results.size(); ++i) {
-        ScanResult& r = models.results[i];
-        const std::vector<bool> done = checkpoint->restore(i, &r.chi2);
-        for (bool d : done) restored += d;
-        compute_chi2_rows(
-            *models.models[i], backend, rows[i], ranges[i].first, ranges[i].second, progress,
-            result_label(r), &r.chi2,
-            [&](std::size_t c) {
-              if (const int sig = InterruptGuard::pending_interrupt()) throw ScanInterrupted{sig};
-              return done[c];
-            },
-            [&](std::size_t c, std::size_t first_row, std::size_t n_rows, const double* chi2) {
-              checkpoint->write_chunk(i, c, first_row, n_rows, chi2);
-              kill_hook.chunk_flushed(++computed);
-            });
-      }
+      run_grids(jobs, backend, options.chunk_points, progress, hooks);
       // A signal after the last chunk: every chunk is done, so finishing beats stopping.
     } catch (const ScanInterrupted& e) {
       checkpoint->close();
@@ -230,19 +234,17 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
 
 int run_scan(const ScanCommandOptions& options) {
   Study study = load_study(options.study_file);
-  ScanOptions scan_options;
-  scan_options.method = study.method;
+  Method method = study.method;
   if (options.method) {
     if (*options.method == "factorised" || *options.method == "factorized")
-      scan_options.method = Method::kFactorised;
+      method = Method::kFactorised;
     else if (*options.method == "direct")
-      scan_options.method = Method::kDirect;
+      method = Method::kDirect;
     else
       throw InputError("--method", "", "expected factorised or direct, got \"" + *options.method + "\"");
-    study.json["method"] = scan_options.method == Method::kDirect ? "direct" : "factorised";
+    study.json["method"] = method == Method::kDirect ? "direct" : "factorised";
   }
   if (options.chunk_points == 0) throw InputError("--chunk-points", "", "expected a positive number of points");
-  scan_options.chunk_points = options.chunk_points;
   std::optional<Shard> shard;
   if (options.shard) shard = parse_shard(*options.shard);
   if (shard && options.output.empty())
@@ -262,9 +264,10 @@ int run_scan(const ScanCommandOptions& options) {
                        : std::string()));
 
   if (!options.output.empty())
-    return run_checkpointed_scan(options, study, scan_options, shard, *backend, progress);
+    return run_checkpointed_scan(options, study, method, shard, *backend, progress);
 
-  const std::vector<ScanResult> results = run_study(study, *backend, scan_options, progress);
+  const std::vector<ScanResult> results =
+      run_study(study, *backend, method, options.chunk_points, progress);
   if (!options.json_output.empty()) write_json_table(options.json_output, study, results);
   print_table(study, results);
   return 0;

@@ -54,6 +54,24 @@ struct MergeCommandOptions {
 
 int run_merge(const MergeCommandOptions& options);
 
+// `cevns fit`: fits to the COHERENT data releases (host/data/fit.hpp).
+struct FitOptions {
+  std::vector<std::string> config_files;
+  std::optional<std::string> data_dir;  // --data-dir
+  std::string json_output;              // --json FILE
+  std::string output;                   // -o FILE.h5
+  std::string backend = "auto";
+  std::string command_line;
+  // --only NAME,...: compute only these studies: "n_cevns", profile parameters
+  // ("sin2_theta_W", "eps_ee_uV", ...) and plane names ("eps_ee_etau", "sterile_nue", ...).
+  // Empty: everything the configs ask for.
+  std::vector<std::string> only;
+  // --grid-points N: points per axis of every two-parameter plane (0: the configs' values).
+  int grid_points = 0;
+};
+
+int run_fit(const FitOptions& options);
+
 struct Study;
 struct ScanResult;
 // The results table that `cevns scan` and `cevns merge` print.

@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "host/config/parameters.hpp"
 #include "host/core/json_reader.hpp"
-#include "kernels/couplings.hpp"
+#include "kernels/form_factors.hpp"
 #include "kernels/rate_problem.hpp"
 
 namespace cevns {
@@ -70,15 +71,6 @@ struct Scenario {
 
 // The four scenarios of the forecast (SPEC §7).
 const std::vector<Scenario>& builtin_scenarios();
-
-// Names of scannable parameters: sin2_theta_W, sin2_2theta, dm2_eV2, eps_<αβ>_<q>V
-// (α, β ∈ e, mu, tau; q ∈ u, d), e.g. eps_ee_uV, eps_taue_uV, eps_mue_dV.
-bool parse_parameter_name(const std::string& name, ParameterId* id);
-std::string parameter_long_name(const ParameterId& id);
-std::string parameter_units(const ParameterId& id);
-double get_parameter(const PhysicsModel& m, const ParameterId& id);
-
-PhysicsModel standard_model();
 
 DetectorConfig load_detector(const std::string& path);
 DetectorConfig parse_detector(const Json& json, const std::string& file, const std::string& path,

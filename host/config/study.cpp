@@ -1,6 +1,7 @@
 #include "host/config/study.hpp"
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 namespace cevns {
@@ -19,13 +20,13 @@ std::vector<double> Axis::values() const {
 
 bool ScanSpec::is_sterile() const {
   for (const auto& a : axes)
-    if (a.id.kind == kSin22Theta || a.id.kind == kDm2) return true;
+    if (parameter_info(a.id).role != kCouplingRole) return true;
   return false;
 }
 
 bool ScanSpec::is_quadratic() const {
   for (const auto& a : axes)
-    if (a.id.kind != kSin2ThetaW && a.id.kind != kEpsilon) return false;
+    if (parameter_info(a.id).role != kCouplingRole) return false;
   return true;
 }
 
@@ -79,9 +80,9 @@ Axis parse_axis(const Json& item, const std::string& file, const std::string& pa
   JsonObject o(item, file, path);
   Axis a;
   a.parameter = o.string("parameter");
-  if (!parse_parameter_name(a.parameter, &a.id))
-    o.fail("parameter", "expected sin2_theta_W, sin2_2theta, dm2_eV2 or eps_<ab>_<q>V (a, b in e, "
-                        "mu, tau; q in u, d), got \"" + a.parameter + "\"");
+  const std::optional<int> id = find_parameter(a.parameter);
+  if (!id) o.fail("parameter", "expected " + parameter_names_help() + ", got \"" + a.parameter + "\"");
+  a.id = *id;
   a.min = o.finite("min");
   a.max = o.finite("max");
   a.points = o.number(
@@ -93,9 +94,10 @@ Axis parse_axis(const Json& item, const std::string& file, const std::string& pa
     o.fail("max", "expected max > min, got min " + describe_json_value(item["min"]) + ", max " +
                       describe_json_value(item["max"]));
   if (a.log && !(a.min > 0.0)) o.fail("min", "expected a positive min on a log axis");
-  if (a.id.kind == kSin22Theta && (a.min < 0.0 || a.max > 1.0))
-    o.fail(a.min < 0.0 ? "min" : "max", "expected sin2_2theta within [0, 1]");
-  if (a.id.kind == kDm2 && !(a.min >= 0.0)) o.fail("min", "expected a non-negative dm2_eV2");
+  for (const auto& [key, value] : {std::pair<const char*, double>{"min", a.min}, {"max", a.max}})
+    if (!parameter_in_range(a.id, value))
+      o.fail(key, "expected " + a.parameter + " " + parameter_range_text(a.id) + ", got " +
+                      describe_json_value(item[key]));
   return a;
 }
 
@@ -122,7 +124,7 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
   if (!s.is_sterile() && s.sterile_channel != kNoSterile)
     o.fail("channel", "expected no channel: this scan has no sin2_2theta or dm2_eV2 axis");
   if (s.is_sterile() && s.is_quadratic() == false && s.axes.size() == 2 &&
-      !(s.axes[0].id.kind == kSin22Theta && s.axes[1].id.kind == kDm2))
+      !(s.axes[0].id == kSin22Theta && s.axes[1].id == kDm2))
     o.fail("axes", "expected a sterile scan's axes in the order sin2_2theta, dm2_eV2");
   if (s.is_sterile() && s.axes.size() == 1)
     o.fail("axes", "expected two axes (sin2_2theta, dm2_eV2) for a sterile scan");
@@ -130,7 +132,7 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
     o.fail("raster", "expected raster only on a 2-D sterile scan");
   if (s.is_sterile() && !s.is_quadratic()) {
     bool mixed = false;
-    for (const auto& a : s.axes) mixed = mixed || a.id.kind == kSin2ThetaW || a.id.kind == kEpsilon;
+    for (const auto& a : s.axes) mixed = mixed || parameter_info(a.id).role == kCouplingRole;
     if (mixed && method != Method::kDirect)
       o.fail("axes", "expected sterile and coupling axes not to be mixed in one scan unless the "
                      "study sets \"method\": \"direct\"");
@@ -232,15 +234,29 @@ Study parse_study(const Json& json, const std::string& file) {
     an.delta_chi2_2d = delta_chi2_for_cl(an.cl, 2, false);
   }
 
+  // The truth: any parameter; a sterile signal also names its channel.
   st.truth = standard_model();
   if (o.has("truth")) {
     JsonObject t = o.object("truth");
+    bool sterile_signal = false;
     for (const auto& item : o.raw("truth").items()) {
-      ParameterId id;
-      if (!parse_parameter_name(item.key(), &id) || id.kind == kSin22Theta || id.kind == kDm2)
-        t.fail(item.key(), "expected a coupling (sin2_theta_W or eps_<ab>_<q>V) as a truth value");
-      set_parameter(st.truth, id, t.finite(item.key()));
+      if (item.key() == "sterile_channel") continue;
+      const std::optional<int> id = find_parameter(item.key());
+      if (!id)
+        t.fail(item.key(), "expected a parameter (" + parameter_names_help() +
+                               ") or \"sterile_channel\" as a truth key");
+      st.truth.value[*id] = t.number(
+          item.key(), [&](double x) { return parameter_in_range(*id, x); },
+          "a value " + parameter_range_text(*id));
+      sterile_signal = sterile_signal || (parameter_info(*id).role != kCouplingRole);
     }
+    if (t.has("sterile_channel"))
+      st.truth.sterile_channel = t.one_of("sterile_channel", {"nue", "numu"}) == "nue"
+                                     ? kNuEDisappearance
+                                     : kNuMuDisappearance;
+    if (sterile_signal && st.truth.sterile_channel == kNoSterile)
+      t.fail("sterile_channel",
+             "missing required key for a sterile truth (expected \"nue\" or \"numu\")");
     t.finish();
   }
 

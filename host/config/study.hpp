@@ -10,8 +10,8 @@
 namespace cevns {
 
 struct Axis {
-  std::string parameter;  // e.g. "sin2_theta_W", "eps_ee_uV", "sin2_2theta", "dm2_eV2"
-  ParameterId id{};
+  std::string parameter;  // as written, e.g. "sin2_theta_W", "eps_taue_uV", "dm2_eV2"
+  int id = 0;             // its ParameterIndex
   double min = 0.0, max = 0.0;
   int points = 0;
   bool log = false;
@@ -23,8 +23,8 @@ struct ScanSpec {
   std::vector<Axis> axes;  // one or two
   int sterile_channel = kNoSterile;
   bool raster = false;  // sterile exclusions per Δm² row at the 1-parameter Δχ²
-  bool is_sterile() const;
-  bool is_quadratic() const;  // only sin²θ_W and ε axes
+  bool is_sterile() const;    // a sin2_2theta or dm2_eV2 axis
+  bool is_quadratic() const;  // only coupling axes (sin²θ_W, ε): the quadratic-form evaluator
 };
 
 struct Analysis {
@@ -44,7 +44,8 @@ struct Study {
   std::vector<Scenario> scenarios;
   Analysis analysis;
   std::vector<ScanSpec> scans;
-  PhysicsModel truth{};  // the Asimov data's model (SM unless set)
+  PhysicsModel truth{};  // the Asimov data's model (SM unless set); other parameters are fixed
+                         // at their true values in every scan
   Method method = Method::kFactorised;
   Json json;  // resolved config: detectors and source inlined, defaults filled in
 };

@@ -32,9 +32,9 @@ std::vector<double> RatesResult::bin_counts() const {
 }
 
 std::vector<double> entry_rates(const RateProblem& problem, const std::vector<Moments>& moments,
-                                const Couplings& couplings) {
+                                const PhysicsModel& model) {
   NucleonCharges charges[kNumFluxes];
-  for (int f = 0; f < kNumFluxes; ++f) charges[f] = nucleon_charges(couplings, flux_flavour(f));
+  for (int f = 0; f < kNumFluxes; ++f) charges[f] = nucleon_charges(model, flux_flavour(f));
   std::vector<double> rates(moments.size());
   for (std::size_t e = 0; e < moments.size(); ++e)
     rates[e] = charge_weighted(charges[problem.entries[e].flux], moments[e]);
@@ -45,7 +45,7 @@ RatesResult compute_rates(const DetectorConfig& detector, const std::vector<doub
                           const PhysicsModel& model, Backend& backend) {
   const RateProblem problem = build_rate_problem(detector, edges_keV);
   const std::vector<Moments> moments = backend.entry_moments(problem);
-  const std::vector<double> rates = entry_rates(problem, moments, model.couplings);
+  const std::vector<double> rates = entry_rates(problem, moments, model);
   RatesResult r;
   r.detector = detector.name;
   for (const auto& iso : detector.isotopes) r.isotopes.push_back(iso.name);
@@ -53,7 +53,7 @@ RatesResult compute_rates(const DetectorConfig& detector, const std::vector<doub
   r.counts.assign(detector.isotopes.size() * kNumFluxes * r.n_bins(), 0.0);
   for (std::size_t e = 0; e < rates.size(); ++e) {
     const QuadEntry& q = problem.entries[e];
-    const double p = survival_probability(model.sterile, q.flux, problem.baseline_m, q.energy_MeV);
+    const double p = survival_probability(model, q.flux, problem.baseline_m, q.energy_MeV);
     r.counts[(static_cast<std::size_t>(q.isotope) * kNumFluxes + q.flux) * r.n_bins() + q.bin] +=
         detector.efficiency * p * rates[e];
   }

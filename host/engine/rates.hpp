@@ -25,9 +25,9 @@ struct RatesResult {
   std::vector<double> bin_counts() const;
 };
 
-// Rate of each quadrature entry for the given couplings: no oscillation, no efficiency.
+// Rate of each quadrature entry at the model's couplings: no oscillation, no efficiency.
 std::vector<double> entry_rates(const RateProblem& problem, const std::vector<Moments>& moments,
-                                const Couplings& couplings);
+                                const PhysicsModel& model);
 
 RatesResult compute_rates(const DetectorConfig& detector, const std::vector<double>& edges_keV,
                           const PhysicsModel& model, Backend& backend);

@@ -8,52 +8,23 @@
 // partial file is removed.
 #pragma once
 
-#include <csignal>
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "host/core/sha256.hpp"
 #include "host/io/h5io.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/io/scan_output.hpp"
 #include "host/config/study.hpp"
 
 namespace cevns {
 
-// SHA-256 of `data`, as 64 lowercase hex digits.
-std::string sha256_hex(const std::string& data);
 // The hash recorded as `study_hash`: SHA-256 of the resolved config JSON (`study.json.dump()`,
 // exactly the text stored as `config_json`), which holds everything that affects the numbers.
 std::string study_hash(const Study& study);
-
-struct Shard {
-  std::size_t index = 0, count = 1;
-};
-// "K/N" with 0 <= K < N; anything else throws
-// InputError("--shard", "", "expected K/N with 0 <= K < N, got \"...\"").
-Shard parse_shard(const std::string& text);
-
-// SIGINT and SIGTERM set a flag (and print one line) instead of killing the process; a second
-// signal of either kind, a second or more later, kills it as usual (one within a second is taken
-// for the same request delivered twice). pending_interrupt() is the first signal, or 0.
-class InterruptGuard {
- public:
-  InterruptGuard();
-  ~InterruptGuard();
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-  static int pending_interrupt();
-
- private:
-  struct sigaction old_int_, old_term_;
-};
-
-// Thrown between chunks once SIGINT or SIGTERM arrived; finished chunks are already flushed.
-struct ScanInterrupted {
-  int signal;
-};
 
 // What the root of a scan file (partial, shard or final) records besides the provenance.
 struct ScanFileInfo {

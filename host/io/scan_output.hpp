@@ -6,7 +6,7 @@
 
 #include "host/io/h5io.hpp"
 #include "host/engine/rates.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
 
 namespace cevns {

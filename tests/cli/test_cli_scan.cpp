@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/io/h5io.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
 #include "tests/test_util.hpp"
 #include "version.hpp"
@@ -72,8 +72,9 @@ TEST(CliScan, WritesTheDocumentedFileAndJsonTable) {
         SCOPED_TRACE(path);
         ASSERT_TRUE(root.has(path));
         h5::Group g = root.group(path);
-        const ScanModel model(prepared, st, scan, scenario, Method::kFactorised, *backend);
-        const auto expected = compute_chi2_grid(model, *backend, ScanOptions{}, quiet, path);
+        const auto model_ptr = make_study_model(prepared, st, scan, scenario, Method::kFactorised, *backend);
+  const ScanModel& model = *model_ptr;
+        const auto expected = compute_grid(model, *backend, quiet, path);
         std::vector<std::size_t> shape;
         const auto chi2 = g.read("chi2", &shape);
         ASSERT_EQ(chi2.size(), expected.size());

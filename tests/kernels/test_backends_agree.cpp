@@ -6,7 +6,7 @@
 
 #include "host/config/config.hpp"
 #include "host/engine/quadrature.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
 #include "tests/test_util.hpp"
 
@@ -60,10 +60,12 @@ TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
     for (Method m : {Method::kFactorised, Method::kDirect}) {
       const PreparedDetector dc = prepare_detector(st.detectors[0], st.analysis, *cpu_);
       const PreparedDetector dg = prepare_detector(st.detectors[0], st.analysis, *cuda_);
-      const ScanModel mc(dc, st, scan, st.scenarios[0], m, *cpu_);
-      const ScanModel mg(dg, st, scan, st.scenarios[0], m, *cuda_);
-      const auto a = compute_chi2_grid(mc, *cpu_, ScanOptions{}, quiet, "cpu");
-      const auto b = compute_chi2_grid(mg, *cuda_, ScanOptions{}, quiet, "cuda");
+      const auto mc_ptr = make_study_model(dc, st, scan, st.scenarios[0], m, *cpu_);
+  const ScanModel& mc = *mc_ptr;
+      const auto mg_ptr = make_study_model(dg, st, scan, st.scenarios[0], m, *cuda_);
+  const ScanModel& mg = *mg_ptr;
+      const auto a = compute_grid(mc, *cpu_, quiet, "cpu");
+      const auto b = compute_grid(mg, *cuda_, quiet, "cuda");
       ASSERT_EQ(a.size(), b.size());
       double worst = 0.0;
       for (std::size_t i = 0; i < a.size(); ++i)

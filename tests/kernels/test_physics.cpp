@@ -68,8 +68,8 @@ TEST(CrossSection, MatchesClosedFormWithUnitFormFactors) {
   const double gf = 1.1663787e-11, hc_cm = 197.3269804e-13;
   const double expected = gf * gf * mass * qw * qw * (1.0 - mass * t / (2.0 * e * e)) /
                           (4.0 * constants::pi) * hc_cm * hc_cm;
-  Couplings c{};
-  c.sin2_theta_w = s2w;
+  PhysicsModel c{};
+  c.value[kSin2ThetaW] = s2w;
   const NucleonCharges q = nucleon_charges(c, kMu);
   const double got = cevns_cross_section_cm2_per_MeV(e, t, mass, z, n, q.proton[kMu], q.neutron[kMu],
                                                      1.0, 1.0, false);
@@ -92,8 +92,8 @@ TEST(CrossSection, VanishesBeyondMaxRecoil) {
 }
 
 TEST(NsiCharges, ReduceToStandardModelWithoutCouplings) {
-  Couplings c{};
-  c.sin2_theta_w = 0.25;  // g_V^p = 0 exactly
+  PhysicsModel c{};
+  c.value[kSin2ThetaW] = 0.25;  // g_V^p = 0 exactly
   const NucleonCharges q = nucleon_charges(c, kE);
   EXPECT_DOUBLE_EQ(q.proton[kE], 0.0);
   EXPECT_DOUBLE_EQ(q.neutron[kE], -0.5);
@@ -102,12 +102,12 @@ TEST(NsiCharges, ReduceToStandardModelWithoutCouplings) {
 }
 
 TEST(NsiCharges, FollowEquationTenForEveryCoupling) {
-  Couplings c{};
-  c.sin2_theta_w = 0.23865;
-  c.eps[kUp][kE][kE] = 0.3;
-  c.eps[kDown][kE][kE] = -0.1;
-  c.eps[kUp][kTau][kE] = c.eps[kUp][kE][kTau] = 0.2;
-  c.eps[kDown][kMu][kE] = c.eps[kDown][kE][kMu] = 0.05;
+  PhysicsModel c{};
+  c.value[kSin2ThetaW] = 0.23865;
+  c.value[epsilon_index(kUp, kE, kE)] = 0.3;
+  c.value[epsilon_index(kDown, kE, kE)] = -0.1;
+  c.value[epsilon_index(kUp, kTau, kE)] = c.value[epsilon_index(kUp, kE, kTau)] = 0.2;
+  c.value[epsilon_index(kDown, kMu, kE)] = c.value[epsilon_index(kDown, kE, kMu)] = 0.05;
   const NucleonCharges q = nucleon_charges(c, kE);
   const double gp = 0.5 - 2 * 0.23865;
   EXPECT_DOUBLE_EQ(q.proton[kE], gp + 2 * 0.3 - 0.1);
@@ -123,10 +123,10 @@ TEST(NsiCharges, FollowEquationTenForEveryCoupling) {
 }
 
 TEST(NsiCharges, MomentsReproduceTheFullSquare) {
-  Couplings c{};
-  c.sin2_theta_w = 0.23;
-  c.eps[kUp][kE][kE] = 0.4;
-  c.eps[kUp][kTau][kE] = c.eps[kUp][kE][kTau] = -0.3;
+  PhysicsModel c{};
+  c.value[kSin2ThetaW] = 0.23;
+  c.value[epsilon_index(kUp, kE, kE)] = 0.4;
+  c.value[epsilon_index(kUp, kTau, kE)] = c.value[epsilon_index(kUp, kE, kTau)] = -0.3;
   const NucleonCharges q = nucleon_charges(c, kE);
   const double z = 32, n = 40, fz = 0.93, fn = 0.91;
   const Moments m{z * z * fz * fz, z * n * fz * fn, n * n * fn * fn};
@@ -135,18 +135,26 @@ TEST(NsiCharges, MomentsReproduceTheFullSquare) {
   EXPECT_NEAR(charge_weighted(q, m), direct, 1e-12 * direct);
 }
 
+PhysicsModel sterile_model(int channel, double sin2_2theta, double dm2_eV2) {
+  PhysicsModel m{};
+  m.sterile_channel = channel;
+  m.value[kSin22Theta] = sin2_2theta;
+  m.value[kDm2] = dm2_eV2;
+  return m;
+}
+
 TEST(Sterile, SurvivalProbabilityFollowsTwoFlavourFormula) {
-  const Sterile nue{kNuEDisappearance, 0.1, 1.0};
+  const PhysicsModel nue = sterile_model(kNuEDisappearance, 0.1, 1.0);
   const double l = 20.0, e = 30.0;
   EXPECT_NEAR(survival_probability(nue, kDelayedNuE, l, e),
               1.0 - 0.1 * std::pow(std::sin(1.27 * 1.0 * l / e), 2), 1e-15);
   EXPECT_EQ(survival_probability(nue, kPromptNuMu, l, e), 1.0);
   EXPECT_EQ(survival_probability(nue, kDelayedNuMuBar, l, e), 1.0);
-  const Sterile numu{kNuMuDisappearance, 0.2, 3.0};
+  const PhysicsModel numu = sterile_model(kNuMuDisappearance, 0.2, 3.0);
   EXPECT_LT(survival_probability(numu, kPromptNuMu, l, e), 1.0);
   EXPECT_LT(survival_probability(numu, kDelayedNuMuBar, l, e), 1.0);
   EXPECT_EQ(survival_probability(numu, kDelayedNuE, l, e), 1.0);
-  EXPECT_EQ(survival_probability(Sterile{kNuEDisappearance, 0.0, 5.0}, kDelayedNuE, l, e), 1.0);
+  EXPECT_EQ(survival_probability(sterile_model(kNuEDisappearance, 0.0, 5.0), kDelayedNuE, l, e), 1.0);
 }
 
 TEST(Sterile, BranchFreeSinSquaredMatchesTheLibrary) {

@@ -58,9 +58,9 @@ TEST(ResponseMatrix, FoldsMomentsLinearlySoChargesFactorOut) {
   const ResponseMatrix r = build_response_matrix(c, fine_true_edges_keV(2.0, 20.0, 1.0), edges(0, 40, 4));
   std::vector<Moments> m(3 * r.n_true());
   for (std::size_t i = 0; i < m.size(); ++i) m[i] = Moments{1.0 + i, 0.5 * i, 2.0 + std::cos(1.0 * i)};
-  Couplings cp{};
-  cp.sin2_theta_w = 0.23865;
-  cp.eps[kUp][0][0] = 0.3;
+  PhysicsModel cp{};
+  cp.value[kSin2ThetaW] = 0.23865;
+  cp.value[epsilon_index(kUp, 0, 0)] = 0.3;
   const NucleonCharges q = nucleon_charges(cp, 0);
   std::vector<double> counts(m.size());
   for (std::size_t i = 0; i < m.size(); ++i) counts[i] = charge_weighted(q, m[i]);

@@ -179,22 +179,30 @@ TEST(DetectorConfig, SourceFileIsResolvedRelativeToTheDetector) {
   }
 }
 
-TEST(ParameterNames, ParseEveryCouplingAndRejectNonsense) {
-  ParameterId id;
-  ASSERT_TRUE(parse_parameter_name("eps_taue_uV", &id));
-  EXPECT_EQ(id.kind, kEpsilon);
-  EXPECT_EQ(id.quark, kUp);
-  EXPECT_EQ(id.alpha, kTau);
-  EXPECT_EQ(id.beta, kE);
-  ASSERT_TRUE(parse_parameter_name("eps_mue_dV", &id));
-  EXPECT_EQ(id.quark, kDown);
-  EXPECT_EQ(id.alpha, kMu);
-  ASSERT_TRUE(parse_parameter_name("eps_tautau_dV", &id));
-  EXPECT_EQ(id.beta, kTau);
-  ASSERT_TRUE(parse_parameter_name("sin2_theta_W", &id));
-  EXPECT_EQ(id.kind, kSin2ThetaW);
+TEST(ParameterNames, EveryCouplingInEitherFlavourOrderAndNoNonsense) {
+  EXPECT_EQ(find_parameter("eps_taue_uV"), std::optional<int>(kEpsETauu));
+  EXPECT_EQ(find_parameter("eps_etau_uV"), std::optional<int>(kEpsETauu));
+  EXPECT_EQ(find_parameter("eps_mue_dV"), std::optional<int>(kEpsEMud));
+  EXPECT_EQ(find_parameter("eps_tautau_dV"), std::optional<int>(kEpsTauTaud));
+  EXPECT_EQ(find_parameter("sin2_theta_W"), std::optional<int>(kSin2ThetaW));
+  EXPECT_EQ(find_parameter("dm2_eV2"), std::optional<int>(kDm2));
   for (const char* bad : {"eps_ee", "eps_eee_uV", "eps_ex_uV", "eps_ee_sV", "sin2theta", ""})
-    EXPECT_FALSE(parse_parameter_name(bad, &id)) << bad;
+    EXPECT_FALSE(find_parameter(bad).has_value()) << bad;
+}
+
+// Every row of the table is reachable by its own name, and the ε rows sit where epsilon_index
+// (the physics' accessor) puts each (quark, α, β), symmetric in α and β.
+TEST(ParameterTable, NamesAndEpsilonIndicesAgree) {
+  for (int id = 0; id < kNumParameters; ++id)
+    EXPECT_EQ(find_parameter(parameter_info(id).name), std::optional<int>(id)) << id;
+  const char* flavour[] = {"e", "mu", "tau"};
+  for (int q = 0; q < 2; ++q)
+    for (int a = 0; a < 3; ++a)
+      for (int b = 0; b < 3; ++b) {
+        const std::string name = std::string("eps_") + flavour[a] + flavour[b] + (q == 0 ? "_uV" : "_dV");
+        EXPECT_EQ(find_parameter(name), std::optional<int>(epsilon_index(q, a, b))) << name;
+        EXPECT_EQ(epsilon_index(q, a, b), epsilon_index(q, b, a));
+      }
 }
 
 }  // namespace

@@ -13,10 +13,14 @@ namespace {
 
 #define SKIP_WITHOUT_DATA() CEVNS_SKIP_WITHOUT_DATA("csi2017")
 
+Backend& backend() {
+  static auto b = make_cpu_backend();
+  return *b;
+}
+
 const DataSet& csi2017() {
-  static auto backend = make_cpu_backend();
   static const DataSet d = load_data_set(testing::source_path("configs/data/csi2017.json"),
-                                         std::string(CEVNS_SHARED_DATA_DIR), *backend);
+                                         std::string(CEVNS_SHARED_DATA_DIR), backend());
   return d;
 }
 
@@ -37,11 +41,14 @@ TEST(Fit, AsimovProfileReturnsTheTrueWeakMixingAngleAndNsiCoupling) {
                                     std::pair<std::string, double>{"eps_taue_uV", 0.20}}) {
     ScanRequest req;
     req.parameter = name;
-    ASSERT_TRUE(parse_parameter_name(name, &req.id));
+    ASSERT_TRUE(find_parameter(name).has_value());
+    req.id = *find_parameter(name);
     for (int i = 0; i <= 40; ++i) req.values.push_back(0.05 + 0.01 * i);
     PhysicsModel m = standard_model();
-    set_parameter(m, req.id, truth);
-    const ProfileScan p = scan_parameter({&d}, {asimov_data(d, m)}, req, 2.705543454095404);
+    m.value[req.id] = truth;
+    Progress quiet(Progress::Mode::kQuiet);
+    const ProfileScan p =
+        scan_parameter({&d}, {asimov_data(d, m)}, req, 2.705543454095404, backend(), quiet);
     EXPECT_NEAR(p.best, truth, 1e-5) << name;
     EXPECT_NEAR(p.chi2_min, 0.0, 1e-6) << name;
   }
@@ -53,8 +60,8 @@ TEST(Fit, ResponseFoldedSignalIsQuadraticInTheCouplings) {
   // N(ε) for the flavour-changing ε_τe is N(0) + c ε²: second differences are constant.
   const auto total = [&](double eps) {
     PhysicsModel m = standard_model();
-    m.couplings.eps[kUp][kTau][kE] = m.couplings.eps[kUp][kE][kTau] = eps;
-    return sum(d.signal(m.couplings));
+    m.value[epsilon_index(kUp, kTau, kE)] = m.value[epsilon_index(kUp, kE, kTau)] = eps;
+    return sum(d.signal(m));
   };
   const double n0 = total(0.0), n1 = total(0.1), n2 = total(0.2);
   EXPECT_NEAR((n2 - n0) / (n1 - n0), 4.0, 1e-9);

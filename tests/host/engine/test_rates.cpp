@@ -198,11 +198,13 @@ TEST(Rates, SterileDisappearanceRemovesOnlyItsFlavour) {
   const auto edges = total_bin_edges_keV(d);
   const RatesResult sm = compute_rates(d, edges, standard_model(), *backend);
   PhysicsModel m = standard_model();
-  m.sterile = Sterile{kNuEDisappearance, 0.2, 1000.0};  // fast oscillation: ⟨P⟩ → 1 − 0.1
-  m.sterile.dm2_eV2 = 1e-6;  // ...or none at all at tiny Δm²
+  m.sterile_channel = kNuEDisappearance;
+  m.value[kSin22Theta] = 0.2;
+  m.value[kDm2] = 1000.0;  // fast oscillation: ⟨P⟩ → 1 − 0.1
+  m.value[kDm2] = 1e-6;  // ...or none at all at tiny Δm²
   const RatesResult slow = compute_rates(d, edges, m, *backend);
   EXPECT_NEAR(slow.total() / sm.total(), 1.0, 1e-9);
-  m.sterile.dm2_eV2 = 1.0;
+  m.value[kDm2] = 1.0;
   const RatesResult osc = compute_rates(d, edges, m, *backend);
   EXPECT_DOUBLE_EQ(osc.flux_total(kPromptNuMu), sm.flux_total(kPromptNuMu));
   EXPECT_DOUBLE_EQ(osc.flux_total(kDelayedNuMuBar), sm.flux_total(kDelayedNuMuBar));

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
 #include "tests/test_util.hpp"
 
@@ -31,11 +31,10 @@ Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
 
 std::vector<double> grid(const Study& st, Method method, Backend& backend, std::size_t chunk = 1 << 20) {
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, backend);
-  const ScanModel model(det, st, st.scans[0], st.scenarios[0], method, backend);
+  const auto model_ptr = make_study_model(det, st, st.scans[0], st.scenarios[0], method, backend);
+  const ScanModel& model = *model_ptr;
   Progress quiet(Progress::Mode::kQuiet);
-  ScanOptions o;
-  o.chunk_points = chunk;
-  return compute_chi2_grid(model, backend, o, quiet, "test");
+  return compute_grid(model, backend, quiet, "test", chunk);
 }
 
 void expect_factorised_equals_direct(const Study& st) {
@@ -108,7 +107,7 @@ ScanResult analysed(const Study& st, const PreparedDetector& det, const ScanMode
                     Backend& backend) {
   ScanResult r = describe_result(st, st.scans[0], det, st.scenarios[0], model);
   Progress quiet(Progress::Mode::kQuiet);
-  r.chi2 = compute_chi2_grid(model, backend, ScanOptions{}, quiet, st.scans[0].name);
+  r.chi2 = compute_grid(model, backend, quiet, st.scans[0].name);
   analyse_grid(model, st, &r);
   return r;
 }
@@ -117,7 +116,8 @@ TEST(ScanAnalysis, WeakAngleIntervalContainsTruthAndMatchesHostRoots) {
   const Study st = small_study(Json::array({{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 61)}}}}));
   auto backend = make_cpu_backend();
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
-  const ScanModel model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
+  const auto model_ptr = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
+  const ScanModel& model = *model_ptr;
   const ScanResult r = analysed(st, det, model, *backend);
   ASSERT_EQ(r.intervals.size(), 1u);
   // The minimum is found, not assumed: it is the truth (Asimov), to the minimiser's precision.
@@ -137,7 +137,8 @@ TEST(ScanAnalysis, NonUniversalCouplingHasTwoDisjointIntervals) {
   st.scenarios = {builtin_scenarios()[0]};  // ideal
   auto backend = make_cpu_backend();
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
-  const ScanModel model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
+  const auto model_ptr = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
+  const ScanModel& model = *model_ptr;
   const ScanResult r = analysed(st, det, model, *backend);
   ASSERT_EQ(r.intervals.size(), 2u);
   EXPECT_LT(r.intervals[0].lo, 0.0);
@@ -231,10 +232,12 @@ TEST(ScanPaths, SterileStudyQuadratureIsConverged) {
     for (std::size_t d = 0; d < base.detectors.size(); ++d) {
       const PreparedDetector pb = prepare_detector(base.detectors[d], base.analysis, *backend);
       const PreparedDetector pf = prepare_detector(fine.detectors[d], fine.analysis, *backend);
-      const ScanModel mb(pb, base, base.scans[0], base.scenarios[0], Method::kFactorised, *backend);
-      const ScanModel mf(pf, fine, fine.scans[0], fine.scenarios[0], Method::kFactorised, *backend);
-      const auto a = compute_chi2_grid(mb, *backend, ScanOptions{}, quiet, "base");
-      const auto b = compute_chi2_grid(mf, *backend, ScanOptions{}, quiet, "fine");
+      const auto mb_ptr = make_study_model(pb, base, base.scans[0], base.scenarios[0], Method::kFactorised, *backend);
+  const ScanModel& mb = *mb_ptr;
+      const auto mf_ptr = make_study_model(pf, fine, fine.scans[0], fine.scenarios[0], Method::kFactorised, *backend);
+  const ScanModel& mf = *mf_ptr;
+      const auto a = compute_grid(mb, *backend, quiet, "base");
+      const auto b = compute_grid(mf, *backend, quiet, "fine");
       double worst = 0.0;
       for (std::size_t i = 0; i < a.size(); ++i)
         worst = std::max(worst, std::fabs(a[i] - b[i]) / std::max(std::fabs(b[i]), 1e-3));

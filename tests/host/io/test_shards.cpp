@@ -6,7 +6,7 @@
 
 #include "host/io/checkpoint.hpp"
 #include "host/core/error.hpp"
-#include "host/engine/scan.hpp"
+#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
 #include "tests/test_util.hpp"
 
@@ -85,7 +85,7 @@ TEST(Shards, StudyHashFollowsEverythingThatChangesTheNumbers) {
   EXPECT_NE(study_hash(a), study_hash(b));
 }
 
-// Rows of GridRows, chunked and sharded, give compute_chi2_grid's values bit for bit, in 1-D
+// Rows of GridRows, chunked and sharded, give the whole grid's values bit for bit, in 1-D
 // (rows are points) and 2-D (rows of axis 1).
 TEST(Shards, ChunkedShardedRowsEqualTheWholeGrid) {
   const Json scans = Json::array(
@@ -97,7 +97,7 @@ TEST(Shards, ChunkedShardedRowsEqualTheWholeGrid) {
   const StudyModels models = build_study_models(st, *backend, Method::kFactorised);
   ASSERT_EQ(models.models.size(), 2u);
   for (const auto& model : models.models) {
-    const auto whole = compute_chi2_grid(*model, *backend, ScanOptions{}, quiet, "whole");
+    const auto whole = compute_grid(*model, *backend, quiet, "whole");
     for (std::size_t chunk_points : {1, 5, 26, 1000}) {
       const GridRows rows = grid_rows(model->input(), chunk_points);
       std::vector<double> merged(whole.size(), NAN);
@@ -105,7 +105,8 @@ TEST(Shards, ChunkedShardedRowsEqualTheWholeGrid) {
       for (std::size_t k = 0; k < 3; ++k) {
         const auto [begin, end] = shard_row_range(rows.n_rows, k, 3);
         std::vector<double> part;
-        chunks += compute_chi2_rows(*model, *backend, rows, begin, end, quiet, "part", &part);
+        chunks += run_grids({GridJob{model.get(), &part, begin, end, "part"}}, *backend,
+                            chunk_points, quiet);
         for (std::size_t i = begin * rows.row_points; i < end * rows.row_points; ++i) merged[i] = part[i];
         for (std::size_t i = 0; i < part.size(); ++i)
           if (i < begin * rows.row_points || i >= end * rows.row_points) {
@@ -143,11 +144,12 @@ TEST(Shards, CheckpointKeepsFinishedChunksAndRejectsAnotherLayout) {
     Checkpoint c = Checkpoint::create(path, info);
     c.add_groups(models.results, {rows}, ranges);
     // Only chunks 1 and 3 finish.
-    compute_chi2_rows(model, *backend, rows, 0, rows.n_rows, quiet, "n", &first,
-                      [](std::size_t k) { return k != 1 && k != 3; },
-                      [&](std::size_t k, std::size_t r0, std::size_t n, const double* v) {
-                        c.write_chunk(0, k, r0, n, v);
-                      });
+    GridHooks hooks;
+    hooks.done = [](std::size_t, std::size_t k) { return k != 1 && k != 3; };
+    hooks.finished = [&](std::size_t job, std::size_t k, std::size_t r0, std::size_t n,
+                         const double* v) { c.write_chunk(job, k, r0, n, v); };
+    run_grids({GridJob{&model, &first, 0, rows.n_rows, "n"}}, *backend, info.chunk_points, quiet,
+              hooks);
     c.close();
   }
   auto resumed = Checkpoint::resume(path, info);
@@ -156,7 +158,7 @@ TEST(Shards, CheckpointKeepsFinishedChunksAndRejectsAnotherLayout) {
   std::vector<double> grid;
   const std::vector<bool> done = resumed->restore(0, &grid);
   EXPECT_EQ(done, (std::vector<bool>{false, true, false, true, false}));
-  const auto whole = compute_chi2_grid(model, *backend, ScanOptions{}, quiet, "n");
+  const auto whole = compute_grid(model, *backend, quiet, "n");
   for (std::size_t i = 0; i < grid.size(); ++i) {
     const std::size_t chunk = i / 7 / 2;
     if (chunk == 1 || chunk == 3)

@@ -1,0 +1,29 @@
+// Ctrl-C and SIGTERM as requests to stop between two pieces of work, so that long runs save what
+// they finished (checkpoints) and exit cleanly.
+#pragma once
+
+#include <csignal>
+
+namespace cevns {
+
+// SIGINT and SIGTERM set a flag (and print one line) instead of killing the process; a second
+// signal of either kind, a second or more later, kills it as usual (one within a second is taken
+// for the same request delivered twice). pending_interrupt() is the first signal, or 0.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  static int pending_interrupt();
+
+ private:
+  struct sigaction old_int_, old_term_;
+};
+
+// Thrown between chunks once SIGINT or SIGTERM arrived; finished chunks are already flushed.
+struct ScanInterrupted {
+  int signal;
+};
+
+}  // namespace cevns

@@ -1,0 +1,149 @@
+#include "host/engine/counts_model.hpp"
+
+#include "kernels/couplings.hpp"
+#include "kernels/oscillation.hpp"
+#include "kernels/scan_point.hpp"
+
+namespace cevns {
+
+FoldView fold_view(const FoldTables& f) {
+  return FoldView{f.response.data(), f.n_true, f.n_energy, f.weight.data(), f.energy_of_bin.data(),
+                  f.n_bins()};
+}
+
+CountsModel::CountsModel(std::shared_ptr<const RateProblem> problem,
+                         std::shared_ptr<const std::vector<Moments>> moments, double efficiency,
+                         FoldTables fold)
+    : problem_(std::move(problem)),
+      moments_(std::move(moments)),
+      efficiency_(efficiency),
+      fold_(std::move(fold)) {}
+
+CountsModel CountsModel::with_efficiency(double efficiency) const {
+  return CountsModel(problem_, moments_, efficiency, fold_);
+}
+
+CountsModel CountsModel::with_fold(FoldTables fold) const {
+  return CountsModel(problem_, moments_, efficiency_, std::move(fold));
+}
+
+int CountsModel::n_bins() const { return fold_.empty() ? problem_->n_bins() : fold_.n_bins(); }
+
+// Without a fold the source bins are the recoil bins (all fluxes together); with one they are
+// (flux, true-recoil bin), the rows of the response.
+int CountsModel::n_sources() const {
+  return fold_.empty() ? problem_->n_bins() : kNumFluxes * problem_->n_bins();
+}
+
+int CountsModel::source_of(const QuadEntry& q) const {
+  return fold_.empty() ? q.bin : q.flux * problem_->n_bins() + q.bin;
+}
+
+std::vector<double> fold_to_bins(const FoldTables& fold, const std::vector<double>& source) {
+  if (fold.empty()) return source;
+  const FoldView f = fold_view(fold);
+  std::vector<double> energy(static_cast<std::size_t>(kNumFluxes) * f.n_energy);
+  for (int flux = 0; flux < kNumFluxes; ++flux)
+    for (int j = 0; j < f.n_energy; ++j)
+      energy[static_cast<std::size_t>(flux) * f.n_energy + j] = fold_energy(f, source.data(), flux, j);
+  std::vector<double> out(f.n_bins);
+  for (int u = 0; u < f.n_bins; ++u) out[u] = fold_bin(f, energy.data(), u);
+  return out;
+}
+
+std::vector<double> CountsModel::counts(const PhysicsModel& model) const {
+  NucleonCharges charges[kNumFluxes];
+  for (int f = 0; f < kNumFluxes; ++f) charges[f] = nucleon_charges(model, flux_flavour(f));
+  const RateProblem& p = *problem_;
+  std::vector<double> source(n_sources(), 0.0);
+  for (std::size_t e = 0; e < p.entries.size(); ++e) {
+    const QuadEntry& q = p.entries[e];
+    source[source_of(q)] += efficiency_ * charge_weighted(charges[q.flux], (*moments_)[e]) *
+                            survival_probability(model, q.flux, p.baseline_m, q.energy_MeV);
+  }
+  return fold_sources(source);
+}
+
+std::vector<Moments> CountsModel::quadratic_table() const {
+  const RateProblem& p = *problem_;
+  const int nb = n_bins(), nt = p.n_bins();
+  // Moments per (flux, recoil bin), efficiency applied.
+  std::vector<Moments> per_flux(static_cast<std::size_t>(kNumFluxes) * nt, Moments{0, 0, 0});
+  for (std::size_t e = 0; e < p.entries.size(); ++e) {
+    const QuadEntry& q = p.entries[e];
+    Moments& t = per_flux[static_cast<std::size_t>(q.flux) * nt + q.bin];
+    t.zz += efficiency_ * (*moments_)[e].zz;
+    t.zn += efficiency_ * (*moments_)[e].zn;
+    t.nn += efficiency_ * (*moments_)[e].nn;
+  }
+  if (fold_.empty()) return per_flux;
+  // Each moment folds like a count (the response is linear): fold each component per flux.
+  const FoldView f = fold_view(fold_);
+  std::vector<Moments> table(static_cast<std::size_t>(kNumFluxes) * nb);
+  std::vector<double> component(per_flux.size()), energy(f.n_energy);
+  double Moments::*members[3] = {&Moments::zz, &Moments::zn, &Moments::nn};
+  for (double Moments::*m : members) {
+    for (std::size_t i = 0; i < per_flux.size(); ++i) component[i] = per_flux[i].*m;
+    for (int flux = 0; flux < kNumFluxes; ++flux) {
+      for (int j = 0; j < f.n_energy; ++j) energy[j] = fold_energy(f, component.data(), flux, j);
+      for (int u = 0; u < nb; ++u)
+        table[static_cast<std::size_t>(flux) * nb + u].*m =
+            f.weight[static_cast<std::size_t>(flux) * nb + u] * energy[f.energy_of_bin[u]];
+    }
+  }
+  return table;
+}
+
+CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& base) const {
+  const RateProblem& p = *problem_;
+  const int channel = base.sterile_channel;
+  NucleonCharges charges[kNumFluxes];
+  for (int f = 0; f < kNumFluxes; ++f) charges[f] = nucleon_charges(base, flux_flavour(f));
+  std::vector<double> rate(p.entries.size());
+  for (std::size_t e = 0; e < rate.size(); ++e)
+    rate[e] = charge_weighted(charges[p.entries[e].flux], (*moments_)[e]) * efficiency_;
+
+  SterileTables t;
+  std::vector<double> unaffected(n_sources(), 0.0), affected(n_sources(), 0.0);
+  // The depleted entries grouped by source bin, in source order (the entries are sorted by
+  // recoil bin; with a fold the source bins are flux-major).
+  std::vector<std::vector<std::size_t>> by_source(n_sources());
+  for (int b = 0; b < p.n_bins(); ++b)
+    for (int e = p.bin_offsets[b]; e < p.bin_offsets[b + 1]; ++e) {
+      const QuadEntry& q = p.entries[e];
+      const int s = source_of(q);
+      if (sterile_affects(channel, q.flux)) {
+        affected[s] += rate[e];
+        by_source[s].push_back(static_cast<std::size_t>(e));
+      } else {
+        unaffected[s] += rate[e];
+      }
+    }
+  DepletionTables& d = t.depletion;
+  d.offsets.push_back(0);
+  for (const auto& entries : by_source) {
+    for (std::size_t e : entries) {
+      d.rate.push_back(rate[e]);
+      d.phase_per_dm2.push_back(constants::oscillation_phase_coefficient * p.baseline_m /
+                                p.entries[e].energy_MeV);
+    }
+    d.offsets.push_back(static_cast<int>(d.rate.size()));
+  }
+  d.fold = fold_;
+  t.unaffected = fold_sources(unaffected);
+  t.affected = fold_sources(affected);
+  return t;
+}
+
+std::vector<double> CountsModel::depletion_row(const DepletionTables& t, double dm2_eV2) {
+  const DepletionView v{t.rate.data(), t.phase_per_dm2.data(), t.offsets.data(), t.n_sources()};
+  std::vector<double> source(t.n_sources());
+  for (int s = 0; s < t.n_sources(); ++s) source[s] = depletion_sum(v, dm2_eV2, s);
+  return fold_to_bins(t.fold, source);
+}
+
+std::vector<double> CountsModel::fold_sources(const std::vector<double>& source) const {
+  return fold_to_bins(fold_, source);
+}
+
+}  // namespace cevns

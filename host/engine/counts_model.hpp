@@ -1,0 +1,74 @@
+// The predicted counts of one detector or data set per analysis bin, at any physics model.
+//
+// Made of the quadrature entries of a rate problem (host/engine/quadrature.hpp) with their
+// form-factor moments (the response tables of SPEC §9, computed once on the backend), an overall
+// efficiency, and — for the data releases — the response fold from (flux, true-recoil bin) to
+// the release's analysis bins (FoldTables). It builds the factorised tables of the grid
+// evaluators (kernels/scan_point.hpp) and evaluates any model on the host with the same functions.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "kernels/backend.hpp"
+#include "kernels/parameters.hpp"
+#include "kernels/rate_problem.hpp"
+#include "kernels/scan_point.hpp"
+
+namespace cevns {
+
+class CountsModel {
+ public:
+  // `moments`: one per entry of `problem`; `efficiency` multiplies every count; `fold` empty: the
+  // problem's recoil bins are the analysis bins.
+  CountsModel(std::shared_ptr<const RateProblem> problem,
+              std::shared_ptr<const std::vector<Moments>> moments, double efficiency,
+              FoldTables fold = {});
+
+  // The same entries at another efficiency (a scenario's), or through another fold.
+  CountsModel with_efficiency(double efficiency) const;
+  CountsModel with_fold(FoldTables fold) const;
+
+  int n_bins() const;
+  const RateProblem& problem() const { return *problem_; }
+  const std::shared_ptr<const RateProblem>& problem_ptr() const { return problem_; }
+  const std::vector<Moments>& moments() const { return *moments_; }
+  double efficiency() const { return efficiency_; }
+  const FoldTables& fold() const { return fold_; }
+
+  // Counts per analysis bin for any combination of couplings and sterile disappearance: every
+  // entry's rate from its moments, times its survival probability.
+  std::vector<double> counts(const PhysicsModel& model) const;
+
+  // The quadratic-form table [flux][analysis bin] of the moments (SPEC §9).
+  std::vector<Moments> quadratic_table() const;
+
+  // The sterile evaluator's tables at the couplings of `base` for its channel: counts of the
+  // entries the channel leaves alone and of those it depletes, and the depleted entries.
+  struct SterileTables {
+    std::vector<double> unaffected, affected;
+    DepletionTables depletion;
+  };
+  SterileTables sterile_tables(const PhysicsModel& base) const;
+
+  // D_b(Δm²) per analysis bin on the host, by the functions of the backend's table.
+  static std::vector<double> depletion_row(const DepletionTables& tables, double dm2_eV2);
+
+ private:
+  int n_sources() const;
+  int source_of(const QuadEntry& q) const;
+  // Source-bin values [n_sources] → analysis bins.
+  std::vector<double> fold_sources(const std::vector<double>& source) const;
+
+  std::shared_ptr<const RateProblem> problem_;
+  std::shared_ptr<const std::vector<Moments>> moments_;
+  double efficiency_;
+  FoldTables fold_;
+};
+
+// The kernels' view of a fold (FoldTables in host memory).
+FoldView fold_view(const FoldTables& fold);
+// Values per source bin (flux × true bin) → per analysis bin; the identity for an empty fold.
+std::vector<double> fold_to_bins(const FoldTables& fold, const std::vector<double>& source);
+
+}  // namespace cevns

@@ -1,0 +1,138 @@
+#include "host/engine/scan_model.hpp"
+
+#include <stdexcept>
+
+#include "kernels/scan_point.hpp"
+
+namespace cevns {
+
+Statistic asimov_statistic(const std::vector<double>& true_counts, double background_fraction,
+                           double sigma_alpha, double sigma_beta) {
+  Statistic s;
+  s.kind = ScanInput::kGaussianPulls;
+  s.n_exp.resize(true_counts.size());
+  s.n_bg.resize(true_counts.size());
+  for (std::size_t b = 0; b < true_counts.size(); ++b) {
+    s.n_bg[b] = background_fraction * true_counts[b];
+    s.n_exp[b] = true_counts[b] + s.n_bg[b];
+  }
+  s.sigma_alpha = sigma_alpha;
+  s.sigma_beta = sigma_beta;
+  return s;
+}
+
+std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes) {
+  std::vector<GridAxis> out;
+  for (const Axis& a : axes) out.push_back(GridAxis{a.id, a.values()});
+  return out;
+}
+
+ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vector<GridAxis>& axes,
+                     const PhysicsModel& base, Statistic statistic, Method method,
+                     Backend& backend)
+    : counts_(std::move(counts)) {
+  const CountsModel& cm = *counts_;
+  input_.n_axes = static_cast<int>(axes.size());
+  bool quadratic = true, sterile_plane = axes.size() == 2;
+  for (int k = 0; k < input_.n_axes; ++k) {
+    input_.ids[k] = axes[k].id;
+    input_.axis[k] = axes[k].values;
+    quadratic = quadratic && parameter_info(axes[k].id).role == kCouplingRole;
+  }
+  sterile_plane = sterile_plane && axes[0].id == kSin22Theta && axes[1].id == kDm2;
+  input_.base = base;
+
+  input_.statistic = statistic.kind;
+  input_.n_exp = std::move(statistic.n_exp);
+  input_.n_bg = std::move(statistic.n_bg);
+  input_.sigma_alpha = statistic.sigma_alpha;
+  input_.sigma_beta = statistic.sigma_beta;
+  input_.data = std::move(statistic.data);
+  input_.sigmas = std::move(statistic.sigmas);
+  input_.n_backgrounds = static_cast<int>(statistic.backgrounds.size());
+  for (const auto& b : statistic.backgrounds)
+    input_.backgrounds.insert(input_.backgrounds.end(), b.begin(), b.end());
+  for (double n : input_.n_exp) weights_.push_back(n > 0.0 ? 1.0 / n : 0.0);
+  if (input_.n_bins() != cm.n_bins())
+    throw std::invalid_argument("ScanModel: the statistic's bins are not the counts' bins");
+  if (input_.statistic == ScanInput::kPoisson && input_.n_backgrounds + 1 > kMaxPulls)
+    throw std::invalid_argument("ScanModel: more normalisation templates than kMaxPulls");
+
+  if (method == Method::kFactorised && quadratic) {
+    input_.evaluator = ScanInput::kQuadratic;
+    input_.quadratic_table = cm.quadratic_table();
+  } else if (method == Method::kFactorised && sterile_plane) {
+    input_.evaluator = ScanInput::kSterile;
+    CountsModel::SterileTables t = cm.sterile_tables(base);
+    input_.unaffected = std::move(t.unaffected);
+    input_.affected = std::move(t.affected);
+    depletion_ = std::move(t.depletion);
+    input_.dm2_axis = 1;
+    input_.depletion = backend.sterile_depletion(depletion_, input_.axis[1]);
+  } else {
+    if (!cm.fold().empty())
+      throw std::invalid_argument("ScanModel: the direct path has no response fold");
+    input_.evaluator = ScanInput::kDirect;
+    input_.rates = cm.problem_ptr();
+    input_.efficiency = cm.efficiency();
+  }
+}
+
+template <class F>
+auto ScanModel::with_point(const PhysicsModel& model, F&& f) const {
+  const int n_bins = input_.n_bins();
+  switch (input_.evaluator) {
+    case ScanInput::kQuadratic: {
+      const QuadraticCounts c{input_.quadratic_table.data(), n_bins};
+      return f(c, c.at(model));
+    }
+    case ScanInput::kSterile: {
+      const std::vector<double> row = CountsModel::depletion_row(depletion_, model.value[kDm2]);
+      const SterileCounts c{input_.unaffected.data(), input_.affected.data(), nullptr, n_bins,
+                            input_.dm2_axis};
+      return f(c, SterileCounts::Point{model.value[kSin22Theta], row.data()});
+    }
+    case ScanInput::kDirect:
+    default: {
+      const RateProblem& p = *input_.rates;
+      const DirectCounts c{p.host_view(), p.bin_offsets.data(), input_.efficiency};
+      return f(c, c.at(model));
+    }
+  }
+}
+
+std::vector<double> ScanModel::counts(const PhysicsModel& model) const {
+  return with_point(model, [&](const auto& c, const auto& pt) {
+    std::vector<double> out(input_.n_bins());
+    for (int b = 0; b < input_.n_bins(); ++b) out[b] = c.bin(pt, b);
+    return out;
+  });
+}
+
+double ScanModel::chi2(const PhysicsModel& model) const {
+  return with_point(model, [&](const auto& c, const auto& pt) {
+    if (input_.statistic == ScanInput::kGaussianPulls) {
+      const auto inverse_variance = [](double s) { return s > 0.0 ? 1.0 / (s * s) : -1.0; };
+      const GaussianStats s{input_.n_exp.data(),
+                            input_.n_bg.data(),
+                            weights_.data(),
+                            input_.n_bins(),
+                            inverse_variance(input_.sigma_alpha),
+                            inverse_variance(input_.sigma_beta),
+                            input_.sigma_alpha > 0.0 ? 1.0 : 0.0,
+                            input_.sigma_beta > 0.0 ? 1.0 : 0.0};
+      return point_chi2(c, pt, s);
+    }
+    const PoissonStats s{input_.data.data(), input_.backgrounds.data(), input_.n_backgrounds,
+                         input_.sigmas.data(), input_.n_bins()};
+    return point_chi2(c, pt, s);
+  });
+}
+
+PhysicsModel ScanModel::model_at(const std::vector<double>& values) const {
+  PhysicsModel m = input_.base;
+  for (std::size_t k = 0; k < values.size(); ++k) m.value[input_.ids[k]] = values[k];
+  return m;
+}
+
+}  // namespace cevns

@@ -1,0 +1,70 @@
+// The model of one grid: what every point of a scan of a forecast, or of a fit to data, is made
+// of — a CountsModel (the predicted counts), the grid's axes and fixed parameters, a statistic
+// (Gaussian pulls against Asimov data, or the Poisson likelihood of a data release), and the
+// evaluator that computes the counts (quadratic form, sterile table or the direct integral).
+// Its ScanInput is what a backend computes the grid from; chi2() and counts() give the same
+// statistic at any point off the grid, on the host, through the same kernels.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/config/study.hpp"
+#include "host/engine/counts_model.hpp"
+#include "kernels/backend.hpp"
+
+namespace cevns {
+
+// The statistic a grid compares its counts with.
+struct Statistic {
+  ScanInput::Statistic kind = ScanInput::kGaussianPulls;
+  // Gaussian (SPEC §7): Asimov data and background per bin, pull widths.
+  std::vector<double> n_exp, n_bg;
+  double sigma_alpha = 0.0, sigma_beta = 0.0;
+  // Poisson: observed counts, background templates, σ per normalisation (signal first).
+  std::vector<double> data;
+  std::vector<std::vector<double>> backgrounds;
+  std::vector<double> sigmas;
+};
+
+// SPEC §7: Asimov data N_exp = N_th(truth) + N_bg, N_bg = f_bg N_th(truth), and the scenario's
+// pull widths.
+Statistic asimov_statistic(const std::vector<double>& true_counts, double background_fraction,
+                           double sigma_alpha, double sigma_beta);
+
+// One axis of a grid: the parameter and its values.
+struct GridAxis {
+  int id;
+  std::vector<double> values;
+};
+std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes);
+
+class ScanModel {
+ public:
+  // `axes`: one or two; `base`: every other parameter (and the sterile channel). kFactorised
+  // takes the quadratic-form evaluator for coupling axes and the sterile table for (sin²2θ, Δm²);
+  // any other grid, and kDirect, integrates directly (no response fold).
+  ScanModel(std::shared_ptr<const CountsModel> counts, const std::vector<GridAxis>& axes,
+            const PhysicsModel& base, Statistic statistic, Method method, Backend& backend);
+
+  const ScanInput& input() const { return input_; }
+  const CountsModel& counts_model() const { return *counts_; }
+  bool direct() const { return input_.evaluator == ScanInput::kDirect; }
+
+  // Predicted counts per analysis bin and the statistic at any model, by the grid's evaluator.
+  std::vector<double> counts(const PhysicsModel& model) const;
+  double chi2(const PhysicsModel& model) const;
+  PhysicsModel model_at(const std::vector<double>& values) const;  // base + one value per axis
+
+ private:
+  template <class F>
+  auto with_point(const PhysicsModel& model, F&& f) const;
+
+  std::shared_ptr<const CountsModel> counts_;
+  DepletionTables depletion_;  // kSterile: for Δm² off the grid's rows
+  std::vector<double> weights_;  // 1/N_exp per bin (Gaussian)
+  ScanInput input_;
+};
+
+}  // namespace cevns

@@ -1,0 +1,166 @@
+#include "host/engine/study_run.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "host/engine/quadrature.hpp"
+#include "host/stats/minimise.hpp"
+
+namespace cevns {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+}  // namespace
+
+PreparedDetector prepare_detector(const DetectorConfig& detector, const Analysis& analysis,
+                                  Backend& backend) {
+  PreparedDetector p;
+  p.config = &detector;
+  p.edges_keV = analysis.total_only ? total_bin_edges_keV(detector)
+                                    : recoil_bin_edges_keV(detector, analysis.bin_width_keV);
+  auto problem = std::make_shared<const RateProblem>(build_rate_problem(detector, p.edges_keV));
+  auto moments = std::make_shared<const std::vector<Moments>>(backend.entry_moments(*problem));
+  p.counts = std::make_shared<const CountsModel>(std::move(problem), std::move(moments),
+                                                 detector.efficiency);
+  return p;
+}
+
+std::unique_ptr<ScanModel> make_study_model(const PreparedDetector& detector, const Study& study,
+                                            const ScanSpec& scan, const Scenario& scenario,
+                                            Method method, Backend& backend) {
+  auto counts = std::make_shared<const CountsModel>(
+      detector.counts->with_efficiency(detector.config->efficiency * scenario.efficiency));
+  // Asimov data (SPEC §7): the truth's counts plus a background f_bg × N_th(truth).
+  Statistic stats = asimov_statistic(counts->counts(study.truth), study.analysis.background_fraction,
+                                     scenario.sigma_alpha, scenario.sigma_beta);
+  // Parameters off the axes stay at their true values; a sterile scan tests its own channel.
+  PhysicsModel base = study.truth;
+  if (scan.is_sterile()) base.sterile_channel = scan.sterile_channel;
+  return std::make_unique<ScanModel>(std::move(counts), grid_axes(scan.axes), base, std::move(stats), method,
+                                     backend);
+}
+
+double fixed_dm2_exclusion(const std::vector<double>& s_axis, const std::vector<double>& row,
+                           const std::function<double(double)>& eval,
+                           std::optional<double> reference, double threshold) {
+  const auto [s_min, row_min] = minimise_1d(s_axis, row, eval);
+  for (const Interval& iv :
+       allowed_intervals(s_axis, row, reference ? *reference : row_min, threshold, eval))
+    if (iv.lo <= s_min && s_min <= iv.hi) return iv.open_hi ? kNaN : iv.hi;
+  return kNaN;
+}
+
+StudyModels build_study_models(const Study& study, Backend& backend, Method method) {
+  StudyModels s;
+  for (const auto& detector : study.detectors)
+    s.detectors.push_back(
+        std::make_unique<PreparedDetector>(prepare_detector(detector, study.analysis, backend)));
+  for (const auto& scan : study.scans)
+    for (const auto& detector : s.detectors)
+      for (const auto& scenario : study.scenarios) {
+        s.models.push_back(make_study_model(*detector, study, scan, scenario, method, backend));
+        s.results.push_back(describe_result(study, scan, *detector, scenario, *s.models.back()));
+      }
+  return s;
+}
+
+void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
+  const ScanSpec& scan = *r->spec;
+  const std::size_t n0 = r->axes[0].size();
+  const std::size_t best =
+      static_cast<std::size_t>(std::min_element(r->chi2.begin(), r->chi2.end()) - r->chi2.begin());
+  const double grid_min = r->chi2[best];
+
+  if (scan.axes.size() == 1) {
+    r->threshold = study.analysis.delta_chi2_1d;
+    const auto f = [&](double x) { return model.chi2(model.model_at({x})); };
+    const auto [x_min, f_min] = minimise_1d(r->axes[0], r->chi2, f);
+    r->chi2_min = std::min(f_min, grid_min);
+    r->best_fit = {f_min <= grid_min ? x_min : r->axes[0][best]};
+    r->intervals = allowed_intervals(r->axes[0], r->chi2, r->chi2_min, r->threshold, f);
+    if (scan.axes[0].id == kSin2ThetaW) {
+      for (const auto& iv : r->intervals)
+        if (iv.lo <= r->truth[0] && r->truth[0] <= iv.hi)
+          r->sensitivity_percent = symmetrised_sensitivity_percent(iv, r->truth[0]);
+    }
+    const std::size_t n_bins = r->edges_keV.size() - 1;
+    r->predicted_counts.resize(n0 * n_bins);
+    for (std::size_t i = 0; i < n0; ++i) {
+      const auto c = model.counts(model.model_at({r->axes[0][i]}));
+      std::copy(c.begin(), c.end(), r->predicted_counts.begin() + i * n_bins);
+    }
+  } else {
+    r->threshold = study.analysis.delta_chi2_2d;
+    const std::vector<double> start = {r->axes[0][best % n0], r->axes[1][best / n0]};
+    const auto [x_min, f_min] = minimise_2d(
+        [&](const std::vector<double>& x) { return model.chi2(model.model_at(x)); }, start,
+        scan.axes);
+    r->chi2_min = std::min(f_min, grid_min);
+    r->best_fit = f_min <= grid_min ? x_min : start;
+    r->contours = contour_lines(r->axes[0], r->axes[1], [&] {
+      std::vector<double> d(r->chi2.size());
+      for (std::size_t i = 0; i < d.size(); ++i) d[i] = r->chi2[i] - r->chi2_min;
+      return d;
+    }(), r->threshold, scan.axes[0].log, scan.axes[1].log);
+
+    if (scan.is_sterile()) {
+      r->raster_threshold = study.analysis.delta_chi2_1d;
+      r->raster_exclusion =
+          raster_exclusion(r->axes[0], r->axes[1].size(), r->chi2, r->raster_threshold, scan.axes[0].log);
+      const Axis& dm2_axis = scan.axes[1];
+      for (double dm2 : kExclusionDm2_eV2) {
+        if (dm2 < dm2_axis.min || dm2 > dm2_axis.max) continue;
+        const auto g = [&](double s) { return model.chi2(model.model_at({s, dm2})); };
+        std::vector<double> row(n0);
+        for (std::size_t i = 0; i < n0; ++i) row[i] = g(r->axes[0][i]);
+        r->exclusion.emplace_back(
+            dm2, scan.raster ? fixed_dm2_exclusion(r->axes[0], row, g, std::nullopt, r->raster_threshold)
+                             : fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold));
+      }
+    }
+  }
+  r->delta_chi2.resize(r->chi2.size());
+  for (std::size_t i = 0; i < r->chi2.size(); ++i) r->delta_chi2[i] = r->chi2[i] - r->chi2_min;
+}
+
+ScanResult describe_result(const Study& study, const ScanSpec& scan,
+                           const PreparedDetector& detector, const Scenario& scenario,
+                           const ScanModel& model) {
+  ScanResult r;
+  r.scan = scan.name;
+  r.detector = detector.config->name;
+  r.scenario = scenario.name;
+  r.spec = &scan;
+  r.scenario_config = scenario;
+  r.background_fraction = study.analysis.background_fraction;
+  r.cl = study.analysis.cl;
+  r.method = model.direct() ? "direct" : "factorised";
+  r.edges_keV = detector.edges_keV;
+  for (const auto& a : scan.axes) {
+    r.axes.push_back(a.values());
+    r.truth.push_back(study.truth.value[a.id]);
+  }
+  return r;
+}
+
+std::string result_label(const ScanResult& r) {
+  return r.scan + "/" + r.detector + "/" + r.scenario;
+}
+
+std::vector<ScanResult> run_study(const Study& study, Backend& backend, Method method,
+                                  std::size_t chunk_points, Progress& progress) {
+  StudyModels models = build_study_models(study, backend, method);
+  std::vector<GridJob> jobs;
+  for (std::size_t i = 0; i < models.results.size(); ++i)
+    jobs.push_back(GridJob{models.models[i].get(), &models.results[i].chi2, 0,
+                           static_cast<std::size_t>(-1), result_label(models.results[i])});
+  run_grids(jobs, backend, chunk_points, progress);
+  for (std::size_t i = 0; i < models.results.size(); ++i)
+    analyse_grid(*models.models[i], study, &models.results[i]);
+  return std::move(models.results);
+}
+
+}  // namespace cevns

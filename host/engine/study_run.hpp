@@ -1,0 +1,103 @@
+// Running a study (configs/studies/*.json): for every scan, detector and scenario, the model of
+// its grid, the grid on the backend (host/engine/grid_driver.hpp) and what is derived from it —
+// best fit, intervals, contours, exclusions.
+//
+// One grid point's way: study JSON → Axis values → GridView::model_at_indices (the PhysicsModel of
+// the point) → counts per bin (factorised tables or the direct double integral) →
+// Chi2Accumulator (closed-form pulls) → chi2[point] → HDF5 dataset `chi2` (host/io/scan_output.cpp).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "host/config/study.hpp"
+#include "host/core/progress.hpp"
+#include "host/engine/grid_driver.hpp"
+#include "host/engine/scan_model.hpp"
+#include "host/stats/contours.hpp"
+#include "host/stats/intervals.hpp"
+#include "kernels/backend.hpp"
+
+namespace cevns {
+
+// A detector's quadrature and response tables, computed once and shared by all its scans.
+struct PreparedDetector {
+  const DetectorConfig* config = nullptr;
+  std::vector<double> edges_keV;
+  std::shared_ptr<const CountsModel> counts;  // the detector's own efficiency applied
+};
+
+PreparedDetector prepare_detector(const DetectorConfig& detector, const Analysis& analysis,
+                                  Backend& backend);
+
+// The model of one (detector, scenario, scan) of a study: Asimov data of the study's truth, the
+// scenario's efficiency and pulls, the other parameters at their true values.
+std::unique_ptr<ScanModel> make_study_model(const PreparedDetector& detector, const Study& study,
+                                            const ScanSpec& scan, const Scenario& scenario,
+                                            Method method, Backend& backend);
+
+struct ScanResult {
+  std::string scan, detector, scenario;
+  const ScanSpec* spec = nullptr;
+  Scenario scenario_config;
+  double background_fraction = 0.0;
+  std::string method;
+  std::vector<std::vector<double>> axes;  // values per axis
+  std::vector<double> chi2, delta_chi2;   // axis 0 fastest
+  double chi2_min = 0.0;
+  std::vector<double> best_fit, truth;
+  double cl = 0.9;
+  double threshold = 0.0;  // Δχ² of the intervals / contours
+  std::vector<double> edges_keV;
+  // 1-D
+  std::vector<double> predicted_counts;  // [point][bin]
+  std::vector<Interval> intervals;
+  std::optional<double> sensitivity_percent;  // sin²θ_W scans
+  // 2-D
+  std::vector<Polyline> contours;
+  std::vector<double> raster_exclusion;  // per Δm² row (sterile), NaN where none
+  double raster_threshold = 0.0;
+  std::vector<std::pair<double, double>> exclusion;  // (Δm², excluded sin²2θ) at 0.1, 1, 10, 100
+  bool complete = true;
+};
+
+// The Δm² values at which tables and JSON report a sterile exclusion.
+inline constexpr double kExclusionDm2_eV2[] = {0.1, 1.0, 10.0, 100.0};
+
+// The smallest excluded sin²2θ at a fixed Δm² (the row `row` of grid values over `s_axis`, `eval`
+// the statistic at any sin²2θ of that Δm²): the upper end of the allowed interval
+// {s : χ²(s) − reference ≤ threshold} that holds the row's minimum; NaN when that interval runs
+// to the end of the axis (nothing excluded) or no point is allowed. Scans call it with the
+// global minimum and the two-parameter threshold (or, with `raster`, the row's own minimum and
+// the one-parameter threshold); the data fits with the raster convention.
+double fixed_dm2_exclusion(const std::vector<double>& s_axis, const std::vector<double>& row,
+                           const std::function<double(double)>& eval,
+                           std::optional<double> reference, double threshold);
+
+// The models and (described, not yet computed) results of every scan × detector × scenario of a
+// study, in the study's order. `results[i].spec` points into `study`, which must outlive this.
+struct StudyModels {
+  std::vector<std::unique_ptr<PreparedDetector>> detectors;
+  std::vector<std::unique_ptr<ScanModel>> models;
+  std::vector<ScanResult> results;
+};
+StudyModels build_study_models(const Study& study, Backend& backend, Method method);
+
+// Everything derived from a complete χ² grid: minimum, Δχ², intervals, contours, exclusions.
+void analyse_grid(const ScanModel& model, const Study& study, ScanResult* result);
+
+// The descriptive part of a result (names, axes, truth), before its grid is computed.
+ScanResult describe_result(const Study& study, const ScanSpec& scan,
+                           const PreparedDetector& detector, const Scenario& scenario,
+                           const ScanModel& model);
+std::string result_label(const ScanResult& r);  // "scan/detector/scenario"
+
+// Runs every scan × detector × scenario of a study in memory.
+std::vector<ScanResult> run_study(const Study& study, Backend& backend, Method method,
+                                  std::size_t chunk_points, Progress& progress);
+
+}  // namespace cevns

@@ -1,0 +1,87 @@
+// The physics parameters a scan, a fit or an Asimov truth can set, declared once.
+//
+// A PhysicsModel is one value per parameter (plus the sterile channel, which is a choice, not a
+// number), so setting a parameter is `model.value[id] = x` on both backends and the physics reads
+// `model.value[kSin2ThetaW]`. To add a parameter: add its row to CEVNS_PARAMETER_TABLE (name,
+// units, long name, valid range, role), then read it where it enters the physics. The command
+// line, configs, outputs, axes and truths pick it up from this table.
+#pragma once
+
+#include "kernels/hd.hpp"
+
+namespace cevns {
+
+// How a parameter enters the counts, which decides the factorised evaluator that scans it
+// (SPEC §9): couplings enter the coherent charge linearly (the counts are a quadratic form in
+// them); sin²2θ enters affinely given the depletion table of its Δm² row; Δm² selects that row.
+enum ParameterRole : int { kCouplingRole = 0, kMixingRole = 1, kSplittingRole = 2 };
+
+// Valid ranges: sin²θ_W and sin²2θ are squared sines; |ε| above 100 is a coupling 200 times the
+// SM neutron charge, beyond any use; Δm² up to 1e6 eV² (oscillation lengths of microns).
+// X(id, name, units, long name, min, max, role)
+#define CEVNS_PARAMETER_TABLE(X)                                                                  \
+  X(kSin2ThetaW, "sin2_theta_W", "1", "weak mixing angle sin^2(theta_W)", 0.0, 1.0, kCouplingRole) \
+  X(kEpsEEu, "eps_ee_uV", "1", "NSI coupling epsilon_ee^uV", -100.0, 100.0, kCouplingRole)        \
+  X(kEpsEMuu, "eps_emu_uV", "1", "NSI coupling epsilon_emu^uV", -100.0, 100.0, kCouplingRole)     \
+  X(kEpsETauu, "eps_etau_uV", "1", "NSI coupling epsilon_etau^uV", -100.0, 100.0, kCouplingRole)  \
+  X(kEpsMuMuu, "eps_mumu_uV", "1", "NSI coupling epsilon_mumu^uV", -100.0, 100.0, kCouplingRole)  \
+  X(kEpsMuTauu, "eps_mutau_uV", "1", "NSI coupling epsilon_mutau^uV", -100.0, 100.0,             \
+    kCouplingRole)                                                                                \
+  X(kEpsTauTauu, "eps_tautau_uV", "1", "NSI coupling epsilon_tautau^uV", -100.0, 100.0,          \
+    kCouplingRole)                                                                                \
+  X(kEpsEEd, "eps_ee_dV", "1", "NSI coupling epsilon_ee^dV", -100.0, 100.0, kCouplingRole)        \
+  X(kEpsEMud, "eps_emu_dV", "1", "NSI coupling epsilon_emu^dV", -100.0, 100.0, kCouplingRole)     \
+  X(kEpsETaud, "eps_etau_dV", "1", "NSI coupling epsilon_etau^dV", -100.0, 100.0, kCouplingRole)  \
+  X(kEpsMuMud, "eps_mumu_dV", "1", "NSI coupling epsilon_mumu^dV", -100.0, 100.0, kCouplingRole)  \
+  X(kEpsMuTaud, "eps_mutau_dV", "1", "NSI coupling epsilon_mutau^dV", -100.0, 100.0,             \
+    kCouplingRole)                                                                                \
+  X(kEpsTauTaud, "eps_tautau_dV", "1", "NSI coupling epsilon_tautau^dV", -100.0, 100.0,          \
+    kCouplingRole)                                                                                \
+  X(kSin22Theta, "sin2_2theta", "1", "sterile mixing sin^2(2 theta)", 0.0, 1.0, kMixingRole)      \
+  X(kDm2, "dm2_eV2", "eV^2", "mass splitting Delta m^2_41", 0.0, 1.0e6, kSplittingRole)
+
+enum ParameterIndex : int {
+#define CEVNS_PARAMETER_ENUM(id, name, units, long_name, min, max, role) id,
+  CEVNS_PARAMETER_TABLE(CEVNS_PARAMETER_ENUM)
+#undef CEVNS_PARAMETER_ENUM
+      kNumParameters
+};
+
+enum SterileChannel : int { kNoSterile = 0, kNuEDisappearance = 1, kNuMuDisappearance = 2 };
+
+// Trivially copyable: it travels by value to every grid point of both backends.
+struct PhysicsModel {
+  double value[kNumParameters];
+  int sterile_channel;  // SterileChannel: which flux sin²2θ and Δm² act on
+};
+
+enum Quark : int { kUp = 0, kDown = 1 };
+enum Flavour : int { kE = 0, kMu = 1, kTau = 2 };
+
+// ε_{αβ}^{qV} = ε_{βα}^{qV} (real, Hermitian): one parameter per unordered flavour pair, in the
+// table's order ee, eμ, eτ, μμ, μτ, ττ for each quark.
+CEVNS_HD inline int epsilon_index(int quark, int alpha, int beta) {
+  const int i = alpha < beta ? alpha : beta, j = alpha < beta ? beta : alpha;
+  return kEpsEEu + 6 * quark + 3 * i - i * (i - 1) / 2 + (j - i);
+}
+
+// Host-side description of each parameter (the table's strings and ranges).
+struct ParameterInfo {
+  const char* name;
+  const char* units;
+  const char* long_name;
+  double min, max;
+  int role;
+};
+
+inline const ParameterInfo& parameter_info(int id) {
+  static const ParameterInfo table[kNumParameters] = {
+#define CEVNS_PARAMETER_INFO(id, name, units, long_name, min, max, role) \
+  {name, units, long_name, min, max, role},
+      CEVNS_PARAMETER_TABLE(CEVNS_PARAMETER_INFO)
+#undef CEVNS_PARAMETER_INFO
+  };
+  return table[id];
+}
+
+}  // namespace cevns
