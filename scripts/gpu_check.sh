@@ -141,9 +141,11 @@ for f in "${deb_files[@]}"; do
   if command -v dpkg >/dev/null; then
     dpkg -x "$f" "$prefix"
   else
-    # A .deb is an ar archive whose data.tar.* holds the files.
+    # A .deb is an ar archive whose data.tar.* holds the files; tar detects the compression from
+    # a file, not from a pipe.
     member=$(ar t "$f" | grep '^data\.tar') || die "$f is not a Debian package"
-    ar p "$f" "$member" | tar -x -C "$prefix" -f - || die "could not unpack $f (no dpkg; ar | tar failed)"
+    (cd "$prefix" && ar x "$f" "$member" && tar -xf "$member" && rm -f "$member") ||
+      die "could not unpack $f (no dpkg, and ar x with tar failed)"
   fi
 done
 # Debian's multiarch directory: CMake searches <prefix>/lib/<arch>/cmake only when it knows the
@@ -206,6 +208,7 @@ BENCH_FILTER=$bench_filter python3 - "$out" <<'PY' || report_rc=$?
 import datetime
 import json
 import os
+import re
 import sys
 
 out = sys.argv[1]
@@ -229,6 +232,9 @@ if len(lines) >= 2 and lines[0].startswith("name"):
         gpus.append({"name": name, "driver": driver, "memory": memory})
 nvcc_lines = env.get("NVCC_VERSION", "").splitlines()
 nvcc = next((l.strip() for l in nvcc_lines if "release" in l), nvcc_lines[-1] if nvcc_lines else "")
+release = re.search(r"release ([0-9.]+), (V[0-9.]+)", nvcc)
+if release:
+    nvcc = f"nvcc {release.group(1)} ({release.group(2)})"
 
 # Tests: failures listed → fail; GoogleTest's SKIPPED result → skip; else pass.
 tests = []
@@ -320,7 +326,7 @@ def fmt_rate(r):
     for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3), ("", 1.0)):
         if r >= scale or unit == "":
             v = r / scale
-            return f"{v:.3g} {unit}points/s" if v < 100 else f"{v:.0f} {unit}points/s"
+            return (f"{v:.3g}" if v < 100 else f"{v:.0f}") + f" {unit + ' ' if unit else ''}points/s"
 
 
 def family(name):
@@ -342,7 +348,7 @@ md.append("")
 md.append("| | |")
 md.append("|---|---|")
 md.append(f"| GPU | {gpu_text} |")
-md.append(f"| CUDA compiler | {nvcc} (architectures {report['cuda_architectures']}) |")
+md.append(f"| CUDA compiler | {nvcc}, architectures {report['cuda_architectures']} |")
 if report["host_cpus"]:
     md.append(f"| host CPU threads | {report['host_cpus']} |")
 md.append("")
