@@ -99,6 +99,12 @@ class Backend {
 
   // Uploads what the grid needs; the evaluator keeps it on the device for every chunk.
   virtual std::unique_ptr<GridEvaluator> prepare(const ScanInput& input) = 0;
+
+  // a·b − c, evaluated by a kernel of this backend. Both backends are compiled without
+  // floating-point contraction (CMakeLists.txt: nvcc --fmad=false, g++ -ffp-contract=off), so
+  // they run the same sequence of rounded operations; this shows it (a fused multiply-add would
+  // skip the rounding of a·b).
+  virtual double multiply_subtract(double a, double b, double c) = 0;
 };
 
 // The CPU backend. `segment_points`: grid points per task of the χ² loop (kernels/scan_point.hpp,

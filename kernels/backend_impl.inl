@@ -94,6 +94,12 @@ struct MomentsLoop {
   CEVNS_HD void operator()(std::size_t e) const { out[e] = entry_moments(rates, static_cast<int>(e)); }
 };
 
+struct MultiplySubtractLoop {
+  double a, b, c;
+  double* out;
+  CEVNS_HD void operator()(std::size_t) const { out[0] = a * b - c; }
+};
+
 struct DepletionLoop {
   DepletionView entries;
   const double* dm2_eV2;
@@ -291,6 +297,12 @@ class ThrustBackend final : public Backend {
         return std::make_unique<ThrustGrid<DirectCounts>>(in, segment_points_, c, std::move(keep));
       }
     }
+  }
+
+  double multiply_subtract(double a, double b, double c) override {
+    thrust::device_vector<double> out(1);
+    parallel_for(1, MultiplySubtractLoop{a, b, c, ptr(out)});
+    return to_host(out)[0];
   }
 
  private:
