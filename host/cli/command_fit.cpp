@@ -10,6 +10,7 @@
 #include <numeric>
 #include <tuple>
 
+#include "host/cli/commands.hpp"  // check_options
 #include "host/engine/backend_select.hpp"
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
@@ -253,6 +254,7 @@ bool same_plane(const PlaneRequest& a, const PlaneRequest& b) {
 }  // namespace
 
 int run_fit(const FitOptions& options) {
+  check_options(options);  // numbers and output paths, before any computation
   if (options.config_files.empty()) throw InputError("fit", "", "expected at least one data-set config");
 #ifndef CEVNS_HAVE_HDF5
   if (!options.output.empty()) throw InputError(options.output, "", "this build has no HDF5 output");

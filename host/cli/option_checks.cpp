@@ -1,0 +1,63 @@
+#include "host/cli/commands.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "host/config/limits.hpp"
+#include "host/core/error.hpp"
+#include "host/core/warning.hpp"
+#include "host/data/fit.hpp"
+#include "host/io/output_path.hpp"
+
+namespace cevns {
+
+namespace {
+
+std::string format_number(double x) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+// CLI11 reads "inf" and "nan" as doubles, so finiteness is checked here like in a config.
+void require(bool ok, const std::string& option, const std::string& expect, double value) {
+  if (!ok) throw InputError(option, "", "expected " + expect + ", got " + format_number(value));
+}
+
+}  // namespace
+
+void check_options(const RatesOptions& o) {
+  if (o.bin_width_keV) {
+    const double w = *o.bin_width_keV;
+    require(std::isfinite(w) && w > 0.0, "--bin-width", "a positive bin width in keV", w);
+  }
+  if (o.neutron_radius_fm) {
+    const double r = *o.neutron_radius_fm;
+    require(std::isfinite(r) && r > 0.0, "--neutron-radius", "a positive radius in fm", r);
+    if (r > limits::kMaxPlausibleRadius_fm)
+      warn("--neutron-radius", "",
+           format_number(r) + " fm is larger than any nucleus (more than " +
+               format_number(limits::kMaxPlausibleRadius_fm) + " fm); is the unit fm?");
+  }
+  check_output_paths({{"-o", o.output}});
+}
+
+void check_options(const ScanCommandOptions& o) {
+  require(o.chunk_points >= 1 && o.chunk_points <= limits::kMaxChunkPoints, "--chunk-points",
+          "a number of grid points from 1 to " + std::to_string(limits::kMaxChunkPoints),
+          static_cast<double>(o.chunk_points));
+  check_output_paths({{"-o", o.output}, {"--json", o.json_output}});
+}
+
+void check_options(const MergeCommandOptions& o) { check_output_paths({{"-o", o.output}}); }
+
+void check_options(const FitOptions& o) {
+  // 0 (the default) keeps the configs' points.
+  require(o.grid_points == 0 || (o.grid_points >= 3 && o.grid_points <= limits::kMaxAxisPoints),
+          "--grid-points",
+          "a number of points per axis from 3 to " + std::to_string(limits::kMaxAxisPoints),
+          o.grid_points);
+  check_output_paths({{"-o", o.output}, {"--json", o.json_output}});
+}
+
+}  // namespace cevns
