@@ -381,6 +381,15 @@ TEST(DetectorConfig, ImplausibleValuesWarnAndGoOn) {
                                   "right?"}));
 }
 
+TEST(ShippedConfigs, LoadWithoutWarnings) {
+  CapturedWarnings w;
+  for (const char* name : {"csi", "ge72", "ge_natural", "nai", "ar"})
+    load_detector(source_path(std::string("configs/detectors/") + name + ".json"));
+  for (const char* name : {"nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "weak_mixing"})
+    load_study(source_path(std::string("configs/studies/") + name + ".json"));
+  EXPECT_EQ(w.lines, std::vector<std::string>{});
+}
+
 // Studies: file references, names, grid sizes.
 
 Json small_study_json() {
