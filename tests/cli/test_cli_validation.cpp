@@ -185,5 +185,16 @@ TEST(CliValidation, FitGridPointsAndOutputsAreCheckedFirst) {
   EXPECT_TRUE(dir.entries().empty());
 }
 
+TEST(CliValidation, DataSetNameMustBeUsableAsAnHdf5Group) {
+  ScratchDir dir;
+  auto j = nlohmann::json::parse(testing::read_file(source_path("configs/data/csi2017.json")));
+  j["name"] = "CsI/2017";
+  const std::string config = dir.write("csi.json", j.dump());
+  expect_error(run_cevns("fit " + config + " -o " + dir.file("f.h5")),
+               config + ": /name: expected a name usable as an HDF5 group (non-empty, printable, "
+                        "no '/', not starting with '.'), got \"CsI/2017\"");
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"csi.json"});
+}
+
 }  // namespace
 }  // namespace cevns
