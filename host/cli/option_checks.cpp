@@ -1,8 +1,7 @@
-#include "host/cli/commands.hpp"
-
 #include <cmath>
 #include <cstdio>
 
+#include "host/cli/commands.hpp"
 #include "host/config/limits.hpp"
 #include "host/core/error.hpp"
 #include "host/core/warning.hpp"

@@ -213,10 +213,10 @@ SourceConfig parse_source(const Json& json, const std::string& file, const std::
   s.nu_per_flavour_per_pot = obj.positive("nu_per_flavour_per_pot");
   s.protons_on_target = obj.positive("protons_on_target");
   if (s.protons_on_target > limits::kMaxPlausibleProtonsOnTarget)
-    obj.warn("protons_on_target",
-             format_number(s.protons_on_target) + " protons on target is more than " +
-                 format_number(limits::kMaxPlausibleProtonsOnTarget) +
-                 " (decades of beam at the SNS); is the exponent right?");
+    obj.warn("protons_on_target", format_number(s.protons_on_target) +
+                                      " protons on target is more than " +
+                                      format_number(limits::kMaxPlausibleProtonsOnTarget) +
+                                      " (decades of beam at the SNS); is the exponent right?");
   obj.string("description", std::string());
   obj.finish();
   s.json = json;
@@ -233,8 +233,7 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
   d.mass_kg = obj.positive("mass_kg");
   if (d.mass_kg > limits::kMaxPlausibleMass_kg)
     obj.warn("mass_kg", format_number(d.mass_kg) + " kg is more than " +
-                            format_number(limits::kMaxPlausibleMass_kg) +
-                            " kg; is the unit kg?");
+                            format_number(limits::kMaxPlausibleMass_kg) + " kg; is the unit kg?");
   d.baseline_m = obj.positive("baseline_m");
   if (d.baseline_m < limits::kMinPlausibleBaseline_m)
     obj.warn("baseline_m", format_number(d.baseline_m) + " m is less than " +
@@ -351,11 +350,11 @@ void check_recoil_bin_count(const DetectorConfig& detector, double width_keV,
   const double bins = std::ceil(span_keV / width_keV);
   if (bins <= limits::kMaxRecoilBins) return;
   throw InputError(file, json_path,
-                   "expected a bin width giving at most " +
-                       std::to_string(limits::kMaxRecoilBins) + " recoil bins, got " +
-                       format_number(width_keV) + " keV: " + format_number(bins) +
-                       " bins from the threshold " + format_number(detector.threshold_keV) +
-                       " keV to the end point " + format_number(detector.endpoint_keV()) + " keV");
+                   "expected a bin width giving at most " + std::to_string(limits::kMaxRecoilBins) +
+                       " recoil bins, got " + format_number(width_keV) +
+                       " keV: " + format_number(bins) + " bins from the threshold " +
+                       format_number(detector.threshold_keV) + " keV to the end point " +
+                       format_number(detector.endpoint_keV()) + " keV");
 }
 
 }  // namespace cevns

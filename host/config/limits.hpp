@@ -21,9 +21,9 @@ inline constexpr int kMaxAxisPoints = 100000;
 inline constexpr std::size_t kMaxChunkPoints = std::size_t{1} << 30;
 
 // Plausibility: beyond these a value is possible but more likely a slip of units; a warning.
-inline constexpr double kMinPlausibleBaseline_m = 1.0;        // metres given as km
-inline constexpr double kMaxPlausibleRadius_fm = 15.0;        // beyond the largest nuclei
-inline constexpr double kMaxPlausibleMass_kg = 1.0e6;         // a thousand tonnes
+inline constexpr double kMinPlausibleBaseline_m = 1.0;          // a baseline written in km
+inline constexpr double kMaxPlausibleRadius_fm = 15.0;          // beyond the largest nuclei
+inline constexpr double kMaxPlausibleMass_kg = 1.0e6;           // a thousand tonnes
 inline constexpr double kMaxPlausibleProtonsOnTarget = 1.0e25;  // decades of beam
 
 // Nuclear charges and neutron numbers: beyond any known nucleus.

@@ -255,8 +255,10 @@ int JsonObject::integer_in(const std::string& key, int lo, int hi, std::optional
 std::string JsonObject::name(const std::string& key) {
   const std::string s = string(key);
   if (!is_valid_hdf5_name(s))
-    fail(key, "expected a name usable as an HDF5 group (non-empty, printable, no '/', not "
-              "starting with '.'), got " + describe_json_value((*value_)[key]));
+    fail(key,
+         "expected a name usable as an HDF5 group (non-empty, printable, no '/', not "
+         "starting with '.'), got " +
+             describe_json_value((*value_)[key]));
   return s;
 }
 

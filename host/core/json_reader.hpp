@@ -81,7 +81,8 @@ class JsonObject {
   int positive_integer(const std::string& key, std::optional<int> fallback = std::nullopt);
   int non_negative_integer(const std::string& key, std::optional<int> fallback = std::nullopt);
   // An integer in [lo, hi]: "expected an integer from lo to hi".
-  int integer_in(const std::string& key, int lo, int hi, std::optional<int> fallback = std::nullopt);
+  int integer_in(const std::string& key, int lo, int hi,
+                 std::optional<int> fallback = std::nullopt);
 
   std::string string(const std::string& key, std::optional<std::string> fallback = std::nullopt);
   // A string that becomes an HDF5 group name (see is_valid_hdf5_name).

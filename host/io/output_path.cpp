@@ -53,15 +53,19 @@ void check_output_paths(const std::vector<OutputPath>& outputs) {
     const std::string dir = directory_part(out.path);
     struct stat st;
     if (::stat(dir.c_str(), &st) != 0)
-      throw InputError(out.path, "", std::string("cannot be written (") + std::strerror(errno) + ")");
+      throw InputError(out.path, "",
+                       std::string("cannot be written (") + std::strerror(errno) + ")");
     if (!S_ISDIR(st.st_mode))
-      throw InputError(out.path, "", std::string("cannot be written (") + std::strerror(ENOTDIR) + ")");
+      throw InputError(out.path, "",
+                       std::string("cannot be written (") + std::strerror(ENOTDIR) + ")");
     if (::access(dir.c_str(), W_OK | X_OK) != 0)
-      throw InputError(out.path, "", std::string("cannot be written (") + std::strerror(errno) + ")");
+      throw InputError(out.path, "",
+                       std::string("cannot be written (") + std::strerror(errno) + ")");
     for (std::size_t k = 0; k < i; ++k)
       if (!outputs[k].path.empty() && same_file(outputs[k].path, out.path))
-        throw InputError(out.path, "", "is the output of both " + outputs[k].option + " and " +
-                                           out.option + " (expected different files)");
+        throw InputError(out.path, "",
+                         "is the output of both " + outputs[k].option + " and " + out.option +
+                             " (expected different files)");
   }
 }
 

@@ -1,9 +1,9 @@
 // Bad input on the command line: one line, exit status 2, no output file (nor its .partial or
 // .tmp-* companions) left behind, and nothing computed before the check.
 #include <gtest/gtest.h>
+
 #include <cmath>
 #include <functional>
-
 #include <nlohmann/json.hpp>
 
 #include "tests/test_util.hpp"
@@ -53,16 +53,18 @@ TEST(CliValidation, NeutronRadiusMustBeAPositiveNumber) {
 TEST(CliValidation, LargeNeutronRadiusWarnsAndRuns) {
   const auto r = run_cevns("rates " + kCsi + " --backend cpu --json --neutron-radius 20");
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.err, "cevns: warning: --neutron-radius: 20 fm is larger than any nucleus (more than "
-                   "15 fm); is the unit fm?\n");
+  EXPECT_EQ(r.err,
+            "cevns: warning: --neutron-radius: 20 fm is larger than any nucleus (more than "
+            "15 fm); is the unit fm?\n");
   EXPECT_GT(nlohmann::json::parse(r.out)["total"].get<double>(), 0.0);
 }
 
 TEST(CliValidation, BinWidthBoundsTheNumberOfBins) {
   ScratchDir dir;
-  expect_error(run_cevns("rates " + kCsi + " --backend cpu --bin-width 1e-9 -o " + dir.file("r.h5")),
-               "--bin-width: expected a bin width giving at most 100000 recoil bins, got 1e-09 "
-               "keV: 4.21881e+10 bins from the threshold 5 keV to the end point 47.1881 keV");
+  expect_error(
+      run_cevns("rates " + kCsi + " --backend cpu --bin-width 1e-9 -o " + dir.file("r.h5")),
+      "--bin-width: expected a bin width giving at most 100000 recoil bins, got 1e-09 "
+      "keV: 4.21881e+10 bins from the threshold 5 keV to the end point 47.1881 keV");
   expect_error(run_cevns("rates " + kCsi + " --bin-width inf"),
                "--bin-width: expected a positive bin width in keV, got inf");
   expect_error(run_cevns("rates " + kCsi + " --bin-width 0"),
@@ -90,24 +92,28 @@ TEST(CliValidation, ImplausibleConfigValueWarnsOnOneLineAndRuns) {
   const std::string det = csi_with(dir, [](nlohmann::json& j) { j["baseline_m"] = 0.0193; });
   const auto r = run_cevns("rates " + det + " --backend cpu --json");
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.err, "cevns: warning: " + det + ": /baseline_m: 0.0193 m is less than 1 m from the "
-                   "target; is it in km instead of m?\n");
+  EXPECT_EQ(r.err, "cevns: warning: " + det +
+                       ": /baseline_m: 0.0193 m is less than 1 m from the "
+                       "target; is it in km instead of m?\n");
 }
 
 TEST(CliValidation, DirectoryAsConfigIsNamed) {
   ScratchDir dir;
-  expect_error(run_cevns("rates " + dir.path()), dir.path() + ": is a directory, expected a JSON file");
+  expect_error(run_cevns("rates " + dir.path()),
+               dir.path() + ": is a directory, expected a JSON file");
   const std::string empty = dir.write("empty.json", "");
   expect_error(run_cevns("rates " + empty), empty + ": is empty, expected a JSON document");
 }
 
 TEST(CliValidation, RatesOutputMustBeARegularFile) {
   ScratchDir dir;
-  expect_error(run_cevns("rates " + kCsi + " --backend cpu -o /dev/null"),
-               "/dev/null: is a device, not a regular file (expected a new or regular file for -o)");
+  expect_error(
+      run_cevns("rates " + kCsi + " --backend cpu -o /dev/null"),
+      "/dev/null: is a device, not a regular file (expected a new or regular file for -o)");
   expect_error(run_cevns("rates " + kCsi + " --backend cpu -o " + dir.path()),
-               dir.path() + ": is a directory, not a regular file (expected a new or regular file "
-                            "for -o)");
+               dir.path() +
+                   ": is a directory, not a regular file (expected a new or regular file "
+                   "for -o)");
 }
 
 TEST(CliValidation, ScanChecksEveryOutputBeforeComputing) {
@@ -125,8 +131,9 @@ TEST(CliValidation, ScanOutputsMustDiffer) {
   const std::string study = small_study(dir);
   expect_error(run_cevns("scan " + study + " -q -o " + dir.file("x") + " --json " + dir.file("x")),
                dir.file("x") + ": is the output of both -o and --json (expected different files)");
-  expect_error(run_cevns("scan " + study + " -q -o /dev/null"),
-               "/dev/null: is a device, not a regular file (expected a new or regular file for -o)");
+  expect_error(
+      run_cevns("scan " + study + " -q -o /dev/null"),
+      "/dev/null: is a device, not a regular file (expected a new or regular file for -o)");
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"study.json"});
 }
 
@@ -155,7 +162,9 @@ TEST(CliValidation, MissingDetectorOfAStudyIsReportedAtTheStudy) {
   const nlohmann::json study = {
       {"name", "s"},
       {"detectors", {"detectors/csi.json"}},
-      {"scans", {{{"name", "w"}, {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 5}}}}}}}};
+      {"scans",
+       {{{"name", "w"},
+         {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 5}}}}}}}};
   const std::string path = dir.write("study.json", study.dump());
   expect_error(run_cevns("scan " + path + " -q"),
                path + ": /detectors/0: \"" + dir.file("detectors/csi.json") +
@@ -166,8 +175,9 @@ TEST(CliValidation, MergeOutputMustBeARegularFile) {
   ScratchDir dir;
   const std::string part = dir.write("part.h5", "not read: the output is checked first");
   expect_error(run_cevns("merge -q -o " + dir.path() + " " + part),
-               dir.path() + ": is a directory, not a regular file (expected a new or regular file "
-                            "for -o)");
+               dir.path() +
+                   ": is a directory, not a regular file (expected a new or regular file "
+                   "for -o)");
 }
 
 TEST(CliValidation, FitGridPointsAndOutputsAreCheckedFirst) {
@@ -177,11 +187,13 @@ TEST(CliValidation, FitGridPointsAndOutputsAreCheckedFirst) {
                "--grid-points: expected a number of points per axis from 3 to 100000, got 2");
   expect_error(run_cevns("fit " + config + " --grid-points 1000000"),
                "--grid-points: expected a number of points per axis from 3 to 100000, got 1e+06");
-  expect_error(run_cevns("fit " + config + " -o /dev/null"),
-               "/dev/null: is a device, not a regular file (expected a new or regular file for -o)");
+  expect_error(
+      run_cevns("fit " + config + " -o /dev/null"),
+      "/dev/null: is a device, not a regular file (expected a new or regular file for -o)");
   ScratchDir dir;
-  expect_error(run_cevns("fit " + config + " -o " + dir.file("f.h5") + " --json " + dir.file("f.h5")),
-               dir.file("f.h5") + ": is the output of both -o and --json (expected different files)");
+  expect_error(
+      run_cevns("fit " + config + " -o " + dir.file("f.h5") + " --json " + dir.file("f.h5")),
+      dir.file("f.h5") + ": is the output of both -o and --json (expected different files)");
   EXPECT_TRUE(dir.entries().empty());
 }
 
@@ -191,8 +203,9 @@ TEST(CliValidation, DataSetNameMustBeUsableAsAnHdf5Group) {
   j["name"] = "CsI/2017";
   const std::string config = dir.write("csi.json", j.dump());
   expect_error(run_cevns("fit " + config + " -o " + dir.file("f.h5")),
-               config + ": /name: expected a name usable as an HDF5 group (non-empty, printable, "
-                        "no '/', not starting with '.'), got \"CsI/2017\"");
+               config +
+                   ": /name: expected a name usable as an HDF5 group (non-empty, printable, "
+                   "no '/', not starting with '.'), got \"CsI/2017\"");
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"csi.json"});
 }
 

@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
 
 #include <functional>
@@ -92,8 +91,7 @@ TEST(DetectorConfig, MissingFieldIsNamed) {
   }
   {
     const std::string msg = error_after([](Json& j) { j["isotopes"][0].erase("Z"); }, &f);
-    EXPECT_EQ(msg,
-            f + ": /isotopes/0/Z: missing required key (expected an integer from 1 to 120)");
+    EXPECT_EQ(msg, f + ": /isotopes/0/Z: missing required key (expected an integer from 1 to 120)");
   }
 }
 
@@ -233,19 +231,27 @@ TEST(DetectorConfig, ZeroThresholdIsRejected) {
 TEST(DetectorConfig, BinWidthBoundsTheNumberOfRecoilBins) {
   EXPECT_EQ(csi_error([](Json& j) { j["bin_width_keV"] = 1e-9; }),
             "FILE: /bin_width_keV: expected a bin width giving at most 100000 recoil bins, got "
-                "1e-09 keV: 4.21881e+10 bins from the threshold 5 keV to the end point 47.1881 keV");
+            "1e-09 keV: 4.21881e+10 bins from the threshold 5 keV to the end point 47.1881 keV");
   // (47.1881 − 5) keV / 100000 bins: just above the limit's width is accepted.
   EXPECT_EQ(csi_error([](Json& j) { j["bin_width_keV"] = 4.22e-4; }), "");
 }
 
 TEST(DetectorConfig, QuadratureNodeAndPanelCountsAreBounded) {
-  EXPECT_EQ(csi_error([](Json& j) { j["quadrature"] = {{"recoil_nodes", 5000}}; }),
+  EXPECT_EQ(csi_error([](Json& j) {
+              j["quadrature"] = {{"recoil_nodes", 5000}};
+            }),
             "FILE: /quadrature/recoil_nodes: expected an integer from 1 to 4096, got 5000");
-  EXPECT_EQ(csi_error([](Json& j) { j["quadrature"] = {{"energy_nodes", 0}}; }),
+  EXPECT_EQ(csi_error([](Json& j) {
+              j["quadrature"] = {{"energy_nodes", 0}};
+            }),
             "FILE: /quadrature/energy_nodes: expected an integer from 1 to 4096, got 0");
-  EXPECT_EQ(csi_error([](Json& j) { j["quadrature"] = {{"energy_panels", 1025}}; }),
+  EXPECT_EQ(csi_error([](Json& j) {
+              j["quadrature"] = {{"energy_panels", 1025}};
+            }),
             "FILE: /quadrature/energy_panels: expected an integer from 1 to 1024, got 1025");
-  EXPECT_EQ(csi_error([](Json& j) { j["quadrature"] = {{"energy_nodes", 12.5}}; }),
+  EXPECT_EQ(csi_error([](Json& j) {
+              j["quadrature"] = {{"energy_nodes", 12.5}};
+            }),
             "FILE: /quadrature/energy_nodes: expected an integer from 1 to 4096, got 12.5");
   EXPECT_EQ(csi_error([](Json& j) { j["quadrature"] = {{"energy_panels", 1024}}; }), "");
 }
@@ -266,8 +272,9 @@ TEST(DetectorConfig, NumberBeyondDoubleRangeIsAnInputError) {
     load_detector(path);
     FAIL() << "no error";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), path + ": expected numbers within the range of a double "
-                                            "(number overflow parsing '1e400')");
+    EXPECT_EQ(std::string(e.what()), path +
+                                         ": expected numbers within the range of a double "
+                                         "(number overflow parsing '1e400')");
   }
 }
 
@@ -278,7 +285,8 @@ TEST(DetectorConfig, NamesMustBeUsableAsHdf5Groups) {
   EXPECT_EQ(csi_error([](Json& j) { j["name"] = "Cs/I"; }), "FILE: /name: " + expect + "\"Cs/I\"");
   EXPECT_EQ(csi_error([](Json& j) { j["name"] = ".CsI"; }), "FILE: /name: " + expect + "\".CsI\"");
   EXPECT_EQ(csi_error([](Json& j) { j["name"] = ""; }), "FILE: /name: " + expect + "\"\"");
-  EXPECT_EQ(csi_error([](Json& j) { j["name"] = "Cs\tI"; }), "FILE: /name: " + expect + "\"Cs\\tI\"");
+  EXPECT_EQ(csi_error([](Json& j) { j["name"] = "Cs\tI"; }),
+            "FILE: /name: " + expect + "\"Cs\\tI\"");
   EXPECT_EQ(csi_error([](Json& j) { j["isotopes"][1]["name"] = "I/127"; }),
             "FILE: /isotopes/1/name: " + expect + "\"I/127\"");
   EXPECT_EQ(csi_error([](Json& j) { j["name"] = "CsI[Na] 2017"; }), "");
@@ -301,20 +309,18 @@ TEST(DetectorConfig, MisspelledKeyGetsDidYouMean) {
 }
 
 TEST(DetectorConfig, MisspelledRequiredKeyIsReportedWithTheMissingOne) {
-  EXPECT_EQ(csi_error(
-                [](Json& j) {
-                  j["mas_kg"] = j["mass_kg"];
-                  j.erase("mass_kg");
-                }),
+  EXPECT_EQ(csi_error([](Json& j) {
+              j["mas_kg"] = j["mass_kg"];
+              j.erase("mass_kg");
+            }),
             "FILE: /mass_kg: missing required key (expected a positive number); found unknown key "
-                "\"mas_kg\": did you mean \"mass_kg\"?");
-  EXPECT_EQ(csi_error(
-                [](Json& j) {
-                  j["isotopes"][0]["atomic_mass"] = j["isotopes"][0]["atomic_mass_u"];
-                  j["isotopes"][0].erase("atomic_mass_u");
-                }),
+            "\"mas_kg\": did you mean \"mass_kg\"?");
+  EXPECT_EQ(csi_error([](Json& j) {
+              j["isotopes"][0]["atomic_mass"] = j["isotopes"][0]["atomic_mass_u"];
+              j["isotopes"][0].erase("atomic_mass_u");
+            }),
             "FILE: /isotopes/0/atomic_mass_u: missing required key (expected a positive number); "
-                "found unknown key \"atomic_mass\": did you mean \"atomic_mass_u\"?");
+            "found unknown key \"atomic_mass\": did you mean \"atomic_mass_u\"?");
 }
 
 TEST(DetectorConfig, DirectoryIsNotMalformedJson) {
@@ -393,11 +399,12 @@ TEST(ShippedConfigs, LoadWithoutWarnings) {
 // Studies: file references, names, grid sizes.
 
 Json small_study_json() {
-  return Json{{"name", "t"},
-              {"detectors", {source_path("configs/detectors/csi.json")}},
-              {"scans",
-               {{{"name", "w"},
-                 {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 3}}}}}}}};
+  return Json{
+      {"name", "t"},
+      {"detectors", {source_path("configs/detectors/csi.json")}},
+      {"scans",
+       {{{"name", "w"},
+         {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 3}}}}}}}};
 }
 
 // Writes `study` as study.json in `dir` and returns the error message ("" if none).
@@ -427,7 +434,8 @@ TEST(StudyReferences, TwoScenarioFilesNamingEachOtherAreACycle) {
   Json st = small_study_json();
   st["scenarios"] = {"ideal", "a.json"};
   const std::string a = dir.file("a.json"), b = dir.file("b.json");
-  EXPECT_EQ(study_error(dir, st), b + ": /: references itself (" + a + " -> " + b + " -> " + a + ")");
+  EXPECT_EQ(study_error(dir, st),
+            b + ": /: references itself (" + a + " -> " + b + " -> " + a + ")");
 }
 
 TEST(StudyReferences, StudyNamingItselfAsADetectorIsACycle) {
@@ -441,8 +449,10 @@ TEST(StudyReferences, StudyNamingItselfAsADetectorIsACycle) {
 TEST(StudyReferences, TheSameFileTwiceIsNoCycle) {
   ScratchDir dir;
   Json st = small_study_json();
-  st["detectors"] = {source_path("configs/detectors/csi.json"), source_path("configs/detectors/nai.json")};
-  st["scenarios"] = {source_path("configs/scenarios/sys15.json"), source_path("configs/scenarios/ideal.json")};
+  st["detectors"] = {source_path("configs/detectors/csi.json"),
+                     source_path("configs/detectors/nai.json")};
+  st["scenarios"] = {source_path("configs/scenarios/sys15.json"),
+                     source_path("configs/scenarios/ideal.json")};
   st["source"] = source_path("configs/sources/sns.json");
   EXPECT_EQ(study_error(dir, st), "");
   EXPECT_EQ(study_error(dir, st), "");  // the chain of open files is empty again
@@ -471,7 +481,8 @@ TEST(StudyReferences, DirectoryAsDetectorIsNamed) {
   Json st = small_study_json();
   st["detectors"] = {"csi.json"};
   EXPECT_EQ(study_error(dir, st), dir.file("study.json") + ": /detectors/0: \"" +
-                                      dir.file("csi.json") + "\" is a directory, expected a JSON file");
+                                      dir.file("csi.json") +
+                                      "\" is a directory, expected a JSON file");
 }
 
 TEST(StudyNames, ScanAndScenarioNamesMustBeUsableAsHdf5Groups) {

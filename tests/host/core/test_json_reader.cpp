@@ -19,12 +19,12 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(ClosestKey, NamesANearMissWithinAThirdOfTheLength) {
   const std::vector<std::string> keys = {"mass_kg", "baseline_m", "threshold_keV", "Z", "N"};
-  EXPECT_EQ(closest_key("mas_kg", keys), "mass_kg");         // deletion
-  EXPECT_EQ(closest_key("mass_gk", keys), "mass_kg");        // swap of neighbours
+  EXPECT_EQ(closest_key("mas_kg", keys), "mass_kg");              // deletion
+  EXPECT_EQ(closest_key("mass_gk", keys), "mass_kg");             // swap of neighbours
   EXPECT_EQ(closest_key("treshold_kev", keys), "threshold_keV");  // two edits in twelve
   EXPECT_EQ(closest_key("baseline_km", keys), "baseline_m");
-  EXPECT_EQ(closest_key("mass", keys), "");                  // three edits in four: not a slip
-  EXPECT_EQ(closest_key("A", keys), "");                     // one-letter keys are names
+  EXPECT_EQ(closest_key("mass", keys), "");  // three edits in four: not a slip
+  EXPECT_EQ(closest_key("A", keys), "");     // one-letter keys are names
   EXPECT_EQ(closest_key("colour", keys), "");
 }
 
@@ -44,7 +44,8 @@ TEST(JsonObject, IntegerInNamesItsRange) {
   const Json j = {{"n", 7}, {"half", 2.5}, {"big", 1e12}};
   JsonObject o(j, "f.json", "");
   EXPECT_EQ(o.integer_in("n", 1, 10), 7);
-  EXPECT_EQ(error_of([&] { o.integer_in("n", 1, 5); }), "f.json: /n: expected an integer from 1 to 5, got 7");
+  EXPECT_EQ(error_of([&] { o.integer_in("n", 1, 5); }),
+            "f.json: /n: expected an integer from 1 to 5, got 7");
   EXPECT_EQ(error_of([&] { o.integer_in("half", 1, 5); }),
             "f.json: /half: expected an integer from 1 to 5, got 2.5");
   EXPECT_EQ(error_of([&] { o.integer_in("big", 1, 5); }),
@@ -67,7 +68,8 @@ TEST(LoadJsonFile, DirectoryEmptyAndMissingFilesAreNamed) {
   EXPECT_EQ(error_of([&] { load_json_file(dir.path()); }),
             dir.path() + ": is a directory, expected a JSON file");
   const std::string empty = dir.write("empty.json", "");
-  EXPECT_EQ(error_of([&] { load_json_file(empty); }), empty + ": is empty, expected a JSON document");
+  EXPECT_EQ(error_of([&] { load_json_file(empty); }),
+            empty + ": is empty, expected a JSON document");
   EXPECT_EQ(error_of([&] { load_json_file(dir.file("none.json")); }),
             dir.file("none.json") + ": cannot be read (No such file or directory)");
 }
@@ -88,15 +90,17 @@ TEST(JsonFile, ANestedOpenOfTheSameFileIsACycleAndTheChainUnwinds) {
     JsonFile outer(a);
     JsonFile inner(b, a, "/x");
     // Another spelling of the same file is the same file.
-    EXPECT_EQ(error_of([&] { JsonFile again(dir.path() + "/./a.json", b, "/y"); }),
-              b + ": /y: references itself (" + a + " -> " + b + " -> " + dir.path() + "/./a.json)");
+    EXPECT_EQ(
+        error_of([&] { JsonFile again(dir.path() + "/./a.json", b, "/y"); }),
+        b + ": /y: references itself (" + a + " -> " + b + " -> " + dir.path() + "/./a.json)");
   }
   // Closed files leave the chain, also when an error unwound through them.
-  EXPECT_EQ(error_of([&] {
-              JsonFile outer(a);
-              JsonFile bad(dir.file("none.json"), a, "/z");
-            }),
-            a + ": /z: \"" + dir.file("none.json") + "\" cannot be read (No such file or directory)");
+  EXPECT_EQ(
+      error_of([&] {
+        JsonFile outer(a);
+        JsonFile bad(dir.file("none.json"), a, "/z");
+      }),
+      a + ": /z: \"" + dir.file("none.json") + "\" cannot be read (No such file or directory)");
   EXPECT_EQ(error_of([&] {
               JsonFile first(a);
               JsonFile second(b, a, "/x");

@@ -35,8 +35,9 @@ TEST(OutputPath, NewAndRegularFilesInAWritableDirectoryPass) {
 TEST(OutputPath, DirectoryIsRefused) {
   ScratchDir dir;
   EXPECT_EQ(error_of({{"-o", dir.path()}}),
-            dir.path() + ": is a directory, not a regular file (expected a new or regular file "
-                         "for -o)");
+            dir.path() +
+                ": is a directory, not a regular file (expected a new or regular file "
+                "for -o)");
 }
 
 TEST(OutputPath, DeviceIsRefused) {
@@ -49,8 +50,9 @@ TEST(OutputPath, FifoAndSocketAreRefused) {
   ScratchDir dir;
   ASSERT_EQ(::mkfifo(dir.file("fifo").c_str(), 0644), 0);
   EXPECT_EQ(error_of({{"-o", dir.file("fifo")}}),
-            dir.file("fifo") + ": is a FIFO, not a regular file (expected a new or regular file "
-                               "for -o)");
+            dir.file("fifo") +
+                ": is a FIFO, not a regular file (expected a new or regular file "
+                "for -o)");
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);
   sockaddr_un addr{};
@@ -68,8 +70,9 @@ TEST(OutputPath, SymlinkCountsAsItsTarget) {
   ScratchDir dir;
   ASSERT_EQ(::symlink("/dev/null", dir.file("null.h5").c_str()), 0);
   EXPECT_EQ(error_of({{"-o", dir.file("null.h5")}}),
-            dir.file("null.h5") + ": is a device, not a regular file (expected a new or regular "
-                                  "file for -o)");
+            dir.file("null.h5") +
+                ": is a device, not a regular file (expected a new or regular "
+                "file for -o)");
   ASSERT_EQ(::symlink(dir.write("real.h5", "x").c_str(), dir.file("link.h5").c_str()), 0);
   EXPECT_EQ(error_of({{"-o", dir.file("link.h5")}}), "");
 }
@@ -121,7 +124,8 @@ TEST(H5FileCreate, CommitDoesNotRenameOverAFifoThatAppearedMeanwhile) {
       f.commit();
       FAIL() << "no error";
     } catch (const InputError& e) {
-      EXPECT_EQ(std::string(e.what()), path + ": cannot be written (is a FIFO, not a regular file)");
+      EXPECT_EQ(std::string(e.what()),
+                path + ": cannot be written (is a FIFO, not a regular file)");
     }
   }
   struct stat st;
