@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "host/cli/commands.hpp"
 #include "host/config/limits.hpp"
@@ -18,21 +19,24 @@ std::string format_number(double x) {
   return buf;
 }
 
-// CLI11 reads "inf" and "nan" as doubles, so finiteness is checked here like in a config.
-void require(bool ok, const std::string& option, const std::string& expect, double value) {
-  if (!ok) throw InputError(option, "", "expected " + expect + ", got " + format_number(value));
+void require(bool ok, const std::string& option, const std::string& expect,
+             const std::string& got) {
+  if (!ok) throw InputError(option, "", "expected " + expect + ", got " + got);
 }
 
 }  // namespace
 
 void check_options(const RatesOptions& o) {
   if (o.bin_width_keV) {
+    // CLI11 reads "inf" and "nan" as doubles, so finiteness is checked as in a config.
     const double w = *o.bin_width_keV;
-    require(std::isfinite(w) && w > 0.0, "--bin-width", "a positive bin width in keV", w);
+    require(std::isfinite(w) && w > 0.0, "--bin-width", "a positive bin width in keV",
+            format_number(w));
   }
   if (o.neutron_radius_fm) {
     const double r = *o.neutron_radius_fm;
-    require(std::isfinite(r) && r > 0.0, "--neutron-radius", "a positive radius in fm", r);
+    require(std::isfinite(r) && r > 0.0, "--neutron-radius", "a positive radius in fm",
+            format_number(r));
     if (r > limits::kMaxPlausibleRadius_fm)
       warn("--neutron-radius", "",
            format_number(r) + " fm is larger than any nucleus (more than " +
@@ -42,9 +46,11 @@ void check_options(const RatesOptions& o) {
 }
 
 void check_options(const ScanCommandOptions& o) {
+  // The option is unsigned: CLI11 turns "-1" into 2^64 − 1.
+  const bool wrapped = o.chunk_points > std::numeric_limits<std::size_t>::max() / 2;
   require(o.chunk_points >= 1 && o.chunk_points <= limits::kMaxChunkPoints, "--chunk-points",
           "a number of grid points from 1 to " + std::to_string(limits::kMaxChunkPoints),
-          static_cast<double>(o.chunk_points));
+          wrapped ? std::string("a negative number") : std::to_string(o.chunk_points));
   check_output_paths({{"-o", o.output}, {"--json", o.json_output}});
 }
 
@@ -55,7 +61,7 @@ void check_options(const FitOptions& o) {
   require(o.grid_points == 0 || (o.grid_points >= 3 && o.grid_points <= limits::kMaxAxisPoints),
           "--grid-points",
           "a number of points per axis from 3 to " + std::to_string(limits::kMaxAxisPoints),
-          o.grid_points);
+          std::to_string(o.grid_points));
   check_output_paths({{"-o", o.output}, {"--json", o.json_output}});
 }
 

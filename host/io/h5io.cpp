@@ -761,10 +761,7 @@ void File::commit() {
   if (state_->temp_path.empty()) return;
   sync_file(state_->temp_path);
   // The path may have changed since create(): a device or FIFO must not be replaced.
-  if (const std::string problem = non_regular_file_problem(state_->path); !problem.empty())
-    throw InputError(state_->path, "", "cannot be written (" + problem + ")");
-  if (std::rename(state_->temp_path.c_str(), state_->path.c_str()) != 0)
-    throw InputError(state_->path, "", "cannot be written (" + errno_text() + ")");
+  rename_into_place(state_->temp_path, state_->path);
   state_->temp_path.clear();
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "host/core/error.hpp"
@@ -40,6 +41,13 @@ std::string non_regular_file_problem(const std::string& path) {
   if (S_ISFIFO(st.st_mode)) return "is a FIFO, not a regular file";
   if (S_ISSOCK(st.st_mode)) return "is a socket, not a regular file";
   return "is not a regular file";
+}
+
+void rename_into_place(const std::string& temp, const std::string& path) {
+  const std::string problem = non_regular_file_problem(path);
+  if (!problem.empty()) throw InputError(path, "", "cannot be written (" + problem + ")");
+  if (std::rename(temp.c_str(), path.c_str()) != 0)
+    throw InputError(path, "", std::string("cannot be written (") + std::strerror(errno) + ")");
 }
 
 void check_output_paths(const std::vector<OutputPath>& outputs) {

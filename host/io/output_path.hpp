@@ -23,4 +23,9 @@ void check_output_paths(const std::vector<OutputPath>& outputs);
 // file", "is a device, ..."): the last check before a rename or truncation at `path`.
 std::string non_regular_file_problem(const std::string& path);
 
+// Publishes a finished temporary file: renames `temp` to `path` unless `path` has meanwhile
+// become something other than a regular file. Throws InputError(path, "", "cannot be written
+// (<reason>)"); `temp` is then left for the caller to remove.
+void rename_into_place(const std::string& temp, const std::string& path);
+
 }  // namespace cevns

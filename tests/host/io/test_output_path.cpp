@@ -100,6 +100,25 @@ TEST(OutputPath, TwoOutputsOfOneCommandMustDiffer) {
             dir.path() + "/./y: is the output of both -o and --json (expected different files)");
 }
 
+TEST(RenameIntoPlace, ReplacesARegularFileButNotADevice) {
+  ScratchDir dir;
+  const std::string temp = dir.write("out.json.tmp", "new");
+  const std::string out = dir.write("out.json", "old");
+  rename_into_place(temp, out);
+  EXPECT_EQ(testing::read_file(out), "new");
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.json"});
+
+  const std::string temp2 = dir.write("null.tmp", "x");
+  try {
+    rename_into_place(temp2, "/dev/null");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "/dev/null: cannot be written (is a device, not a regular file)");
+  }
+  EXPECT_TRUE(testing::file_exists(temp2));  // left for the caller to remove
+}
+
 TEST(H5FileCreate, RefusesADeviceOrDirectory) {
   for (const std::string& path : {std::string("/dev/null"), std::string("/tmp")}) {
     try {
