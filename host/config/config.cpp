@@ -240,8 +240,8 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
                                format_number(limits::kMinPlausibleBaseline_m) +
                                " m from the target; is it in km instead of m?");
   // Positive: at T = 0 the energy integral would start at E_min(0) = 0, where the oscillation
-  // phase 1.27 Δm² L/E has no bound, so its panels (equal steps in 1/E) cannot be laid out (the
-  // first edge is 1/(∞ − ∞) = NaN), and no detector sees recoils of zero energy anyway.
+  // phase 1.27 Δm² L/E has no bound, so its panels (equal steps in 1/E) cannot be laid out
+  // (1/E_min = ∞ turns the panel edges into NaN), and no detector sees recoils of zero energy.
   d.threshold_keV = obj.positive("threshold_keV");
   d.efficiency = obj.number(
       "efficiency", [](double x) { return x > 0.0 && x <= 1.0; }, "a number in (0, 1]", 1.0);
@@ -260,7 +260,7 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
   for (const auto& [item, item_path] : obj.array("isotopes")) {
     JsonObject io(*item, file, item_path);
     IsotopeConfig iso;
-    iso.name = io.name("name");
+    iso.name = io.string("name");
     for (const auto& other : d.isotopes)
       if (other.name == iso.name)
         io.fail("name", "expected distinct isotope names, got \"" + iso.name + "\" twice");
