@@ -236,8 +236,6 @@ std::shared_ptr<const void> keep_on_device(const std::vector<T>& v, const T** p)
   return d;
 }
 
-}  // namespace
-
 class ThrustBackend final : public Backend {
  public:
   ThrustBackend(std::string name, std::size_t segment_points)
@@ -324,6 +322,8 @@ class ThrustBackend final : public Backend {
   std::map<std::weak_ptr<const RateProblem>, std::weak_ptr<DeviceRates>, std::owner_less<>>
       rate_cache_;
 };
+
+}  // namespace
 
 }  // namespace CEVNS_BACKEND_NS
 }  // namespace cevns

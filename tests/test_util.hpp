@@ -4,11 +4,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace cevns::testing {
 
@@ -28,6 +31,14 @@ class ScratchDir {
   std::string write(const std::string& name, const std::string& content) const {
     std::ofstream(file(name)) << content;
     return file(name);
+  }
+  // The names in the directory, sorted: to check that a failed run left nothing behind.
+  std::vector<std::string> entries() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path_))
+      names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
  private:

@@ -251,6 +251,7 @@ bool same_plane(const PlaneRequest& a, const PlaneRequest& b) {
 }  // namespace
 
 int run_fit(const FitOptions& options) {
+  check_options(options);  // numbers and output paths, before any computation
   if (options.config_files.empty()) throw InputError("fit", "", "expected at least one data-set config");
 #ifndef CEVNS_HAVE_HDF5
   if (!options.output.empty()) throw InputError(options.output, "", "this build has no HDF5 output");

@@ -55,6 +55,7 @@ Part open_part(const std::string& path) {
 }  // namespace
 
 int run_merge(const MergeCommandOptions& options) {
+  check_options(options);  // numbers and output paths, before any computation
   for (const auto& part : options.parts)
     if (part == options.output)
       throw InputError(options.output, "", "is both a part and the output of the merge");

@@ -36,8 +36,6 @@ void apply_overrides(const RatesOptions& o, DetectorConfig* d) {
     d->json["form_factors"]["neutron"] = *o.neutron_form_factor;
   }
   if (o.neutron_radius_fm) {
-    if (!(*o.neutron_radius_fm > 0.0))
-      throw InputError("--neutron-radius", "", "expected a positive radius in fm");
     for (std::size_t i = 0; i < d->isotopes.size(); ++i) {
       d->isotopes[i].neutron_rms_radius_fm = *o.neutron_radius_fm;
       d->json["isotopes"][i]["neutron_rms_radius_fm"] = *o.neutron_radius_fm;
@@ -48,8 +46,7 @@ void apply_overrides(const RatesOptions& o, DetectorConfig* d) {
     d->json["kinematic_correction"] = *o.kinematic_correction;
   }
   if (o.bin_width_keV) {
-    if (!(*o.bin_width_keV > 0.0))
-      throw InputError("--bin-width", "", "expected a positive bin width in keV");
+    check_recoil_bin_count(*d, *o.bin_width_keV, "--bin-width", "");
     d->bin_width_keV = *o.bin_width_keV;
   }
   for (const auto& iso : d->isotopes) {
@@ -66,6 +63,7 @@ void apply_overrides(const RatesOptions& o, DetectorConfig* d) {
 }  // namespace
 
 int run_rates(const RatesOptions& options) {
+  check_options(options);
   DetectorConfig detector = load_detector(options.detector_file);
   apply_overrides(options, &detector);
   auto backend = select_backend(options.backend);

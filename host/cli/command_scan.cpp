@@ -233,6 +233,7 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
 }  // namespace
 
 int run_scan(const ScanCommandOptions& options) {
+  check_options(options);  // numbers and output paths, before any computation
   Study study = load_study(options.study_file);
   Method method = study.method;
   if (options.method) {

@@ -72,6 +72,14 @@ struct FitOptions {
 
 int run_fit(const FitOptions& options);
 
+// Each command's options checked before any computation (host/cli/option_checks.cpp): numbers,
+// reported with the option in place of the file ("--bin-width: expected ..."), and the output
+// paths (host/io/output_path.hpp), so that a bad option or output never costs a run.
+void check_options(const RatesOptions& options);
+void check_options(const ScanCommandOptions& options);
+void check_options(const MergeCommandOptions& options);
+void check_options(const FitOptions& options);
+
 struct Study;
 struct ScanResult;
 // The results table that `cevns scan` and `cevns merge` print.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "host/config/limits.hpp"
 #include "kernels/constants.hpp"
 #include "kernels/cross_section.hpp"
 #include "kernels/flux.hpp"
@@ -41,6 +42,16 @@ void check_radius(const JsonObject& obj, const std::string& key, double rms_fm,
                     format_number(r_min) + " fm)");
 }
 
+// Radii are given in fm; a value beyond the largest nuclei is more likely another unit.
+double radius_fm(JsonObject& obj, const std::string& key, std::optional<double> fallback) {
+  const bool given = obj.has(key);
+  const double r = obj.positive(key, fallback);
+  if (given && r > limits::kMaxPlausibleRadius_fm)
+    obj.warn(key, format_number(r) + " fm is larger than any nucleus (more than " +
+                      format_number(limits::kMaxPlausibleRadius_fm) + " fm); is the unit fm?");
+  return r;
+}
+
 }  // namespace
 
 double IsotopeConfig::nuclear_mass_MeV() const {
@@ -49,9 +60,9 @@ double IsotopeConfig::nuclear_mass_MeV() const {
 
 QuadratureConfig parse_quadrature(JsonObject q) {
   QuadratureConfig c;
-  c.recoil_nodes = q.positive_integer("recoil_nodes", c.recoil_nodes);
-  c.energy_nodes = q.positive_integer("energy_nodes", c.energy_nodes);
-  c.energy_panels = q.positive_integer("energy_panels", c.energy_panels);
+  c.recoil_nodes = q.integer_in("recoil_nodes", 1, limits::kMaxQuadratureNodes, c.recoil_nodes);
+  c.energy_nodes = q.integer_in("energy_nodes", 1, limits::kMaxQuadratureNodes, c.energy_nodes);
+  c.energy_panels = q.integer_in("energy_panels", 1, limits::kMaxEnergyPanels, c.energy_panels);
   q.finish();
   return c;
 }
@@ -113,6 +124,11 @@ SourceConfig parse_source(const Json& json, const std::string& file, const std::
   s.name = obj.string("name", std::string("SNS"));
   s.nu_per_flavour_per_pot = obj.positive("nu_per_flavour_per_pot");
   s.protons_on_target = obj.positive("protons_on_target");
+  if (s.protons_on_target > limits::kMaxPlausibleProtonsOnTarget)
+    obj.warn("protons_on_target", format_number(s.protons_on_target) +
+                                      " protons on target is more than " +
+                                      format_number(limits::kMaxPlausibleProtonsOnTarget) +
+                                      " (decades of beam at the SNS); is the exponent right?");
   obj.string("description", std::string());
   obj.finish();
   s.json = json;
@@ -124,11 +140,21 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
   JsonObject obj(json, file, path);
   DetectorConfig d;
   d.file = file;
-  d.name = obj.string("name");
+  d.name = obj.name("name");
   d.description = obj.string("description", std::string());
   d.mass_kg = obj.positive("mass_kg");
+  if (d.mass_kg > limits::kMaxPlausibleMass_kg)
+    obj.warn("mass_kg", format_number(d.mass_kg) + " kg is more than " +
+                            format_number(limits::kMaxPlausibleMass_kg) + " kg; is the unit kg?");
   d.baseline_m = obj.positive("baseline_m");
-  d.threshold_keV = obj.non_negative("threshold_keV");
+  if (d.baseline_m < limits::kMinPlausibleBaseline_m)
+    obj.warn("baseline_m", format_number(d.baseline_m) + " m is less than " +
+                               format_number(limits::kMinPlausibleBaseline_m) +
+                               " m from the target; is it in km instead of m?");
+  // Positive: at T = 0 the energy integral would start at E_min(0) = 0, where the oscillation
+  // phase 1.27 Δm² L/E has no bound, so its panels (equal steps in 1/E) cannot be laid out
+  // (1/E_min = ∞ turns the panel edges into NaN), and no detector sees recoils of zero energy.
+  d.threshold_keV = obj.positive("threshold_keV");
   d.efficiency = obj.number(
       "efficiency", [](double x) { return x > 0.0 && x <= 1.0; }, "a number in (0, 1]", 1.0);
   d.bin_width_keV = obj.positive("bin_width_keV", 1.0);
@@ -147,8 +173,11 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
     JsonObject io(*item, file, item_path);
     IsotopeConfig iso;
     iso.name = io.string("name");
-    iso.z = io.positive_integer("Z");
-    iso.n = io.non_negative_integer("N");
+    for (const auto& other : d.isotopes)
+      if (other.name == iso.name)
+        io.fail("name", "expected distinct isotope names, got \"" + iso.name + "\" twice");
+    iso.z = io.integer_in("Z", 1, limits::kMaxZ);
+    iso.n = io.integer_in("N", 0, limits::kMaxN);
     iso.atomic_mass_u = io.positive("atomic_mass_u");
     if (std::fabs(iso.atomic_mass_u - (iso.z + iso.n)) > 1.0)
       io.fail("atomic_mass_u", "expected an atomic mass near A = Z + N = " +
@@ -163,10 +192,10 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
                                                        "abundance",
                                                        [](double x) { return x > 0.0 && x <= 1.0; },
                                                        "a number in (0, 1]");
-    const double charge_radius = io.positive("charge_radius_fm");
-    iso.proton_rms_radius_fm = io.positive("proton_rms_radius_fm", charge_radius);
+    const double charge_radius = radius_fm(io, "charge_radius_fm", std::nullopt);
+    iso.proton_rms_radius_fm = radius_fm(io, "proton_rms_radius_fm", charge_radius);
     iso.neutron_rms_radius_fm =
-        io.positive("neutron_rms_radius_fm", iso.proton_rms_radius_fm + skin_fm);
+        radius_fm(io, "neutron_rms_radius_fm", iso.proton_rms_radius_fm + skin_fm);
     io.string("source", std::string());
     io.finish();
     check_radius(io, io.has("proton_rms_radius_fm") ? "proton_rms_radius_fm" : "charge_radius_fm",
@@ -193,8 +222,9 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
   if (obj.has("source")) {
     const Json& src = obj.raw("source");
     if (src.is_string()) {
-      const std::string src_file = resolve_relative(base_dir, src.get<std::string>());
-      d.source = parse_source(load_json_file(src_file), src_file, "");
+      const JsonFile src_file(resolve_relative(base_dir, src.get<std::string>()), file,
+                              obj.path_of("source"));
+      d.source = parse_source(src_file.json(), src_file.path(), "");
     } else {
       d.source = parse_source(src, file, obj.path_of("source"));
     }
@@ -209,6 +239,7 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
     obj.fail("threshold_keV", "expected a threshold below the end point of the recoil spectrum (" +
                                   format_number(endpoint) + " keV), got " +
                                   format_number(d.threshold_keV));
+  check_recoil_bin_count(d, d.bin_width_keV, file, obj.path_of("bin_width_keV"));
 
   // The resolved config: what the program actually used, source and defaults included.
   d.json = json;
@@ -221,7 +252,21 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
 }
 
 DetectorConfig load_detector(const std::string& path) {
-  return parse_detector(load_json_file(path), path, "", directory_of(path));
+  const JsonFile file(path);
+  return parse_detector(file.json(), path, "", directory_of(path));
+}
+
+void check_recoil_bin_count(const DetectorConfig& detector, double width_keV,
+                            const std::string& file, const std::string& json_path) {
+  const double span_keV = detector.endpoint_keV() - detector.threshold_keV;
+  const double bins = std::ceil(span_keV / width_keV);
+  if (bins <= limits::kMaxRecoilBins) return;
+  throw InputError(file, json_path,
+                   "expected a bin width giving at most " + std::to_string(limits::kMaxRecoilBins) +
+                       " recoil bins, got " + format_number(width_keV) +
+                       " keV: " + format_number(bins) + " bins from the threshold " +
+                       format_number(detector.threshold_keV) + " keV to the end point " +
+                       format_number(detector.endpoint_keV()) + " keV");
 }
 
 }  // namespace cevns

@@ -75,6 +75,10 @@ const std::vector<Scenario>& builtin_scenarios();
 DetectorConfig load_detector(const std::string& path);
 DetectorConfig parse_detector(const Json& json, const std::string& file, const std::string& path,
                               const std::string& base_dir);
+// Throws InputError(file, json_path, ...) when bins of `width_keV` from the detector's threshold
+// to its end point would be more than limits::kMaxRecoilBins.
+void check_recoil_bin_count(const DetectorConfig& detector, double width_keV,
+                            const std::string& file, const std::string& json_path);
 SourceConfig parse_source(const Json& json, const std::string& file, const std::string& path);
 
 // Directory part of a path ("." for a bare file name).

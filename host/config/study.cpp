@@ -4,6 +4,8 @@
 #include <optional>
 #include <set>
 
+#include "host/config/limits.hpp"
+
 namespace cevns {
 
 std::vector<double> Axis::values() const {
@@ -53,8 +55,9 @@ Scenario parse_scenario(const Json& item, const std::string& file, const std::st
   // A string ending in .json is a scenario file (configs/scenarios/), any other a built-in name.
   if (item.is_string() && item.get<std::string>().size() > 5 &&
       item.get<std::string>().rfind(".json") == item.get<std::string>().size() - 5) {
-    const std::string f = resolve_relative(base_dir, item.get<std::string>());
-    return parse_scenario(load_json_file(f), f, "", base_dir);
+    // Held while its content is parsed: a scenario file may itself be a file name.
+    const JsonFile f(resolve_relative(base_dir, item.get<std::string>()), file, path);
+    return parse_scenario(f.json(), f.path(), "", directory_of(f.path()));
   }
   if (item.is_string()) {
     for (const auto& s : builtin_scenarios())
@@ -65,7 +68,7 @@ Scenario parse_scenario(const Json& item, const std::string& file, const std::st
   }
   JsonObject o(item, file, path);
   Scenario s;
-  s.name = o.string("name");
+  s.name = o.name("name");
   s.efficiency = o.number(
       "efficiency", [](double x) { return x > 0.0 && x <= 1.0; }, "a number in (0, 1]", 1.0);
   s.sigma_alpha = o.non_negative("sigma_alpha", 0.0);
@@ -85,9 +88,13 @@ Axis parse_axis(const Json& item, const std::string& file, const std::string& pa
   a.id = *id;
   a.min = o.finite("min");
   a.max = o.finite("max");
-  a.points = o.number(
-      "points", [](double x) { return x >= 2 && x == std::floor(x) && x <= 1e8; },
+  const double points = o.number(
+      "points", [](double x) { return x >= 2 && x == std::floor(x); },
       "an integer number of grid points, at least 2");
+  if (points > limits::kMaxAxisPoints)
+    o.fail("points", "expected at most " + std::to_string(limits::kMaxAxisPoints) +
+                         " grid points per axis, got " + describe_json_value(item["points"]));
+  a.points = static_cast<int>(points);
   a.log = o.one_of("scale", {"linear", "log"}, std::string("linear")) == "log";
   o.finish();
   if (!(a.max > a.min))
@@ -107,7 +114,7 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
                     Method method) {
   JsonObject o(item, file, path);
   ScanSpec s;
-  s.name = o.string("name");
+  s.name = o.name("name");
   const auto axes = o.array("axes");
   if (axes.size() > 2) o.fail("axes", "expected one or two axes, got " + std::to_string(axes.size()));
   for (const auto& [a, p] : axes) s.axes.push_back(parse_axis(*a, file, p));
@@ -142,7 +149,10 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
 
 }  // namespace
 
-Study load_study(const std::string& path) { return parse_study(load_json_file(path), path); }
+Study load_study(const std::string& path) {
+  const JsonFile file(path);
+  return parse_study(file.json(), path);
+}
 
 Study parse_study(const Json& json, const std::string& file) {
   JsonObject o(json, file, "");
@@ -161,8 +171,8 @@ Study parse_study(const Json& json, const std::string& file) {
   if (o.has("source")) {
     const Json& src = o.raw("source");
     if (src.is_string()) {
-      const std::string f = resolve_relative(base_dir, src.get<std::string>());
-      source = parse_source(load_json_file(f), f, "");
+      const JsonFile f(resolve_relative(base_dir, src.get<std::string>()), file, "/source");
+      source = parse_source(f.json(), f.path(), "");
     } else {
       source = parse_source(src, file, "/source");
     }
@@ -180,8 +190,8 @@ Study parse_study(const Json& json, const std::string& file) {
   for (const auto& [item, path] : o.array("detectors")) {
     DetectorConfig d;
     if (item->is_string()) {
-      const std::string f = resolve_relative(base_dir, item->get<std::string>());
-      d = load_detector(f);
+      const JsonFile f(resolve_relative(base_dir, item->get<std::string>()), file, path);
+      d = parse_detector(f.json(), f.path(), "", directory_of(f.path()));
     } else {
       d = parse_detector(*item, file, path, base_dir);
     }
@@ -221,7 +231,11 @@ Study parse_study(const Json& json, const std::string& file) {
   if (o.has("analysis")) {
     JsonObject a = o.object("analysis");
     an.total_only = a.one_of("binning", {"total", "recoil"}, std::string("total")) == "total";
-    if (!an.total_only) an.bin_width_keV = a.positive("bin_width_keV");
+    if (!an.total_only) {
+      an.bin_width_keV = a.positive("bin_width_keV");
+      for (const auto& d : st.detectors)
+        check_recoil_bin_count(d, an.bin_width_keV, file, a.path_of("bin_width_keV"));
+    }
     an.background_fraction = a.non_negative("background_fraction", 0.10);
     an.cl = a.number(
         "cl", [](double x) { return x > 0.0 && x < 1.0; }, "a confidence level in (0, 1)", 0.90);

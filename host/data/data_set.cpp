@@ -358,7 +358,7 @@ DataSet load_data_set_impl(const std::string& config_file, const std::optional<s
   DataSet d;
   d.file = config_file;
   d.json = json;
-  d.name = obj.string("name");
+  d.name = obj.name("name");  // an HDF5 group name
   d.release = obj.one_of("release", {"csi2017", "csi2021", "lar2020"});
   obj.string("description", std::string());
   const std::string base = directory_of(config_file);

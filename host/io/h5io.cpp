@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "host/core/error.hpp"
+#include "host/io/output_path.hpp"
 
 namespace cevns::h5 {
 
@@ -687,9 +688,10 @@ File File::create_at(const std::string& path) { return create_at(path, false); }
 
 File File::create_at(const std::string& path, bool via_temp) {
   silence_hdf5_errors();
-  struct stat st;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw InputError(path, "", "cannot be written (" + std::string(std::strerror(EISDIR)) + ")");
+  // Never truncate or rename over a directory, device, FIFO or socket (commands check their
+  // outputs first; this holds for every caller).
+  if (const std::string problem = non_regular_file_problem(path); !problem.empty())
+    throw InputError(path, "", "cannot be written (" + problem + ")");
   Id fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose, "creating a file property list");
   check(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "tracking link creation order");
@@ -758,8 +760,8 @@ void File::commit() {
   if (closed < 0) fail("closing " + quoted(state_->path));  // the destructor removes the temp
   if (state_->temp_path.empty()) return;
   sync_file(state_->temp_path);
-  if (std::rename(state_->temp_path.c_str(), state_->path.c_str()) != 0)
-    throw InputError(state_->path, "", "cannot be written (" + errno_text() + ")");
+  // The path may have changed since create(): a device or FIFO must not be replaced.
+  rename_into_place(state_->temp_path, state_->path);
   state_->temp_path.clear();
 }
 
