@@ -17,6 +17,7 @@
 #include "kernels/flux.hpp"
 #ifdef CEVNS_HAVE_HDF5
 #include "host/io/h5io.hpp"
+#include "host/io/output_path.hpp"
 #include "host/io/scan_output.hpp"
 #endif
 
@@ -420,15 +421,7 @@ int run_fit(const FitOptions& options) {
   }
 #endif
   if (!options.json_output.empty()) {
-    const std::string tmp = options.json_output + ".tmp";
-    std::ofstream f(tmp);
-    if (!f) throw InputError(options.json_output, "", "cannot be written");
-    f << out.dump(2) << "\n";
-    f.close();
-    if (!f || std::rename(tmp.c_str(), options.json_output.c_str()) != 0) {
-      std::remove(tmp.c_str());
-      throw InputError(options.json_output, "", "cannot be written");
-    }
+    write_text_file(options.json_output, out.dump(2) + "\n");
   }
   return 0;
 }

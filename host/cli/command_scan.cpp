@@ -9,6 +9,7 @@
 #include "host/engine/backend_select.hpp"
 #include "host/core/interrupt.hpp"
 #include "host/io/checkpoint.hpp"
+#include "host/io/output_path.hpp"
 #include "host/cli/commands.hpp"
 #include "host/io/h5io.hpp"
 #include "host/engine/study_run.hpp"
@@ -79,15 +80,7 @@ bool path_exists(const std::string& path) { return ::access(path.c_str(), F_OK) 
 
 void write_json_table(const std::string& path, const Study& study,
                       const std::vector<ScanResult>& results) {
-  const std::string tmp = path + ".tmp";
-  std::ofstream out(tmp);
-  if (!out) throw InputError(path, "", "cannot be written");
-  out << scan_results_json(study, results).dump(2) << "\n";
-  out.close();
-  if (!out || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError(path, "", "cannot be written");
-  }
+  write_text_file(path, scan_results_json(study, results).dump(2) + "\n");
 }
 
 // Test-only hook (docs/output-format.md): CEVNS_TEST_KILL_AFTER_CHUNKS=k[:TERM|:INT] raises

@@ -1,5 +1,6 @@
 #include "host/io/output_path.hpp"
 
+#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -48,6 +49,24 @@ void rename_into_place(const std::string& temp, const std::string& path) {
   if (!problem.empty()) throw InputError(path, "", "cannot be written (" + problem + ")");
   if (std::rename(temp.c_str(), path.c_str()) != 0)
     throw InputError(path, "", std::string("cannot be written (") + std::strerror(errno) + ")");
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+  std::ofstream out(tmp);
+  if (!out) throw InputError(path, "", std::string("cannot be written (") + std::strerror(errno) + ")");
+  out << text;
+  out.close();
+  if (!out) {
+    std::remove(tmp.c_str());
+    throw InputError(path, "", "cannot be written (write failed)");
+  }
+  try {
+    rename_into_place(tmp, path);
+  } catch (...) {
+    std::remove(tmp.c_str());
+    throw;
+  }
 }
 
 void check_output_paths(const std::vector<OutputPath>& outputs) {

@@ -28,4 +28,8 @@ std::string non_regular_file_problem(const std::string& path);
 // (<reason>)"); `temp` is then left for the caller to remove.
 void rename_into_place(const std::string& temp, const std::string& path);
 
+// Writes `text` to `path` through a temporary file beside it and rename_into_place: a failure
+// leaves neither a partial file at `path` nor the temporary one.
+void write_text_file(const std::string& path, const std::string& text);
+
 }  // namespace cevns
