@@ -83,24 +83,6 @@ void write_json_table(const std::string& path, const Study& study,
   write_text_file(path, scan_results_json(study, results).dump(2) + "\n");
 }
 
-// Test-only hook (docs/output-format.md): CEVNS_TEST_KILL_AFTER_CHUNKS=k[:TERM|:INT] raises
-// SIGKILL (or the named signal) right after the k-th chunk of this process is flushed.
-struct TestKillHook {
-  std::size_t after = 0;
-  int signal = SIGKILL;
-  TestKillHook() {
-    const char* env = std::getenv("CEVNS_TEST_KILL_AFTER_CHUNKS");
-    if (env == nullptr || *env == '\0') return;
-    const std::string v = env;
-    after = static_cast<std::size_t>(std::strtoul(v.c_str(), nullptr, 10));
-    if (v.find(":TERM") != std::string::npos) signal = SIGTERM;
-    if (v.find(":INT") != std::string::npos) signal = SIGINT;
-  }
-  void chunk_flushed(std::size_t flushed) const {
-    if (after > 0 && flushed == after) std::raise(signal);
-  }
-};
-
 const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal"; }
 
 // A scan with an output file: checkpointed in FILE.partial, resumable, optionally one shard.
@@ -168,7 +150,6 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
     progress.note("resuming " + partial + ": " + std::to_string(checkpoint->done_chunks()) +
                   " of " + std::to_string(total_chunks) + " chunks were already done");
 
-  const TestKillHook kill_hook;
   std::size_t computed = 0, restored = 0;
   {
     const InterruptGuard guard;
@@ -189,7 +170,7 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
     hooks.finished = [&](std::size_t job, std::size_t chunk, std::size_t first_row,
                          std::size_t n_rows, const double* chi2) {
       checkpoint->write_chunk(job, chunk, first_row, n_rows, chi2);
-      kill_hook.chunk_flushed(++computed);
+      ++computed;
     };
     try {
       run_grids(jobs, backend, options.chunk_points, progress, hooks);

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <csignal>
+#include <cstdlib>
 #include <limits>
 
 #include "host/core/error.hpp"
@@ -164,6 +166,35 @@ std::size_t Checkpoint::done_chunks() const {
   return n;
 }
 
+namespace {
+
+// Fault injection for the crash tests (docs/output-format.md): CEVNS_TEST_KILL_AFTER_CHUNKS=k
+// [:TERM|:INT] raises SIGKILL (or the named signal) right after the k-th chunk this process
+// flushed, the worst moment a crash can come from the checkpoint's point of view. Read once.
+struct FaultInjection {
+  std::size_t after = 0;
+  int signal = SIGKILL;
+  FaultInjection() {
+    const char* env = std::getenv("CEVNS_TEST_KILL_AFTER_CHUNKS");
+    if (env == nullptr || *env == '\0') return;
+    const std::string v = env;
+    after = static_cast<std::size_t>(std::strtoul(v.c_str(), nullptr, 10));
+    if (v.find(":TERM") != std::string::npos) signal = SIGTERM;
+    if (v.find(":INT") != std::string::npos) signal = SIGINT;
+  }
+  void chunk_flushed() {
+    if (after > 0 && ++flushed == after) std::raise(signal);
+  }
+  std::size_t flushed = 0;
+};
+
+FaultInjection& fault_injection() {
+  static FaultInjection f;
+  return f;
+}
+
+}  // namespace
+
 void Checkpoint::write_chunk(std::size_t i, std::size_t chunk, std::size_t first_row,
                              std::size_t n_rows, const double* chi2) {
   h5::Group& g = groups_.at(i);
@@ -173,6 +204,7 @@ void Checkpoint::write_chunk(std::size_t i, std::size_t chunk, std::size_t first
   const double one = 1.0;
   g.write_rows("chunk_done", chunk, 1, &one);
   file_.flush();
+  fault_injection().chunk_flushed();
 }
 
 void Checkpoint::close() {
