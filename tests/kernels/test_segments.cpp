@@ -37,7 +37,7 @@ Size expected_segment_count(Size first, Size count, Size n0, Size length) {
   Size total = 0;
   const Size last = first + count - 1;
   for (Size row = first / n0; row <= last / n0; ++row) {
-    const Size lo = (row == first / n0 ? first : row * n0) - row * n0;   // i0 of the first point
+    const Size lo = (row == first / n0 ? first : row * n0) - row * n0;  // i0 of the first point
     const Size hi = (row == last / n0 ? last + 1 : (row + 1) * n0) - row * n0;  // one past the last
     total += (hi + length - 1) / length - lo / length;
   }
@@ -59,9 +59,11 @@ std::vector<Piece> pieces(Size first, Size count, Size n0, Size length) {
     Size offset = 0;
     seg.get(s, &row, &i0_begin, &i0_end, &offset);
     const Size r = static_cast<Size>(row);
-    out.push_back(Piece{r * n0 + static_cast<Size>(i0_begin), r * n0 + static_cast<Size>(i0_end), r});
+    out.push_back(
+        Piece{r * n0 + static_cast<Size>(i0_begin), r * n0 + static_cast<Size>(i0_end), r});
     // The output offset is where the segment's first point goes: its distance from `first`.
-    EXPECT_EQ(offset, out.back().lo - first) << describe(first, count, n0, length) << ", segment " << s;
+    EXPECT_EQ(offset, out.back().lo - first)
+        << describe(first, count, n0, length) << ", segment " << s;
   }
   return out;
 }
@@ -77,8 +79,8 @@ void check_range(Size first, Size count, Size n0, Size length) {
     ASSERT_EQ(p.lo, next) << "gap or overlap";  // in order, exactly once
     ASSERT_LT(p.lo, p.hi) << "empty segment";
     ASSERT_LE(p.hi - p.lo, length);
-    ASSERT_EQ(p.row, p.lo / n0);               // inside one row ...
-    ASSERT_EQ(p.row, (p.hi - 1) / n0);         // ... from its first to its last point
+    ASSERT_EQ(p.row, p.lo / n0);        // inside one row ...
+    ASSERT_EQ(p.row, (p.hi - 1) / n0);  // ... from its first to its last point
     // Aligned: the segment is the grid's aligned segment of its points, clipped to the range.
     const Piece a = aligned_segment(p.lo, n0, length);
     ASSERT_EQ(p.lo, a.lo > first ? a.lo : first);

@@ -60,7 +60,8 @@ TEST(FitEngine, DataGridEqualsProfiledChi2AtEveryPoint) {
   const DataSet& d = csi2021();
   Progress quiet(Progress::Mode::kQuiet);
   for (const Plane& plane : planes()) {
-    const DataGrid g = data_grid(d, d.data, plane.axes, plane.channel, backend(), quiet, plane.name);
+    const DataGrid g =
+        data_grid(d, d.data, plane.axes, plane.channel, backend(), quiet, plane.name);
     const std::size_t n0 = plane.axes[0].values.size(), n1 = plane.axes[1].values.size();
     ASSERT_EQ(g.chi2.size(), n0 * n1) << plane.name;
     double worst = 0.0;
@@ -84,7 +85,8 @@ TEST(FitEngine, DataGridWithOnePointSegmentsIsBitIdentical) {
   Progress quiet(Progress::Mode::kQuiet);
   auto one = make_cpu_backend(1);  // the CUDA backend's loop structure
   for (const Plane& plane : planes()) {
-    const DataGrid a = data_grid(d, d.data, plane.axes, plane.channel, backend(), quiet, plane.name);
+    const DataGrid a =
+        data_grid(d, d.data, plane.axes, plane.channel, backend(), quiet, plane.name);
     const DataGrid b = data_grid(d, d.data, plane.axes, plane.channel, *one, quiet, plane.name);
     ASSERT_EQ(a.chi2.size(), b.chi2.size());
     for (std::size_t i = 0; i < a.chi2.size(); ++i)

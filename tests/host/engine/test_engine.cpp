@@ -9,8 +9,8 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,13 +28,15 @@ namespace {
 using testing::source_path;
 
 Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+  return {
+      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 // A CsI study in 4-keV recoil bins (so the sterile rows take their per-row sums) with a coarse
 // quadrature (so the direct integral stays quick), written as a user would.
-Study engine_study(const Json& scans, const Json& truth = nullptr, const std::string& detector = "csi",
-                   double bin_width_keV = 4.0, const std::string& scenario = "sys15") {
+Study engine_study(const Json& scans, const Json& truth = nullptr,
+                   const std::string& detector = "csi", double bin_width_keV = 4.0,
+                   const std::string& scenario = "sys15") {
   Json j = {{"name", "engine"},
             {"detectors", {source_path("configs/detectors/" + detector + ".json")}},
             {"scenarios", {scenario}},
@@ -48,7 +50,8 @@ Study engine_study(const Json& scans, const Json& truth = nullptr, const std::st
 // The grids below avoid the truth's exact coordinates, so no χ² is a rounding-level zero.
 const Study& grids_study() {
   static const Study st = engine_study(Json::array(
-      {{{"name", "nsi"}, {"axes", {axis("eps_ee_uV", -0.5, 0.55, 13), axis("eps_etau_uV", -0.45, 0.5, 7)}}},
+      {{{"name", "nsi"},
+        {"axes", {axis("eps_ee_uV", -0.5, 0.55, 13), axis("eps_etau_uV", -0.45, 0.5, 7)}}},
        {{"name", "sterile"},
         {"channel", "nue"},
         {"axes", {axis("sin2_2theta", 1e-2, 1, 13, true), axis("dm2_eV2", 1e-1, 1e2, 7, true)}}},
@@ -63,7 +66,8 @@ Backend& cpu() {
 }
 
 const PreparedDetector& detector() {
-  static const PreparedDetector d = prepare_detector(grids_study().detectors[0], grids_study().analysis, cpu());
+  static const PreparedDetector d =
+      prepare_detector(grids_study().detectors[0], grids_study().analysis, cpu());
   return d;
 }
 
@@ -99,15 +103,18 @@ const std::vector<EngineCase>& cases() {
                                                ScanInput::kDirect};
     for (std::size_t k = 0; k < st.scans.size(); ++k) {
       const ScanSpec& scan = st.scans[k];
-      const Method method = evaluators[k] == ScanInput::kDirect ? Method::kDirect : Method::kFactorised;
-      out.push_back(EngineCase{scan.name + "/gaussian", evaluators[k],
-                               make_study_model(detector(), st, scan, st.scenarios[0], method, cpu())});
+      const Method method =
+          evaluators[k] == ScanInput::kDirect ? Method::kDirect : Method::kFactorised;
+      out.push_back(
+          EngineCase{scan.name + "/gaussian", evaluators[k],
+                     make_study_model(detector(), st, scan, st.scenarios[0], method, cpu())});
       PhysicsModel base = st.truth;
       if (scan.is_sterile()) base.sterile_channel = scan.sterile_channel;
-      out.push_back(EngineCase{
-          scan.name + "/poisson", evaluators[k],
-          std::make_unique<ScanModel>(detector().counts, grid_axes(scan.axes), base,
-                                      poisson_statistic(*detector().counts, st.truth), method, cpu())});
+      out.push_back(
+          EngineCase{scan.name + "/poisson", evaluators[k],
+                     std::make_unique<ScanModel>(detector().counts, grid_axes(scan.axes), base,
+                                                 poisson_statistic(*detector().counts, st.truth),
+                                                 method, cpu())});
     }
     return out;
   }();
@@ -131,7 +138,8 @@ std::vector<double> grid_in_pieces(const ScanModel& model, Backend& backend, std
 }
 
 // Bit for bit, NaN included.
-void expect_identical(const std::vector<double>& a, const std::vector<double>& b, const std::string& what) {
+void expect_identical(const std::vector<double>& a, const std::vector<double>& b,
+                      const std::string& what) {
   ASSERT_EQ(a.size(), b.size()) << what;
   for (std::size_t i = 0; i < a.size(); ++i)
     EXPECT_EQ(std::memcmp(&a[i], &b[i], sizeof(double)), 0)
@@ -180,6 +188,30 @@ TEST(EngineGrids, SegmentLengthsThatEndInsideARowGiveTheSameGrid) {
   }
 }
 
+TEST(EngineGrids, PointsBeyondTwoToThe33AreEvaluatedAtTheirOwnCoordinates) {
+  // A 2^17 × 2^17 NSI plane (2^34 points; only its axes are stored): a range of points past 2^33
+  // that crosses a row is computed alone, with 64-bit point indices all the way to the segments.
+  const Study st = engine_study(Json::array(
+      {{{"name", "big"},
+        {"axes", {axis("eps_ee_uV", -1, 1, 1 << 17), axis("eps_etau_uV", -1, 1, 1 << 17)}}}}));
+  const auto model =
+      make_study_model(detector(), st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
+  const ScanInput& in = model->input();
+  ASSERT_EQ(in.n_points(), std::size_t{1} << 34);
+  const std::size_t n0 = in.axis[0].size();
+  const std::size_t first = ((std::size_t{1} << 33) / n0 + 1) * n0 - 150, count = 300;
+  for (std::size_t length : {1, 1024}) {
+    std::vector<double> out(count, std::nan(""));
+    make_cpu_backend(length)->prepare(in)->chi2(first, count, out.data());
+    for (std::size_t k = 0; k < count; ++k) {
+      const std::size_t p = first + k;
+      const double host = model->chi2(model->model_at({in.axis[0][p % n0], in.axis[1][p / n0]}));
+      EXPECT_LE(std::fabs(out[k] - host), 1e-12 * std::fabs(host))
+          << "segments of " << length << ", point " << p;
+    }
+  }
+}
+
 // The grid point p of a model: its axis values.
 std::vector<double> point_values(const ScanInput& in, std::size_t p) {
   const std::size_t n0 = in.axis[0].size();
@@ -206,7 +238,8 @@ TEST(EngineHost, ChiSquareOffTheGridEqualsTheGridAtEveryPoint) {
 // χ² with the two pulls of SPEC §7, Eq. 9, minimised by solving the normal equations for (α, β)
 // and evaluating the sum at them — not the accumulator's closed form.
 double gaussian_chi2_by_hand(const std::vector<double>& n_th, const std::vector<double>& n_exp,
-                             const std::vector<double>& n_bg, double sigma_alpha, double sigma_beta) {
+                             const std::vector<double>& n_bg, double sigma_alpha,
+                             double sigma_beta) {
   double a11 = 1.0 / (sigma_alpha * sigma_alpha), a22 = 1.0 / (sigma_beta * sigma_beta), a12 = 0.0;
   double b1 = 0.0, b2 = 0.0;
   for (std::size_t b = 0; b < n_th.size(); ++b) {
@@ -219,7 +252,8 @@ double gaussian_chi2_by_hand(const std::vector<double>& n_th, const std::vector<
   }
   const double det = a11 * a22 - a12 * a12;
   const double alpha = (a22 * b1 - a12 * b2) / det, beta = (a11 * b2 - a12 * b1) / det;
-  double chi2 = alpha * alpha / (sigma_alpha * sigma_alpha) + beta * beta / (sigma_beta * sigma_beta);
+  double chi2 =
+      alpha * alpha / (sigma_alpha * sigma_alpha) + beta * beta / (sigma_beta * sigma_beta);
   for (std::size_t b = 0; b < n_th.size(); ++b) {
     const double d = n_exp[b] - (1.0 + alpha) * n_th[b] - (1.0 + beta) * n_bg[b];
     chi2 += d * d / n_exp[b];
@@ -294,7 +328,8 @@ Study truth_study(const Json& scans, const Json& truth = nullptr) {
 // The analysis of the first scan of a study, as `cevns scan` does it.
 ScanResult analysed_first_scan(const Study& st) {
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, cpu());
-  const auto model = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
+  const auto model =
+      make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
   ScanResult r = describe_result(st, st.scans[0], det, st.scenarios[0], *model);
   Progress quiet(Progress::Mode::kQuiet);
   r.chi2 = compute_grid(*model, cpu(), quiet, st.scans[0].name);
@@ -309,14 +344,17 @@ constexpr double kSin22ThetaMax = 0.6324555320336759;  // 0.2 · 10^0.5
 Json sterile_scan() {
   return Json::array({{{"name", "s"},
                        {"channel", "nue"},
-                       {"axes", {axis("sin2_2theta", 0.02, kSin22ThetaMax, 31, true), axis("dm2_eV2", 0.2, 20.0, 21, true)}}}});
+                       {"axes",
+                        {axis("sin2_2theta", 0.02, kSin22ThetaMax, 31, true),
+                         axis("dm2_eV2", 0.2, 20.0, 21, true)}}}});
 }
 
 // One grid cell in log10 of the sterile scan's axes.
 constexpr double kCellSin22Theta = 1.5 / 30, kCellDm2 = 2.0 / 20;
 
 TEST(StudyTruth, SterileTruthIsRecoveredAtTheMinimum) {
-  const Study st = truth_study(sterile_scan(), {{"sin2_2theta", 0.2}, {"dm2_eV2", 2.0}, {"sterile_channel", "nue"}});
+  const Study st = truth_study(
+      sterile_scan(), {{"sin2_2theta", 0.2}, {"dm2_eV2", 2.0}, {"sterile_channel", "nue"}});
   ASSERT_EQ(st.truth.sterile_channel, kNuEDisappearance);
   EXPECT_EQ(st.truth.value[kSin22Theta], 0.2);
   EXPECT_EQ(st.truth.value[kDm2], 2.0);
@@ -324,7 +362,8 @@ TEST(StudyTruth, SterileTruthIsRecoveredAtTheMinimum) {
   const ScanResult r = analysed_first_scan(st);
   EXPECT_NEAR(r.chi2_min, 0.0, 1e-8);
   ASSERT_EQ(r.best_fit.size(), 2u);
-  EXPECT_LE(std::fabs(std::log10(r.best_fit[0]) - std::log10(0.2)), kCellSin22Theta) << r.best_fit[0];
+  EXPECT_LE(std::fabs(std::log10(r.best_fit[0]) - std::log10(0.2)), kCellSin22Theta)
+      << r.best_fit[0];
   EXPECT_LE(std::fabs(std::log10(r.best_fit[1]) - std::log10(2.0)), kCellDm2) << r.best_fit[1];
   ASSERT_EQ(r.truth.size(), 2u);
   EXPECT_EQ(r.truth[0], 0.2);
@@ -391,8 +430,8 @@ double parabola(double s) { return ((s - 0.2) / 0.1) * ((s - 0.2) / 0.1); }
 
 TEST(FixedDm2Exclusion, ParabolaIsExcludedAboveTheThresholdCrossing) {
   const std::vector<double> s = linspace(0.0, 1.0, 41);
-  EXPECT_NEAR(fixed_dm2_exclusion(s, sampled(s, parabola), parabola, 0.0, 2.71), 0.2 + 0.1 * std::sqrt(2.71),
-              1e-8);
+  EXPECT_NEAR(fixed_dm2_exclusion(s, sampled(s, parabola), parabola, 0.0, 2.71),
+              0.2 + 0.1 * std::sqrt(2.71), 1e-8);
 }
 
 TEST(FixedDm2Exclusion, RasterReferenceIsTheRowMinimum) {
