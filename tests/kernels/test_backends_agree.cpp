@@ -2,7 +2,12 @@
 // Skipped where no GPU is present (the CUDA backend is still compiled wherever nvcc exists).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "host/config/config.hpp"
 #include "host/engine/quadrature.hpp"
@@ -71,6 +76,104 @@ TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
       for (std::size_t i = 0; i < a.size(); ++i)
         worst = std::max(worst, std::fabs(a[i] - b[i]) / std::max(std::fabs(a[i]), 1e-6));
       EXPECT_LT(worst, 1e-12) << scan.name << (m == Method::kDirect ? " direct" : " factorised");
+    }
+  }
+}
+
+TEST_F(CpuVsCuda, MultiplySubtractIsUnfusedOnBothBackends) {
+  // (1 + 2^-30)(1 − 2^-30) = 1 − 2^-60 rounds to 1: unfused, a·b − c is 0 exactly; a fused
+  // multiply-add (nvcc's default contraction) would give −2^-60.
+  const double a = 1.0 + std::ldexp(1.0, -30), b = 1.0 - std::ldexp(1.0, -30);
+  const double on_gpu = cuda_->multiply_subtract(a, b, 1.0);
+  EXPECT_EQ(on_gpu, 0.0);
+  EXPECT_EQ(on_gpu, cpu_->multiply_subtract(a, b, 1.0));
+}
+
+// A forecast with the Poisson statistic of the data fits (host/data/fit.cpp, data_grid): Asimov
+// signal of the SM plus a background template as the "observed" counts, pulls on both
+// normalisations.
+std::unique_ptr<ScanModel> poisson_model(const Study& st, const ScanSpec& scan, Backend& backend,
+                                         const PreparedDetector& det) {
+  Statistic s;
+  s.kind = ScanInput::kPoisson;
+  const std::vector<double> signal = det.counts->counts(st.truth);
+  std::vector<double> background(signal.size());
+  for (std::size_t b = 0; b < signal.size(); ++b) background[b] = 0.3 * signal[b] + 2.0 + 0.5 * b;
+  for (std::size_t b = 0; b < signal.size(); ++b) s.data.push_back(signal[b] + background[b]);
+  s.backgrounds = {background};
+  s.sigmas = {0.1, 0.25};
+  PhysicsModel base = st.truth;
+  if (scan.is_sterile()) base.sterile_channel = scan.sterile_channel;
+  return std::make_unique<ScanModel>(det.counts, grid_axes(scan.axes), base, std::move(s),
+                                     Method::kFactorised, backend);
+}
+
+Study poisson_study() {
+  auto ax = [](const char* p, double lo, double hi, int n, bool log) {
+    return Json{{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+  };
+  return parse_study(
+      Json{{"name", "t"},
+           {"detectors", {source_path("configs/detectors/csi.json")}},
+           {"scenarios", {"sys15"}},
+           {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 4.0}}},
+           {"quadrature", {{"recoil_nodes", 12}, {"energy_nodes", 12}, {"energy_panels", 2}}},
+           {"scans", Json::array({{{"name", "s"}, {"channel", "nue"},
+                                   {"axes", {ax("sin2_2theta", 1e-3, 1, 48, true), ax("dm2_eV2", 1e-2, 1e2, 40, true)}}},
+                                  {{"name", "n"},
+                                   {"axes", {ax("eps_ee_uV", -1, 1, 48, false), ax("eps_etau_uV", -1, 1, 40, false)}}}})}},
+      "t.json");
+}
+
+TEST_F(CpuVsCuda, PoissonGridsAgree) {
+  const Study st = poisson_study();
+  Progress quiet(Progress::Mode::kQuiet);
+  const PreparedDetector dc = prepare_detector(st.detectors[0], st.analysis, *cpu_);
+  const PreparedDetector dg = prepare_detector(st.detectors[0], st.analysis, *cuda_);
+  for (const auto& scan : st.scans) {
+    const auto mc = poisson_model(st, scan, *cpu_, dc);
+    const auto mg = poisson_model(st, scan, *cuda_, dg);
+    ASSERT_EQ(mg->input().statistic, ScanInput::kPoisson);
+    const auto a = compute_grid(*mc, *cpu_, quiet, "cpu");
+    const auto b = compute_grid(*mg, *cuda_, quiet, "cuda");
+    ASSERT_EQ(a.size(), b.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      ASSERT_TRUE(std::isfinite(a[i])) << scan.name << " point " << i;
+      worst = std::max(worst, relative(b[i], a[i]));
+    }
+    EXPECT_LT(worst, 1e-12) << scan.name;
+  }
+}
+
+TEST_F(CpuVsCuda, CudaChunksEqualTheWholeGridBitForBit) {
+  const Study st = poisson_study();
+  Progress quiet(Progress::Mode::kQuiet);
+  const PreparedDetector dg = prepare_detector(st.detectors[0], st.analysis, *cuda_);
+  for (const auto& scan : st.scans) {
+    std::vector<std::unique_ptr<ScanModel>> models;
+    models.push_back(poisson_model(st, scan, *cuda_, dg));
+    models.push_back(make_study_model(dg, st, scan, st.scenarios[0], Method::kFactorised, *cuda_));
+    for (const auto& m : models) {
+      const std::string what = scan.name + (m->input().statistic == ScanInput::kPoisson ? " poisson" : " gaussian");
+      const std::size_t n = m->input().n_points(), n0 = m->input().axis[0].size();
+      const auto whole = compute_grid(*m, *cuda_, quiet, "whole");
+      ASSERT_EQ(whole.size(), n);
+      auto same = [&](const std::vector<double>& g, const std::string& how) {
+        ASSERT_EQ(g.size(), n);
+        for (std::size_t i = 0; i < n; ++i)
+          EXPECT_EQ(std::memcmp(&g[i], &whole[i], sizeof(double)), 0) << what << ", " << how << ", point " << i;
+      };
+      for (std::size_t chunk : {std::size_t{1}, n0, 2 * n0 + 1, 7 * n0})
+        same(compute_grid(*m, *cuda_, quiet, "chunks", chunk), "chunks of " + std::to_string(chunk));
+      // The evaluator on ranges that are not whole rows.
+      const auto evaluator = cuda_->prepare(m->input());
+      for (std::size_t piece : {std::size_t{1}, std::size_t{5}, n0 + 4, std::size_t{1000}}) {
+        std::vector<double> g(n);
+        for (std::size_t first = 0; first < n; first += piece)
+          evaluator->chi2(first, std::min(piece, n - first), g.data() + first);
+        same(g, "ranges of " + std::to_string(piece));
+      }
     }
   }
 }
