@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "host/data/coherent_data.hpp"
 #include "host/engine/grid_driver.hpp"
@@ -146,38 +147,11 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
     for (const ScanModel* m : models) c += m->chi2(m->model_at({a, b}));
     return c;
   };
-  // Sterile planes have near-degenerate valleys (Δm² values whose phases give similar spectra),
-  // so the minimisation starts from each of the lowest local minima of the grid (at most 5; a
-  // point no higher than its 8 neighbours) and keeps the best.
-  std::vector<std::size_t> starts;
-  for (std::size_t i1 = 0; i1 < n1; ++i1)
-    for (std::size_t i0 = 0; i0 < n0; ++i0) {
-      const double v = r.chi2[i1 * n0 + i0];
-      bool lowest = std::isfinite(v);
-      for (int a = -1; a <= 1 && lowest; ++a)
-        for (int b = -1; b <= 1 && lowest; ++b) {
-          const long j0 = static_cast<long>(i0) + a, j1 = static_cast<long>(i1) + b;
-          if ((a || b) && j0 >= 0 && j1 >= 0 && j0 < static_cast<long>(n0) && j1 < static_cast<long>(n1))
-            lowest = !(r.chi2[j1 * n0 + j0] < v);
-        }
-      if (lowest) starts.push_back(i1 * n0 + i0);
-    }
-  std::sort(starts.begin(), starts.end(), [&](std::size_t a, std::size_t b) { return r.chi2[a] < r.chi2[b]; });
-  if (starts.size() > 5) starts.resize(5);
-  if (starts.empty()) starts.push_back(static_cast<std::size_t>(
-      std::min_element(r.chi2.begin(), r.chi2.end()) - r.chi2.begin()));
-  const double grid_min = r.chi2[starts[0]];
-  r.chi2_min = grid_min;
-  r.best_fit = {r.axes[0][starts[0] % n0], r.axes[1][starts[0] / n0]};
-  for (std::size_t s : starts) {
-    const auto [x_min, f_min] = minimise_2d(
-        [&](const std::vector<double>& x) { return chi2_at(x[0], x[1]); },
-        {r.axes[0][s % n0], r.axes[1][s / n0]}, plane.axes);
-    if (f_min < r.chi2_min) {
-      r.chi2_min = f_min;
-      r.best_fit = x_min;
-    }
-  }
+  // Sterile planes have near-degenerate valleys: the minimisation starts from each of the lowest
+  // local minima of the grid.
+  std::tie(r.best_fit, r.chi2_min) = minimise_grid_2d(
+      [&](const std::vector<double>& x) { return chi2_at(x[0], x[1]); }, r.axes[0], r.axes[1],
+      r.chi2, plane.axes);
   if (plane.is_sterile()) {
     // No mixing (sin²2θ = 0) belongs to the plane but not to its log grid: when it fits best the
     // minimum is there, at no particular Δm² (best fit {0, NaN}).

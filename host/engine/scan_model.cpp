@@ -55,8 +55,17 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vecto
   for (double n : input_.n_exp) weights_.push_back(n > 0.0 ? 1.0 / n : 0.0);
   if (input_.n_bins() != cm.n_bins())
     throw std::invalid_argument("ScanModel: the statistic's bins are not the counts' bins");
-  if (input_.statistic == ScanInput::kPoisson && input_.n_backgrounds + 1 > kMaxPulls)
-    throw std::invalid_argument("ScanModel: more normalisation templates than kMaxPulls");
+  if (input_.statistic == ScanInput::kPoisson) {
+    if (input_.n_backgrounds + 1 > kMaxPulls)
+      throw std::invalid_argument("ScanModel: more normalisation templates than kMaxPulls");
+    for (const auto& b : statistic.backgrounds)
+      if (static_cast<int>(b.size()) != input_.n_bins())
+        throw std::invalid_argument("ScanModel: a background template's bins are not the data's");
+    if (input_.sigmas.size() != statistic.backgrounds.size() + 1)
+      throw std::invalid_argument("ScanModel: one sigma per normalisation (signal, backgrounds)");
+  } else if (input_.n_bg.size() != input_.n_exp.size()) {
+    throw std::invalid_argument("ScanModel: the background's bins are not the Asimov data's");
+  }
 
   if (method == Method::kFactorised && quadratic) {
     input_.evaluator = ScanInput::kQuadratic;

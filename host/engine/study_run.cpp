@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "host/engine/quadrature.hpp"
 #include "host/stats/minimise.hpp"
@@ -94,12 +95,9 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
     }
   } else {
     r->threshold = study.analysis.delta_chi2_2d;
-    const std::vector<double> start = {r->axes[0][best % n0], r->axes[1][best / n0]};
-    const auto [x_min, f_min] = minimise_2d(
-        [&](const std::vector<double>& x) { return model.chi2(model.model_at(x)); }, start,
-        scan.axes);
-    r->chi2_min = std::min(f_min, grid_min);
-    r->best_fit = f_min <= grid_min ? x_min : start;
+    std::tie(r->best_fit, r->chi2_min) = minimise_grid_2d(
+        [&](const std::vector<double>& x) { return model.chi2(model.model_at(x)); }, r->axes[0],
+        r->axes[1], r->chi2, scan.axes);
     r->contours = contour_lines(r->axes[0], r->axes[1], [&] {
       std::vector<double> d(r->chi2.size());
       for (std::size_t i = 0; i < d.size(); ++i) d[i] = r->chi2[i] - r->chi2_min;

@@ -67,4 +67,41 @@ std::pair<std::vector<double>, double> minimise_2d(
   return {to_x(v[b]), fv[b]};
 }
 
+std::pair<std::vector<double>, double> minimise_grid_2d(
+    const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& x0,
+    const std::vector<double>& x1, const std::vector<double>& grid, const std::vector<Axis>& axes,
+    std::size_t max_starts) {
+  const std::size_t n0 = x0.size(), n1 = x1.size();
+  std::vector<std::size_t> starts;
+  for (std::size_t i1 = 0; i1 < n1; ++i1)
+    for (std::size_t i0 = 0; i0 < n0; ++i0) {
+      const double v = grid[i1 * n0 + i0];
+      bool lowest = std::isfinite(v);
+      for (int a = -1; a <= 1 && lowest; ++a)
+        for (int b = -1; b <= 1 && lowest; ++b) {
+          const long j0 = static_cast<long>(i0) + a, j1 = static_cast<long>(i1) + b;
+          if ((a || b) && j0 >= 0 && j1 >= 0 && j0 < static_cast<long>(n0) && j1 < static_cast<long>(n1))
+            lowest = !(grid[j1 * n0 + j0] < v);
+        }
+      if (lowest) starts.push_back(i1 * n0 + i0);
+    }
+  std::stable_sort(starts.begin(), starts.end(),
+                   [&](std::size_t a, std::size_t b) { return grid[a] < grid[b]; });
+  if (starts.size() > max_starts) starts.resize(max_starts);
+  if (starts.empty())
+    starts.push_back(static_cast<std::size_t>(std::min_element(grid.begin(), grid.end()) - grid.begin()));
+  std::vector<double> best = {x0[starts[0] % n0], x1[starts[0] / n0]};
+  double best_value = grid[starts[0]];
+  for (std::size_t k = 0; k < starts.size(); ++k) {
+    const std::size_t s = starts[k];
+    const auto [x_min, f_min] = minimise_2d(f, {x0[s % n0], x1[s / n0]}, axes);
+    const double margin = k == 0 ? 0.0 : 1e-12 * (1.0 + std::fabs(best_value));
+    if (f_min < best_value - margin || (k == 0 && f_min <= best_value)) {
+      best_value = f_min;
+      best = x_min;
+    }
+  }
+  return {best, best_value};
+}
+
 }  // namespace cevns

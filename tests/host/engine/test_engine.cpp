@@ -191,11 +191,14 @@ TEST(EngineGrids, SegmentLengthsThatEndInsideARowGiveTheSameGrid) {
 TEST(EngineGrids, PointsBeyondTwoToThe33AreEvaluatedAtTheirOwnCoordinates) {
   // A 2^17 × 2^17 NSI plane (2^34 points; only its axes are stored): a range of points past 2^33
   // that crosses a row is computed alone, with 64-bit point indices all the way to the segments.
-  const Study st = engine_study(Json::array(
-      {{{"name", "big"},
-        {"axes", {axis("eps_ee_uV", -1, 1, 1 << 17), axis("eps_etau_uV", -1, 1, 1 << 17)}}}}));
-  const auto model =
-      make_study_model(detector(), st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
+  // Built directly on the engine: configs bound an axis to 100000 points.
+  std::vector<double> values(std::size_t{1} << 17);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = -1.0 + 2.0 * i / (values.size() - 1.0);
+  const PhysicsModel truth = grids_study().truth;
+  const auto model = std::make_unique<ScanModel>(
+      detector().counts, std::vector<GridAxis>{{kEpsEEu, values}, {kEpsETauu, values}}, truth,
+      asimov_statistic(detector().counts->counts(truth), 0.1, 0.15, 0.10), Method::kFactorised,
+      cpu());
   const ScanInput& in = model->input();
   ASSERT_EQ(in.n_points(), std::size_t{1} << 34);
   const std::size_t n0 = in.axis[0].size();
@@ -302,6 +305,27 @@ TEST(EngineHost, ChiSquareIsTheStatisticOfTheCountsAtEveryPoint) {
       EXPECT_NEAR(c.model->chi2(m), expected, 1e-9 * expected) << "point " << p;
     }
   }
+}
+
+// A Poisson statistic whose templates or σ do not match the data is refused before any kernel
+// could read past an array.
+TEST(ScanModelInput, PoissonTemplatesAndSigmasMustMatchTheBins) {
+  const auto& counts = detector().counts;
+  const auto axes = grid_axes(grids_study().scans[0].axes);
+  const std::vector<double> sig = counts->counts(grids_study().truth);
+  Statistic s;
+  s.kind = ScanInput::kPoisson;
+  s.data = sig;
+  s.backgrounds = {std::vector<double>(sig.size() - 1, 1.0)};
+  s.sigmas = {0.1, 0.2};
+  EXPECT_THROW(ScanModel(counts, axes, grids_study().truth, s, Method::kFactorised, cpu()),
+               std::invalid_argument);
+  s.backgrounds = {std::vector<double>(sig.size(), 1.0)};
+  s.sigmas = {0.1};
+  EXPECT_THROW(ScanModel(counts, axes, grids_study().truth, s, Method::kFactorised, cpu()),
+               std::invalid_argument);
+  s.sigmas = {0.1, 0.2};
+  EXPECT_NO_THROW(ScanModel(counts, axes, grids_study().truth, s, Method::kFactorised, cpu()));
 }
 
 TEST(MultiplySubtract, CpuBackendRoundsTheProductBeforeSubtracting) {
