@@ -83,7 +83,6 @@ void write_json_table(const std::string& path, const Study& study,
   write_text_file(path, scan_results_json(study, results).dump(2) + "\n");
 }
 
-const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal"; }
 
 // A scan with an output file: checkpointed in FILE.partial, resumable, optionally one shard.
 int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study, Method method,
@@ -152,7 +151,6 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
 
   std::size_t computed = 0, restored = 0;
   {
-    const InterruptGuard guard;
     std::vector<GridJob> jobs;
     std::vector<std::vector<bool>> done;
     for (std::size_t i = 0; i < models.results.size(); ++i) {
@@ -164,9 +162,6 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
     }
     GridHooks hooks;
     hooks.done = [&](std::size_t job, std::size_t chunk) { return bool(done[job][chunk]); };
-    hooks.before_chunk = [] {
-      if (const int sig = InterruptGuard::pending_interrupt()) throw ScanInterrupted{sig};
-    };
     hooks.finished = [&](std::size_t job, std::size_t chunk, std::size_t first_row,
                          std::size_t n_rows, const double* chi2) {
       checkpoint->write_chunk(job, chunk, first_row, n_rows, chi2);

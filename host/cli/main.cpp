@@ -2,11 +2,13 @@
 // exit status 2.
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 #include "host/cli/commands.hpp"
 #include "host/core/error.hpp"
+#include "host/core/interrupt.hpp"
 #include "host/data/fit.hpp"
 #include "version.hpp"
 
@@ -87,6 +89,11 @@ int main(int argc, char** argv) {
   std::string command_line;  // recorded in every output file
   for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 
+  // SIGINT and SIGTERM stop a command between two slices of work (host/core/interrupt.hpp): a
+  // scan saves its finished chunks, every command removes its temporary files; a signal during
+  // the final write lets it finish. SIGXFSZ (a file-size limit) becomes a write error to report.
+  const InterruptGuard guard;
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     if (rates_cmd->parsed()) {
       rates.backend = backend;
@@ -108,6 +115,9 @@ int main(int argc, char** argv) {
       merge.command_line = command_line;
       return run_merge(merge);
     }
+  } catch (const ScanInterrupted& e) {
+    std::fprintf(stderr, "cevns: interrupted by %s\n", signal_name(e.signal));
+    return 128 + e.signal;
   } catch (const InputError& e) {
     std::fprintf(stderr, "cevns: error: %s\n", e.what());
     return 2;

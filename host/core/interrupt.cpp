@@ -32,7 +32,7 @@ extern "C" void on_interrupt(int sig) {
   g_interrupt = sig;
   clock_gettime(CLOCK_MONOTONIC, &g_first_signal);
   static const char msg[] =
-      "\ncevns: interrupted: finishing the current chunk and saving (signal again to kill)\n";
+      "\ncevns: interrupted: stopping (signal again to kill)\n";
   const ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
   (void)ignored;
 }
@@ -57,5 +57,13 @@ InterruptGuard::~InterruptGuard() {
 }
 
 int InterruptGuard::pending_interrupt() { return g_interrupt; }
+
+void throw_if_interrupted() {
+  if (const int sig = g_interrupt) throw ScanInterrupted{sig};
+}
+
+const char* signal_name(int sig) {
+  return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
 
 }  // namespace cevns

@@ -21,9 +21,16 @@ class InterruptGuard {
   struct sigaction old_int_, old_term_;
 };
 
-// Thrown between chunks once SIGINT or SIGTERM arrived; finished chunks are already flushed.
+// Thrown between two pieces of work once SIGINT or SIGTERM arrived (the grid driver checks before
+// every slice); finished checkpoint chunks are already flushed, temporary files are removed as
+// the stack unwinds.
 struct ScanInterrupted {
   int signal;
 };
+
+// Throws ScanInterrupted when a guard is installed and a signal arrived; else nothing.
+void throw_if_interrupted();
+
+const char* signal_name(int signal);  // "SIGINT", "SIGTERM"
 
 }  // namespace cevns

@@ -1,9 +1,11 @@
 #include "host/engine/grid_driver.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "host/core/error.hpp"
+#include "host/core/interrupt.hpp"
 #include <limits>
 
 namespace cevns {
@@ -63,6 +65,7 @@ std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::s
     const std::size_t n_chunks = chunk_count(rows, row_begin, row_end);
     progress.start(job.label, (row_end - row_begin) * rows.row_points);
     std::unique_ptr<GridEvaluator> evaluator;  // prepared at the first chunk to compute
+    std::size_t slice = 256;                   // points per backend call, adapted to the speed
     for (std::size_t c = 0; c < n_chunks; ++c) {
       const std::size_t row = row_begin + c * rows.rows_per_chunk;
       const std::size_t n = std::min(rows.rows_per_chunk, row_end - row);
@@ -71,9 +74,21 @@ std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::s
         progress.advance(count);
         continue;
       }
-      if (hooks.before_chunk) hooks.before_chunk();
       if (!evaluator) evaluator = backend.prepare(in);
-      evaluator->chi2(first, count, grid.data() + first);
+      for (std::size_t done = 0; done < count;) {
+        throw_if_interrupted();
+        if (hooks.poll) hooks.poll();
+        const std::size_t n = std::min(slice, count - done);
+        const auto t0 = std::chrono::steady_clock::now();
+        evaluator->chi2(first + done, n, grid.data() + first + done);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        done += n;
+        // The next slice: as many points as the last speed allows in kSliceSeconds, growing at
+        // most 8-fold (a first slice can be slowed by a cold cache or a busy machine).
+        const double fit = seconds > 0.0 ? n * kSliceSeconds / seconds : 8.0 * n;
+        slice = std::max<std::size_t>(1, static_cast<std::size_t>(std::min(fit, 8.0 * n)));
+      }
       ++computed;
       if (hooks.finished) hooks.finished(j, c, row, n, grid.data() + first);
       progress.advance(count);

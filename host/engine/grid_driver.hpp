@@ -53,8 +53,10 @@ struct GridJob {
 struct GridHooks {
   // Asked before each chunk: true when the chunk is already done (a resumed checkpoint).
   std::function<bool(std::size_t job, std::size_t chunk)> done;
-  // Called before each chunk is computed; may throw to stop the run (a signal arrived).
-  std::function<void()> before_chunk;
+  // Called before every slice of work (a chunk is computed in slices of about a quarter of a
+  // second, whatever its size); may throw to stop the run (a signal arrived). A chunk stopped
+  // part-way is not handed to `finished`: it is computed again by a resumed run.
+  std::function<void()> poll;
   // Sees every computed chunk: its rows [first_row, first_row + n_rows) of the grid.
   std::function<void(std::size_t job, std::size_t chunk, std::size_t first_row, std::size_t n_rows,
                      const double* chi2)>
@@ -62,7 +64,12 @@ struct GridHooks {
 };
 
 // Computes the jobs one after the other, each prepared once on the backend (its tables stay on
-// the device for all its chunks). Returns the number of chunks computed (not skipped).
+// the device for all its chunks). Before every slice a pending SIGINT/SIGTERM (host/core/
+// interrupt.hpp) stops the run with ScanInterrupted. Each chunk is evaluated in slices sized from the measured speed
+// to take about kSliceSeconds each, so that a stop request is honoured within about that time;
+// slices give the same values as whole chunks, bit for bit (segments are aligned to the grid).
+// Returns the number of chunks computed (not skipped).
+inline constexpr double kSliceSeconds = 0.25;
 std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::size_t chunk_points,
                       Progress& progress, const GridHooks& hooks = {});
 
