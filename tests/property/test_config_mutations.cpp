@@ -375,5 +375,24 @@ TEST(ConfigMutations, UnknownKeyWithPointerCharactersIsNamedByAnEscapedPointer) 
   }
 }
 
+// Z and N are each accepted up to 2e9 by the integer check, so their sum must not be formed in
+// int (it overflows from 2^31, undefined behaviour that the sanitizer build reports); the pair is
+// simply an isotope whose atomic mass is far from A = Z + N.
+TEST(ConfigMutations, HugeZAndNAreAnInputErrorWithoutIntegerOverflow) {
+  GTEST_SKIP() << "known defect: parse_detector (host/config/config.cpp) computes iso.z + iso.n "
+                  "in int, which overflows for Z = N = 1.5e9 (UBSan: signed integer overflow); "
+                  "remove this skip when the sum is formed in a wider type";
+  const std::string file = source_dir() + "/configs/detectors/ar.json";
+  Json doc = load_json_file(file);
+  doc["isotopes"][0]["Z"] = 1500000000;
+  doc["isotopes"][0]["N"] = 1500000000;
+  try {
+    parse_detector(doc, file, "", directory_of(file));
+    ADD_FAILURE() << "an isotope with Z = N = 1.5e9 and atomic mass 40 u was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.json_path(), "/isotopes/0/atomic_mass_u") << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace cevns
