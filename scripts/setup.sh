@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what cevns-scan needs and is missing: Debian packages (compiler, CMake, HDF5,
-# nlohmann_json, CLI11, GoogleTest, Google Benchmark; Thrust from Debian when no CUDA toolkit
-# provides it) and a Python virtual environment in .venv with the pinned plotting and test
-# packages. Safe to run again: it installs only what is absent.
+# nlohmann_json, CLI11, GoogleTest, rapidcheck, Google Benchmark; clang with libFuzzer and LLVM's
+# OpenMP for the fuzz build of .ci/run; Thrust from Debian when no CUDA toolkit provides it) and a
+# Python virtual environment in .venv with the pinned plotting and test packages. Safe to run
+# again: it installs only what is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,8 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(build-essential cmake pkg-config git libhdf5-dev nlohmann-json3-dev libcli11-dev
-          libgtest-dev libgmock-dev libbenchmark-dev python3 python3-venv python3-pip)
+          libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev python3 python3-venv python3-pip
+          clang libclang-rt-dev libomp-dev)
 # Thrust/CUB: from the CUDA toolkit when there is one, else Debian's packages.
 if ! command -v nvcc >/dev/null 2>&1 && [ ! -x /usr/local/cuda/bin/nvcc ]; then
   packages+=(libthrust-dev libcub-dev)

@@ -8,6 +8,7 @@
 
 #include "host/engine/backend_select.hpp"
 #include "host/core/interrupt.hpp"
+#include "host/engine/resources.hpp"
 #include "host/io/checkpoint.hpp"
 #include "host/io/output_path.hpp"
 #include "host/cli/commands.hpp"
@@ -217,7 +218,7 @@ int run_scan(const ScanCommandOptions& options) {
   if (options.chunk_points == 0) throw InputError("--chunk-points", "", "expected a positive number of points");
   std::optional<Shard> shard;
   if (options.shard) shard = parse_shard(*options.shard);
-  if (shard && options.output.empty())
+  if (shard && options.output.empty() && !options.check)
     throw InputError("--shard", "", "needs -o FILE.h5 (the shard's output file)");
   if (shard && !options.json_output.empty())
     throw InputError("--json", "",
@@ -226,12 +227,41 @@ int run_scan(const ScanCommandOptions& options) {
   if (options.resume && options.output.empty())
     throw InputError("--resume", "", "needs -o FILE.h5 (the output of the run to continue)");
 
+  // What the run needs, before anything is computed: refused when it cannot fit.
+  const bool with_output = !options.output.empty();
+  const ResourceEstimate need = estimate_resources(
+      study, options.chunk_points, with_output, shard ? 1.0 / static_cast<double>(shard->count) : 1.0);
+  const std::string needs =
+      std::to_string(need.points) + " grid points in " + std::to_string(need.grids) +
+      " grids; needs about " + format_bytes(need.memory_bytes) + " of memory" +
+      (with_output ? " and " + format_bytes(need.disk_bytes) + " of disk" : std::string());
+  if (options.check) {
+    std::printf("%s: study %s is valid: %s\n", options.study_file.c_str(), study.name.c_str(),
+                needs.c_str());
+    return 0;
+  }
+  if (!options.ignore_resources) {
+    const auto memory = available_memory_bytes();
+    if (memory && need.memory_bytes > *memory)
+      throw InputError(options.study_file, "",
+                       "needs about " + format_bytes(need.memory_bytes) + " of memory for " +
+                           std::to_string(need.points) + " grid points, more than the " +
+                           format_bytes(*memory) +
+                           " available (--ignore-resources runs it anyway)");
+    const auto disk = with_output ? free_disk_bytes(directory_of(options.output)) : std::nullopt;
+    if (disk && need.disk_bytes > *disk)
+      throw InputError(options.output, "",
+                       "needs about " + format_bytes(need.disk_bytes) + " of disk, more than the " +
+                           format_bytes(*disk) + " free there (--ignore-resources runs it anyway)");
+  }
+
   auto backend = select_backend(options.backend);
   Progress progress(options.quiet ? Progress::Mode::kQuiet : Progress::Mode::kAuto);
   progress.note("cevns scan " + study.name + " on " + backend->name() +
                 (shard ? " (shard " + std::to_string(shard->index) + "/" +
                              std::to_string(shard->count) + ")"
-                       : std::string()));
+                       : std::string()) +
+                ": " + needs);
 
   if (!options.output.empty())
     return run_checkpointed_scan(options, study, method, shard, *backend, progress);

@@ -38,6 +38,8 @@ struct ScanCommandOptions {
   std::string command_line;
   std::optional<std::string> shard;  // "K/N": compute only shard K of N (needs output)
   bool resume = false;               // continue output + ".partial" (or start it)
+  bool check = false;                // validate the study and options, estimate, compute nothing
+  bool ignore_resources = false;     // run even when the estimate exceeds memory or disk
 };
 
 int run_scan(const ScanCommandOptions& options);

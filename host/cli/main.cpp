@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "host/cli/commands.hpp"
@@ -52,6 +53,10 @@ int main(int argc, char** argv) {
                        "K/N: compute only shard K (0-based) of N of every grid (needs -o)");
   scan_cmd->add_flag("--resume", scan.resume,
                      "continue an interrupted run from OUTPUT.partial (or start it)");
+  scan_cmd->add_flag("--check", scan.check,
+                     "validate the study and options and print what the run needs; compute nothing");
+  scan_cmd->add_flag("--ignore-resources", scan.ignore_resources,
+                     "run even when the memory or disk it needs exceeds what is available");
 
   MergeCommandOptions merge;
   auto* merge_cmd =
@@ -118,6 +123,12 @@ int main(int argc, char** argv) {
   } catch (const ScanInterrupted& e) {
     std::fprintf(stderr, "cevns: interrupted by %s\n", signal_name(e.signal));
     return 128 + e.signal;
+  } catch (const SystemError& e) {
+    // HDF5's exit handlers would try again to close a file whose writes failed, and can crash
+    // doing so: leave at once, after flushing what was printed.
+    std::fprintf(stderr, "cevns: error: %s\n", e.what());
+    std::fflush(nullptr);
+    std::_Exit(1);
   } catch (const InputError& e) {
     std::fprintf(stderr, "cevns: error: %s\n", e.what());
     return 2;

@@ -30,4 +30,11 @@ class InputError : public std::runtime_error {
   std::string file_, json_path_, expectation_;
 };
 
+// A failure of the machine rather than of the input: a full disk, a file-size limit, an I/O
+// error. main() prints it on one line and exits with status 1.
+class SystemError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 }  // namespace cevns

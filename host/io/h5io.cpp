@@ -1,5 +1,7 @@
 #include "host/io/h5io.hpp"
 
+#include <cstdlib>
+
 #include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -74,8 +76,18 @@ std::string hdf5_reason() {
   return reason.empty() ? std::string("unknown HDF5 error") : reason;
 }
 
+// A write that the system refused (HDF5 reports "errno = N" in its innermost message) is the
+// machine's failure, not the program's: reported as such, with the system's words.
 [[noreturn]] void fail(const std::string& what) {
-  throw std::runtime_error("HDF5: " + what + " failed (" + hdf5_reason() + ")");
+  const std::string reason = hdf5_reason();
+  const auto at = reason.find("errno = ");
+  if (at != std::string::npos) {
+    const int code = std::atoi(reason.c_str() + at + 8);
+    if (code == ENOSPC || code == EFBIG || code == EDQUOT || code == EIO)
+      throw SystemError(what + " failed: " + std::strerror(code) +
+                        (code == EIO ? "" : " (the disk is full or a file-size limit was reached)"));
+  }
+  throw std::runtime_error("HDF5: " + what + " failed (" + reason + ")");
 }
 
 template <typename T>

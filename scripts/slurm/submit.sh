@@ -2,8 +2,9 @@
 # Runs a cevns study as N shards on a Slurm cluster and merges them:
 #   a job array of N tasks (one GPU each by default), task K running
 #     cevns scan STUDY --shard K/N --resume -o OUTDIR/part-K.h5
-#   and a merge job that starts only when every task succeeded (--dependency=afterok):
-#     cevns merge -o OUTPUT OUTDIR/part-0.h5 … OUTDIR/part-(N-1).h5
+#   and a merge job that starts only when every task succeeded (--dependency=afterok), on CPUs
+#   (it copies the grids and redoes the analysis; no GPU is worth waiting for):
+#     cevns merge --backend cpu -o OUTPUT OUTDIR/part-0.h5 … OUTDIR/part-(N-1).h5
 #
 # Usage: scripts/slurm/submit.sh STUDY.json N [options] [-- extra cevns scan arguments]
 # See --help. The study file, the cevns binary and OUTDIR must be on a file system that the
@@ -21,8 +22,9 @@ Options:
   -A, --account NAME      account to charge
   -t, --time TIME         time limit of each shard task (default 04:00:00)
       --merge-time TIME   time limit of the merge job (default 01:00:00)
-  -g, --gpus N            GPUs per shard task and for the merge (default 1); 0 runs on CPUs
-                          only (--backend cpu), otherwise --backend cuda
+  -g, --gpus N            GPUs per shard task (default 1); 0 runs the shards on CPUs only
+                          (--backend cpu), otherwise --backend cuda. The merge job asks for
+                          no GPU and runs with --backend cpu
       --gpu-type TYPE     GPU type for --gres=gpu:TYPE:N
   -c, --cpus N            CPUs per task (default: the cluster's default)
       --mem SIZE          memory per task (e.g. 16G)
@@ -32,7 +34,8 @@ Options:
       --max-parallel M    at most M shard tasks at once (--array=0-(N-1)%M)
       --cevns PATH        the cevns binary (default: cevns on PATH, else build/cevns)
       --sbatch-arg ARG    one more sbatch argument for both jobs (repeatable), e.g. --qos=long
-      --dry-run           print the sbatch commands instead of running them
+      --dry-run           check the study, print what would be created and the sbatch
+                          commands; create and submit nothing
   -h, --help              this help
 
 Re-running the same command after a failure, a time limit or a node loss continues: every
@@ -87,21 +90,15 @@ cevns=$(realpath "$cevns")
 study=$(realpath "$study")
 name=$(basename "$study" .json)
 [[ -n $outdir ]] || outdir=$PWD/cevns-$name-$(date +%Y%m%d-%H%M%S)
-mkdir -p "$outdir/logs"
-outdir=$(realpath "$outdir")
+outdir=$(realpath -m "$outdir")
 [[ -n $output ]] || output=$outdir/$name.h5
 output=$(realpath -m "$output")
 
 # Check the study (and the options) here rather than in N failed tasks.
-"$cevns" scan "$study" --shard "0/$n" --json /dev/null -o /dev/null >/dev/null 2>"$outdir/logs/check.err" &&
-  true || {
-    # --json with --shard is refused after the study is parsed: that error means the study is fine.
-    if ! grep -q -- "--json: not available with --shard" "$outdir/logs/check.err"; then
-      cat "$outdir/logs/check.err" >&2
-      die "the study does not load; nothing submitted"
-    fi
-  }
-rm -f "$outdir/logs/check.err"
+check_err=$("$cevns" scan "$study" --shard "0/$n" --check 2>&1 >/dev/null) || {
+  echo "$check_err" >&2
+  die "the study does not load; nothing submitted"
+}
 
 if [[ $gpus -gt 0 ]]; then backend=cuda; else backend=cpu; fi
 common=(--parsable)
@@ -109,27 +106,32 @@ common=(--parsable)
 [[ -n $account ]] && common+=(--account "$account")
 [[ -n $cpus ]] && common+=(--cpus-per-task "$cpus")
 [[ -n $mem ]] && common+=(--mem "$mem")
-if [[ $gpus -gt 0 ]]; then
-  common+=(--gres "gpu:${gpu_type:+$gpu_type:}$gpus")
-fi
 common+=("${sbatch_extra[@]}")
+shard_resources=()
+if [[ $gpus -gt 0 ]]; then
+  shard_resources=(--gres "gpu:${gpu_type:+$gpu_type:}$gpus")
+fi
 
 array="0-$((n - 1))${max_parallel:+%$max_parallel}"
-shard_cmd=(sbatch "${common[@]}" --job-name "cevns-$name" --array "$array" --time "$time_limit"
-           --output "$outdir/logs/shard-%a.out" --error "$outdir/logs/shard-%a.out"
+shard_cmd=(sbatch "${common[@]}" "${shard_resources[@]}" --job-name "cevns-$name" --array "$array"
+           --time "$time_limit" --output "$outdir/logs/shard-%a.out" --error "$outdir/logs/shard-%a.out"
            "$here/shard.sbatch" "$cevns" "$study" "$n" "$outdir" "$backend" "${scan_extra[@]}")
+# The merge copies the parts' grids and redoes the analysis (minimisation, intervals, contours):
+# CPU work, so it asks for no GPU and runs with --backend cpu wherever the shards ran.
 merge_args() {
   merge_args=(sbatch "${common[@]}" --job-name "cevns-$name-merge" --time "$merge_time"
               --dependency "afterok:$1" --kill-on-invalid-dep=yes
               --output "$outdir/logs/merge.out" --error "$outdir/logs/merge.out"
-              "$here/merge.sbatch" "$cevns" "$n" "$outdir" "$output" "$backend")
+              "$here/merge.sbatch" "$cevns" "$n" "$outdir" "$output" cpu)
 }
 if [[ $dry_run -eq 1 ]]; then
+  echo "would create: $outdir/logs"
   printf '%q ' "${shard_cmd[@]}"; echo
   merge_args '<array-job-id>'
   printf '%q ' "${merge_args[@]}"; echo
   exit 0
 fi
+mkdir -p "$outdir/logs"
 array_job=$("${shard_cmd[@]}")
 array_job=${array_job%%;*}
 merge_args "$array_job"

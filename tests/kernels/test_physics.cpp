@@ -56,8 +56,13 @@ TEST(Kinematics, MaxRecoilAndMinEnergyAreInverses) {
   }
 }
 
-TEST(Kinematics, MaxRecoilApproachesTwoESquaredOverM) {
-  EXPECT_NEAR(max_recoil_MeV(30.0, 1e7) / (2.0 * 900.0 / 1e7), 1.0, 1e-5);
+// T_max = 2E²/(M + 2E), not its heavy-nucleus limit 2E²/M: the two differ by the factor
+// 1 + 2E/M, here 1/30 and 6e-6, each far beyond the tolerances (1e-15 and 1e-13 relative).
+TEST(Kinematics, MaxRecoilIsTwoESquaredOverMPlusTwoE) {
+  // E = 50 MeV on M = 3000 MeV: 2·2500/(3000 + 100) = 50/31 MeV (2E²/M would give 5/3 MeV).
+  EXPECT_NEAR(max_recoil_MeV(50.0, 3000.0), 50.0 / 31.0, 1e-15 * 50.0 / 31.0);
+  // E = 30 MeV on M = 1e7 MeV: 1800/(1e7 + 60) MeV; 2E²/M = 1.8e-4 MeV is 6e-6 above it.
+  EXPECT_NEAR(max_recoil_MeV(30.0, 1e7) / (1800.0 / (1e7 + 60.0)), 1.0, 1e-13);
 }
 
 TEST(CrossSection, MatchesClosedFormWithUnitFormFactors) {

@@ -4,21 +4,42 @@
 #   starts munged, slurmctld and slurmd from a temporary directory (no GPUs, no cgroups:
 #   proctrack/linuxproc, task/none), submits a 3-shard array and its merge job with submit.sh
 #   --gpus 0, waits (at most 180 s), and checks that the merged file's datasets equal an
-#   unsharded run bit for bit. Every daemon it started is stopped on exit.
+#   unsharded run bit for bit (with h5py when PYTHON has it, else h5dump, installed with
+#   hdf5-tools when absent). Every daemon it started is stopped on exit.
+# Before any of that, without Slurm: submit.sh --dry-run creates nothing, and its merge job asks
+# for no GPU and runs with --backend cpu.
 #
-# Usage: tests/slurm/test_slurm.sh /path/to/cevns
-# Prints "SKIP: <reason>" and exits 0 only where this machine cannot run Slurm at all (not root,
-# so no daemons; no slurm packages and no way to install them).
+# Usage: tests/slurm/test_slurm.sh /path/to/cevns [PYTHON]
+# Prints "SKIP: <reason>" and exits 77 (ctest's SKIP_RETURN_CODE) only where this machine cannot
+# run Slurm at all (not root, so no daemons; no slurm packages and no way to install them).
 set -uo pipefail
 
-cevns=${1:?usage: test_slurm.sh /path/to/cevns}
+cevns=${1:?usage: test_slurm.sh /path/to/cevns [PYTHON]}
 cevns=$(realpath "$cevns")
+python=${2:-python3}
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 deadline_s=${CEVNS_SLURM_TEST_TIMEOUT:-180}
 
-skip() { echo "SKIP: $*"; exit 0; }
+skip() { echo "SKIP: $*"; exit 77; }
 fail() { echo "FAIL: $*" >&2; dump_logs; exit 1; }
 log() { echo "test_slurm: $*"; }
+dump_logs() { :; }  # replaced once the cluster's directory exists
+
+# --- submit.sh --dry-run: prints, creates nothing; the merge job is a CPU job ---------------------
+dry_dir=$(mktemp -d /tmp/cevns-slurm-dry-XXXXXX)
+dry=$("$src/scripts/slurm/submit.sh" "$src/configs/studies/weak_mixing.json" 4 --dry-run \
+        --gpus 2 --output-dir "$dry_dir/out" --cevns "$cevns" 2>&1) ||
+  { rm -rf "$dry_dir"; fail "submit.sh --dry-run failed: $dry"; }
+[[ ! -e $dry_dir/out ]] || { rm -rf "$dry_dir"; fail "submit.sh --dry-run created $dry_dir/out"; }
+rm -rf "$dry_dir"
+shard_line=$(grep -- "--array 0-3" <<<"$dry") || fail "--dry-run printed no shard array: $dry"
+merge_line=$(grep -- "--dependency afterok:" <<<"$dry") || fail "--dry-run printed no merge job: $dry"
+[[ $shard_line == *"--gres gpu:2 "* && $shard_line == *" cuda"* ]] ||
+  fail "shard tasks should ask for 2 GPUs and run --backend cuda: $shard_line"
+[[ $merge_line != *--gres* ]] || fail "the merge job asks for a GPU: $merge_line"
+[[ $merge_line =~ merge\.sbatch\ .*\ cpu\ ?$ ]] ||
+  fail "the merge job should run with --backend cpu: $merge_line"
+log "submit.sh --dry-run created nothing; shards on GPUs, merge on CPUs"
 
 [[ $(id -u) -eq 0 ]] || skip "not root: a private slurmctld/slurmd/munged needs root here"
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
@@ -36,13 +57,6 @@ fi
 tmp=$(mktemp -d /tmp/cevns-slurm-XXXXXX)
 chmod 700 "$tmp"
 pids=()
-dump_logs() {
-  for f in "$tmp"/log/*.log "$tmp"/run/logs/*.out; do
-    [[ -f $f ]] || continue
-    echo "---- $f" >&2
-    tail -n 20 "$f" >&2
-  done
-}
 cleanup() {
   if [[ -f $tmp/slurm.conf ]] && [[ ${#pids[@]} -gt 0 ]]; then
     SLURM_CONF=$tmp/slurm.conf scancel --quiet --user root >/dev/null 2>&1 || true
@@ -67,6 +81,13 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
+dump_logs() {
+  for f in "$tmp"/log/*.log "$tmp"/run/logs/*.out; do
+    [[ -f $f ]] || continue
+    echo "---- $f" >&2
+    tail -n 20 "$f" >&2
+  done
+}
 trap 'exit 1' INT TERM
 
 free_port() {
@@ -214,8 +235,10 @@ done
 grep -q "^merged: $tmp/run/merged.h5" "$tmp/run/logs/merge.out" || fail "the merge log says no merge"
 
 # --- the merged file equals the unsharded run --------------------------------------------------
-if python3 -c 'import h5py, numpy' 2>/dev/null; then
-  python3 - "$tmp/unsharded.h5" "$tmp/run/merged.h5" <<'EOF' || fail "merged file differs from the unsharded run"
+# Either way fails unless it compared every chi2 grid of the study, with its values.
+groups=(w/Ar/ideal w/Ar/sys15 w/CsI/ideal w/CsI/sys15 s/Ar/ideal s/Ar/sys15 s/CsI/ideal s/CsI/sys15)
+if "$python" -c 'import h5py, numpy' 2>/dev/null; then
+  "$python" - "$tmp/unsharded.h5" "$tmp/run/merged.h5" "${groups[@]}" <<'EOF' || fail "merged file differs from the unsharded run"
 import sys, h5py
 a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
 def datasets(f):
@@ -228,19 +251,41 @@ bad = [k for k in da if da[k].tobytes() != db[k].tobytes()]
 assert not bad, bad
 assert b.attrs["complete"] == 1 and b.attrs["file_kind"] == "scan"
 assert a.attrs["study_hash"] == b.attrs["study_hash"]
+for g in sys.argv[3:]:  # every grid of the study is there, with its values (31 and 21 x 17 points)
+    assert g + "/chi2" in da, f"no {g}/chi2 in the unsharded file"
+    assert da[g + "/chi2"].size == (31 if g.startswith("w/") else 21 * 17), (g, da[g + "/chi2"].shape)
 n_chi2 = sum(k.endswith("/chi2") for k in da)
-print(f"test_slurm: {len(da)} datasets identical, {n_chi2} chi2 grids bit for bit")
+print(f"test_slurm: {len(da)} datasets identical, {n_chi2} chi2 grids bit for bit (h5py)")
 EOF
 else
+  if ! command -v h5dump >/dev/null; then
+    log "installing hdf5-tools (h5dump) with apt-get"
+    apt-get install -y --no-install-recommends hdf5-tools >>/tmp/cevns-slurm-apt.log 2>&1 ||
+      { apt-get update >>/tmp/cevns-slurm-apt.log 2>&1 &&
+          apt-get install -y --no-install-recommends hdf5-tools >>/tmp/cevns-slurm-apt.log 2>&1; } ||
+      fail "nothing to compare the files with: no h5py in $python, no h5dump, and apt-get could not install hdf5-tools (see /tmp/cevns-slurm-apt.log)"
+  fi
   n=0
-  for g in w/Ar/ideal w/Ar/sys15 w/CsI/ideal w/CsI/sys15 s/Ar/ideal s/Ar/sys15 s/CsI/ideal s/CsI/sys15; do
+  for g in "${groups[@]}"; do
+    if [[ $g == w/* ]]; then points=31; else points=$((21 * 17)); fi
     for d in chi2 delta_chi2; do
-      diff <(h5dump -d "/$g/$d" -m %.17g "$tmp/unsharded.h5" | tail -n +3) \
-           <(h5dump -d "/$g/$d" -m %.17g "$tmp/run/merged.h5" | tail -n +3) >/dev/null ||
+      for f in unsharded merged; do
+        file=$tmp/$f.h5
+        [[ $f == merged ]] && file=$tmp/run/merged.h5
+        h5dump -A 0 -d "/$g/$d" -m %.17g "$file" >"$tmp/$f.dump" 2>&1 ||
+          fail "h5dump cannot read /$g/$d of $file: $(head -c 300 "$tmp/$f.dump")"
+      done
+      # The dataset's values (-A 0: no attributes): as many numbers after "DATA {", less the
+      # "(i,j):" indices, as the grid has points.
+      values=$(sed -n '/DATA {/,$p' "$tmp/unsharded.dump" | sed 's/([0-9, ]*)://g' |
+               grep -oE '[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]+)?|inf|nan' | wc -l)
+      [[ $values -eq $points ]] || fail "h5dump of /$g/$d shows $values values, expected $points"
+      diff <(tail -n +3 "$tmp/unsharded.dump") <(tail -n +3 "$tmp/merged.dump") >/dev/null ||
         fail "/$g/$d differs"
       n=$((n + 1))
     done
   done
-  log "$n datasets identical (h5dump)"
+  [[ $n -eq $((2 * ${#groups[@]})) ]] || fail "compared $n datasets, expected $((2 * ${#groups[@]}))"
+  log "$n datasets identical: $((n / 2)) chi2 and delta_chi2 grids with all their values (h5dump)"
 fi
 echo "PASS: Slurm array of 3 shards (interrupted by SIGTERM, resubmitted, resumed) + afterok merge == unsharded run"

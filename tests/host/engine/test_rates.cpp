@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "host/config/config.hpp"
+#include "host/core/json_reader.hpp"
 #include "host/engine/quadrature.hpp"
 #include "host/engine/rates.hpp"
 #include "kernels/constants.hpp"
@@ -200,8 +201,7 @@ TEST(Rates, SterileDisappearanceRemovesOnlyItsFlavour) {
   PhysicsModel m = standard_model();
   m.sterile_channel = kNuEDisappearance;
   m.value[kSin22Theta] = 0.2;
-  m.value[kDm2] = 1000.0;  // fast oscillation: ⟨P⟩ → 1 − 0.1
-  m.value[kDm2] = 1e-6;  // ...or none at all at tiny Δm²
+  m.value[kDm2] = 1e-6;  // no oscillation at all at tiny Δm²
   const RatesResult slow = compute_rates(d, edges, m, *backend);
   EXPECT_NEAR(slow.total() / sm.total(), 1.0, 1e-9);
   m.value[kDm2] = 1.0;
@@ -210,6 +210,110 @@ TEST(Rates, SterileDisappearanceRemovesOnlyItsFlavour) {
   EXPECT_DOUBLE_EQ(osc.flux_total(kDelayedNuMuBar), sm.flux_total(kDelayedNuMuBar));
   EXPECT_LT(osc.flux_total(kDelayedNuE), sm.flux_total(kDelayedNuE));
   EXPECT_GT(osc.flux_total(kDelayedNuE), 0.8 * sm.flux_total(kDelayedNuE));
+}
+
+// Fast oscillation: at Δm² = 100 eV² the phase 1.27 Δm² L/E of the Ar detector runs through
+// ~40 periods of sin² over the delayed ν_e energies, so sin² averages to 1/2 and the ν_e rate is
+// (1 − sin²2θ/2) = 0.9 of the unoscillated one; the other fluxes are untouched. The energy
+// panels (equal steps in 1/E, i.e. in phase) are raised to give every period ~13 nodes.
+TEST(Rates, FastOscillationAveragesTheNuESurvivalToOneMinusHalfSin22Theta) {
+  auto backend = make_cpu_backend();
+  DetectorConfig d = detector("ar");
+  const auto edges = total_bin_edges_keV(d);
+  // What is left of the average, sin²2θ ⟨cos 2φ⟩/2, falls with Δm²: 9.0e-5 at 100 eV² and
+  // 8.0e-7 at 400 eV² for this detector (both unchanged to 1e-12 when the panels are doubled,
+  // so they are the physics, not the quadrature). The tolerances bound them with a margin of 2;
+  // a rate that did not oscillate (1.0) or lost the full sin²2θ (0.8) is far outside.
+  const struct {
+    double dm2_eV2;
+    int panels;
+    double tolerance;
+  } cases[] = {{100.0, 16, 2e-4}, {400.0, 64, 2e-6}};
+  for (const auto& c : cases) {
+    d.quadrature.energy_panels = c.panels;
+    const RatesResult sm = compute_rates(d, edges, standard_model(), *backend);
+    PhysicsModel m = standard_model();
+    m.sterile_channel = kNuEDisappearance;
+  m.value[kSin22Theta] = 0.2;
+  m.value[kDm2] = c.dm2_eV2;
+    const RatesResult fast = compute_rates(d, edges, m, *backend);
+    EXPECT_NEAR(fast.flux_total(kDelayedNuE) / sm.flux_total(kDelayedNuE), 0.9, c.tolerance)
+        << "dm2 " << c.dm2_eV2 << " eV^2";
+    EXPECT_NEAR(fast.flux_total(kPromptNuMu) / sm.flux_total(kPromptNuMu), 1.0, 1e-12);
+    EXPECT_NEAR(fast.flux_total(kDelayedNuMuBar) / sm.flux_total(kDelayedNuMuBar), 1.0, 1e-12);
+  }
+}
+
+// One absolute total derived by hand from first principles, with no helper of the program: a toy
+// detector of 1 t of ⁴He with point-like nuclei, 20 m from the SNS (SPEC §2, §4, §6).
+//
+//   N = η N_D Σ_fluxes ∫ dE φ(E) ∫_{T₀}^{T_max(E)} dT dσ/dT,
+//   η = r N_POT / (4π L²),  N_D = N_A M_det / M_molar,  M = A u − Z m_e,
+//   dσ/dT = G_F² M / (4π) (ħc)² Q_W² (1 − M T / 2E²) F²(q),  Q_W = N − (1 − 4 sin²θ_W) Z,
+//   (the program's G_F² M/π × (Z g_p + N g_n)² with g_n = −1/2: the same, since Z g_p + N g_n =
+//   −Q_W/2).
+// With F = 1 and T₀ → 0 the recoil integral is, with T_max = 2E²/(M + 2E),
+//   I(E) = T_max − M T_max² / (4E²) = E² (M + 4E) / (M + 2E)²
+//        = (E²/M) Σ_{n≥0} (1 − n) (−2E/M)ⁿ        (converges for 2E/M < 1; here 2E/M ≤ 0.03).
+// Prompt ν_μ: a δ line at E_p = (m_π² − m_μ²)/(2 m_π): I(E_p). Delayed: the Michel spectra on
+// [0, m_μ/2] have the moments
+//   ∫ φ_νe E^j dE  = 192/m³ ∫ E^{2+j} (1/2 − E/m) dE = 12 (m/2)^j / ((j + 3)(j + 4)),
+//   ∫ φ_ν̄μ E^j dE = 64/m³ ∫ E^{2+j} (3/4 − E/m) dE  = 2 (m/2)^j (j + 6) / ((j + 3)(j + 4)),
+// (j = 0: both normalised to one), so ⟨I⟩ = Σ_n (1 − n)(−2/M)ⁿ/M · moment(n + 2).
+//
+// The toy is chosen so that the program's answer must equal this to 1e-7: rms radii of 1e-4 fm
+// with Helm skins of 1e-5 fm give 1 − F² ≤ q²r²/3 ≤ 1e-9 at the largest q = 2E/ħc ≈ 0.54 fm⁻¹;
+// the threshold T₀ = 1e-6 keV (the program needs T₀ > 0) removes ≈ T₀/I(E) ≤ 1e-8 of each
+// integral; the Gauss–Legendre rules integrate these smooth integrands far more closely. (The
+// program's totals sit 3–4e-9 below the hand numbers: the threshold's share, T₀/I(E_p) = 4.2e-9.)
+TEST(Rates, PointLikeHeliumTotalEqualsTheHandDerivedNumber) {
+  // SPEC §1 constants, typed here (PDG 2022, CODATA 2018) rather than read from the program.
+  const double pi = 3.14159265358979323846;
+  const double g_fermi = 1.1663787e-11;      // MeV⁻²
+  const double hbar_c_cm = 197.3269804e-13;  // MeV cm
+  const double m_mu = 105.6583755, m_pi = 139.57039, m_e = 0.51099895, u = 931.49410242;  // MeV
+  const double avogadro = 6.02214076e23, sin2_w = 0.23865;
+  // The toy detector.
+  const double z = 2, n = 2, a_u = 4.00260325413, mass_kg = 1000.0, baseline_m = 20.0;
+  const double r_per_pot = 0.08, pot = 1.76e23;
+  const Json config = Json::parse(R"({
+    "name": "He4-pointlike", "mass_kg": 1000, "baseline_m": 20, "threshold_keV": 1e-6,
+    "source": {"name": "SNS", "nu_per_flavour_per_pot": 0.08, "protons_on_target": 1.76e23},
+    "form_factors": {"proton": "helm", "neutron": "helm",
+                     "proton_shape_fm": 1e-5, "neutron_shape_fm": 1e-5},
+    "isotopes": [{"name": "He4", "Z": 2, "N": 2, "atomic_mass_u": 4.00260325413, "count": 1,
+                  "charge_radius_fm": 1e-4}]})");
+  const DetectorConfig d = parse_detector(config, "he4_pointlike.json", "", ".");
+
+  const double mass = a_u * u - z * m_e;                                              // MeV
+  const double eta = r_per_pot * pot / (4.0 * pi * std::pow(baseline_m * 100.0, 2));  // cm⁻²
+  const double targets = avogadro * mass_kg * 1000.0 / a_u;
+  const double q_weak = n - (1.0 - 4.0 * sin2_w) * z;
+  const double sigma0 =
+      g_fermi * g_fermi * mass / (4.0 * pi) * hbar_c_cm * hbar_c_cm * q_weak * q_weak;
+
+  const double e_prompt = (m_pi * m_pi - m_mu * m_mu) / (2.0 * m_pi);
+  const double i_prompt =
+      e_prompt * e_prompt * (mass + 4.0 * e_prompt) / std::pow(mass + 2.0 * e_prompt, 2);
+  double i_nue = 0.0, i_numubar = 0.0;
+  for (int k = 0; k < 40; ++k) {  // (2E/M)^40 < 1e-60: the series is summed to double precision
+    const int j = k + 2;
+    const double c = (1.0 - k) * std::pow(-2.0 / mass, k) / mass * std::pow(m_mu / 2.0, j) /
+                     ((j + 3.0) * (j + 4.0));
+    i_nue += 12.0 * c;
+    i_numubar += 2.0 * (j + 6.0) * c;
+  }
+  const double expected = eta * targets * sigma0 * (i_prompt + i_nue + i_numubar);
+
+  auto backend = make_cpu_backend();
+  const RatesResult r = compute_rates(d, total_bin_edges_keV(d), standard_model(), *backend);
+  EXPECT_NEAR(r.flux_total(kPromptNuMu) / (eta * targets * sigma0 * i_prompt), 1.0, 1e-7);
+  EXPECT_NEAR(r.flux_total(kDelayedNuMuBar) / (eta * targets * sigma0 * i_numubar), 1.0, 1e-7);
+  EXPECT_NEAR(r.flux_total(kDelayedNuE) / (eta * targets * sigma0 * i_nue), 1.0, 1e-7);
+  EXPECT_NEAR(r.total() / expected, 1.0, 1e-7);
+  // The number itself, as a guard on the derivation above (evaluated independently with a
+  // Simpson rule for the delayed integrals): 574.622 prompt ν_μ + 963.408 ν̄_μ + 722.629 ν_e.
+  EXPECT_NEAR(expected, 2260.658, 1e-3);
 }
 
 }  // namespace
