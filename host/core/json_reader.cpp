@@ -161,6 +161,16 @@ JsonObject::JsonObject(const Json& value, std::string file, std::string path)
                      "expected a JSON object, got " + describe_json_value(value));
 }
 
+std::string JsonObject::pointer_token(const std::string& key) {
+  std::string t;
+  for (char c : key) {
+    if (c == '~') t += "~0";
+    else if (c == '/') t += "~1";
+    else t += c;
+  }
+  return t;
+}
+
 void JsonObject::fail(const std::string& key, const std::string& expectation) const {
   throw InputError(file_, path_of(key), expectation);
 }

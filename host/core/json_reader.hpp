@@ -60,7 +60,9 @@ class JsonObject {
 
   const std::string& file() const { return file_; }
   const std::string& path() const { return path_; }
-  std::string path_of(const std::string& key) const { return path_ + "/" + key; }
+  // RFC 6901: a member name's '~' is written "~0" and its '/' "~1" in a JSON pointer.
+  std::string path_of(const std::string& key) const { return path_ + "/" + pointer_token(key); }
+  static std::string pointer_token(const std::string& key);
   // Asking marks the key as known to the schema (for the unknown-key message).
   bool has(const std::string& key) const {
     used_.insert(key);
