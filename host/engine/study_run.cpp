@@ -98,11 +98,10 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
     std::tie(r->best_fit, r->chi2_min) = minimise_grid_2d(
         [&](const std::vector<double>& x) { return model.chi2(model.model_at(x)); }, r->axes[0],
         r->axes[1], r->chi2, scan.axes);
-    r->contours = contour_lines(r->axes[0], r->axes[1], [&] {
-      std::vector<double> d(r->chi2.size());
-      for (std::size_t i = 0; i < d.size(); ++i) d[i] = r->chi2[i] - r->chi2_min;
-      return d;
-    }(), r->threshold, scan.axes[0].log, scan.axes[1].log);
+    r->delta_chi2.resize(r->chi2.size());
+    for (std::size_t i = 0; i < r->chi2.size(); ++i) r->delta_chi2[i] = r->chi2[i] - r->chi2_min;
+    r->contours = contour_lines(r->axes[0], r->axes[1], r->delta_chi2, r->threshold,
+                                scan.axes[0].log, scan.axes[1].log);
 
     if (scan.is_sterile()) {
       r->raster_threshold = study.analysis.delta_chi2_1d;

@@ -1,10 +1,13 @@
 #include "host/stats/contours.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace cevns {
 namespace {
@@ -23,28 +26,40 @@ double real_coordinate(double u, bool log_axis) { return log_axis ? std::pow(10.
 // segments are the links between them. An edge is shared by at most two cells and used once by
 // each, so every vertex has at most two links: the graph falls apart into open chains (ends on
 // the boundary or beside a NaN cell) and cycles, which a walk recovers without any coordinate
-// matching.
+// matching. Only crossed edges are stored (a contour has O(perimeter) of them), so the memory
+// does not grow with the grid.
 class EdgeGraph {
  public:
   static constexpr std::int64_t kNone = -1;
-
-  explicit EdgeGraph(std::size_t n_edges) : links_(n_edges, {kNone, kNone}) {}
 
   void link(std::int64_t a, std::int64_t b) {
     add(a, b);
     add(b, a);
   }
-  std::size_t size() const { return links_.size(); }
-  int degree(std::int64_t e) const { return (links_[e][0] != kNone) + (links_[e][1] != kNone); }
+  // The crossed edges in increasing order (the walks start from them in this order, so the
+  // polylines come out in the same order whatever the hash table's).
+  std::vector<std::int64_t> edges() const {
+    std::vector<std::int64_t> e;
+    e.reserve(links_.size());
+    for (const auto& item : links_) e.push_back(item.first);
+    std::sort(e.begin(), e.end());
+    return e;
+  }
+  int degree(std::int64_t e) const {
+    const auto& l = links_.at(e);
+    return (l[0] != kNone) + (l[1] != kNone);
+  }
   std::int64_t next(std::int64_t e, std::int64_t prev) const {
-    return links_[e][0] != prev ? links_[e][0] : links_[e][1];
+    const auto& l = links_.at(e);
+    return l[0] != prev ? l[0] : l[1];
   }
 
  private:
   void add(std::int64_t from, std::int64_t to) {
-    (links_[from][0] == kNone ? links_[from][0] : links_[from][1]) = to;
+    auto& l = links_.try_emplace(from, std::array<std::int64_t, 2>{kNone, kNone}).first->second;
+    (l[0] == kNone ? l[0] : l[1]) = to;
   }
-  std::vector<std::array<std::int64_t, 2>> links_;
+  std::unordered_map<std::int64_t, std::array<std::int64_t, 2>> links_;
 };
 
 }  // namespace
@@ -70,7 +85,7 @@ std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vec
     return n_horizontal + static_cast<std::int64_t>(iy * nx + ix);
   };
 
-  EdgeGraph graph(ny * (nx - 1) + (ny - 1) * nx);
+  EdgeGraph graph;
   for (std::size_t iy = 0; iy + 1 < ny; ++iy) {
     for (std::size_t ix = 0; ix + 1 < nx; ++ix) {
       const double v00 = value(ix, iy), v10 = value(ix + 1, iy);
@@ -124,12 +139,12 @@ std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vec
   };
 
   std::vector<Polyline> lines;
-  std::vector<char> visited(graph.size(), 0);
+  std::unordered_set<std::int64_t> visited;
   const auto walk = [&](std::int64_t start) {
     Polyline line{{}, {}, false};
     std::int64_t prev = EdgeGraph::kNone, cur = start;
     while (true) {
-      visited[cur] = 1;
+      visited.insert(cur);
       double px, py;
       crossing(cur, &px, &py);
       // A level value exactly on a grid node puts the crossings of several edges on that node.
@@ -139,7 +154,7 @@ std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vec
       }
       const std::int64_t next = graph.next(cur, prev);
       if (next == start) line.closed = true;
-      if (next == EdgeGraph::kNone || visited[next]) break;
+      if (next == EdgeGraph::kNone || visited.count(next)) break;
       prev = cur;
       cur = next;
     }
@@ -152,12 +167,11 @@ std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vec
     if (line.x.size() >= 2 && (line.x.size() > 2 || !line.closed)) lines.push_back(std::move(line));
   };
   // Open chains first, from either end, so that no chain is entered in its middle.
-  for (std::size_t e = 0; e < graph.size(); ++e) {
-    if (!visited[e] && graph.degree(e) == 1) walk(static_cast<std::int64_t>(e));
-  }
-  for (std::size_t e = 0; e < graph.size(); ++e) {
-    if (!visited[e] && graph.degree(e) == 2) walk(static_cast<std::int64_t>(e));
-  }
+  const std::vector<std::int64_t> edges = graph.edges();
+  for (std::int64_t e : edges)
+    if (!visited.count(e) && graph.degree(e) == 1) walk(e);
+  for (std::int64_t e : edges)
+    if (!visited.count(e) && graph.degree(e) == 2) walk(e);
   return lines;
 }
 
