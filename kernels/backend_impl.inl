@@ -110,15 +110,31 @@ struct DepletionLoop {
   }
 };
 
-// Light-mediator moments of every (mass row, entry), then their sums per (mass row, bin).
-struct MediatorEntryLoop {
+// Light-mediator tables in three passes: the mass-independent weights of every (entry, recoil
+// node) and the scale of every entry, the node sums of every (mass row, entry), their sums per
+// (mass row, bin).
+struct MediatorNodeLoop {
   RateView rates;
   PhysicsModel base;
+  MediatorNode* nodes;  // [entry][node]
+  double* scale;        // [entry]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t n_t = static_cast<std::size_t>(rates.n_t);
+    const int e = static_cast<int>(k / n_t), j = static_cast<int>(k % n_t);
+    nodes[k] = mediator_node(rates, e, base, j);
+    if (j == 0) scale[e] = mediator_entry_scale(rates, e, base);
+  }
+};
+
+struct MediatorEntryLoop {
+  const MediatorNode* nodes;
+  const double* scale;
+  int n_entries, n_t;
   const double* masses_MeV;
   MediatorMoments* out;  // [row][entry]
   CEVNS_HD void operator()(std::size_t k) const {
-    const std::size_t n = static_cast<std::size_t>(rates.n_entries);
-    out[k] = entry_mediator_moments(rates, static_cast<int>(k % n), base, masses_MeV[k / n]);
+    const std::size_t n = static_cast<std::size_t>(n_entries), e = k % n;
+    out[k] = mediator_moments_at(nodes + e * n_t, n_t, scale[e], masses_MeV[k / n]);
   }
 };
 
@@ -303,9 +319,13 @@ class ThrustBackend final : public Backend {
     const DeviceRates d(problem);
     const auto masses = upload(masses_MeV);
     const std::size_t rows = masses_MeV.size(), n_entries = problem.entries.size();
-    const int n_bins = problem.n_bins();
+    const int n_bins = problem.n_bins(), n_t = d.view.n_t;
+    thrust::device_vector<MediatorNode> nodes(n_entries * n_t);
+    thrust::device_vector<double> scale(n_entries);
+    parallel_for(nodes.size(), MediatorNodeLoop{d.view, base, ptr(nodes), ptr(scale)});
     thrust::device_vector<MediatorMoments> entries(rows * n_entries);
-    parallel_for(entries.size(), MediatorEntryLoop{d.view, base, ptr(masses), ptr(entries)});
+    parallel_for(entries.size(), MediatorEntryLoop{ptr(nodes), ptr(scale), static_cast<int>(n_entries),
+                                                   n_t, ptr(masses), ptr(entries)});
     thrust::device_vector<double> quadratic(rows * n_bins), quartic(rows * n_bins);
     parallel_for(quadratic.size(),
                  MediatorBinLoop{ptr(entries), ptr(d.bin_offsets), static_cast<int>(n_entries),

@@ -75,17 +75,23 @@ CEVNS_HD inline double scalar_mediator_charge(double fz, double fn) {
   return 15.1 * fz + 14.0 * fn;
 }
 
-// dσ_φ/dT per g⁴ in units of the SM prefactor G_F² M/π (cross_section_prefactor_cm2_per_MeV):
-//   M T (15.1 Z F_Z + 14 N F_N)² / (4 G_F² E² (q² + m²)²),
-// so that it adds to kinematic factor × charge² of the SM integrand; zero beyond T_max.
+// dσ_φ/dT per g⁴ in units of the SM prefactor G_F² M/π (cross_section_prefactor_cm2_per_MeV),
+// without its propagator²: M T (15.1 Z F_Z + 14 N F_N)² / (4 G_F² E²), zero beyond T_max. Times
+// 1/(q² + m²)² it adds to kinematic factor × charge² of the SM integrand.
+CEVNS_HD inline double scalar_mediator_numerator_per_g4(double energy_MeV, double recoil_MeV,
+                                                        double nucleus_mass_MeV, double fz,
+                                                        double fn) {
+  if (recoil_MeV > max_recoil_MeV(energy_MeV, nucleus_mass_MeV)) return 0.0;
+  constexpr double gf = constants::fermi_constant_per_MeV2;
+  const double q = scalar_mediator_charge(fz, fn);
+  return nucleus_mass_MeV * recoil_MeV * q * q / (4.0 * gf * gf * energy_MeV * energy_MeV);
+}
+
 CEVNS_HD inline double scalar_mediator_rate_per_g4(double energy_MeV, double recoil_MeV,
                                                    double nucleus_mass_MeV, double mediator_mass_MeV,
                                                    double fz, double fn) {
-  if (recoil_MeV > max_recoil_MeV(energy_MeV, nucleus_mass_MeV)) return 0.0;
-  constexpr double gf = constants::fermi_constant_per_MeV2;
   const double p = mediator_propagator_per_MeV2(recoil_MeV, nucleus_mass_MeV, mediator_mass_MeV);
-  const double q = scalar_mediator_charge(fz, fn);
-  return nucleus_mass_MeV * recoil_MeV * q * q * p * p / (4.0 * gf * gf * energy_MeV * energy_MeV);
+  return scalar_mediator_numerator_per_g4(energy_MeV, recoil_MeV, nucleus_mass_MeV, fz, fn) * p * p;
 }
 
 }  // namespace cevns

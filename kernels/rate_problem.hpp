@@ -134,38 +134,76 @@ struct MediatorMoments {
   double quadratic, quartic;
 };
 
-CEVNS_HD inline MediatorMoments entry_mediator_moments(const RateView& v, int e,
-                                                       const PhysicsModel& base,
-                                                       double mediator_mass_MeV) {
+// Only the propagator depends on the mass: per recoil node the rest is a weight, so that
+//   quadratic = scale Σ_j quadratic_j/(q_j² + m²),  quartic = scale Σ_j quartic_j/(q_j² + m²)²,
+// and a table of many masses computes the form factors once (Backend::mediator_tables).
+struct MediatorNode {
+  double quadratic, quartic, q2_MeV2;
+};
+
+CEVNS_HD inline MediatorNode mediator_node(const RateView& v, int e, const PhysicsModel& base,
+                                           int j) {
   const QuadEntry q = v.entries[e];
   const IsotopeTarget iso = v.isotopes[q.isotope];
   const int alpha = flux_flavour(q.flux);
-  const NucleonCharges c = nucleon_charges(base, alpha);
-  const VectorMediatorCharge x = vector_mediator_charge(base.mediator, alpha);
-  const bool scalar = base.mediator == kScalar;
   const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
+  const double t = mid + half * v.t_nodes[j];
+  const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
+  const double fz = iso.z * form_factor(iso.proton, qf);
+  const double fn = iso.n * form_factor(iso.neutron, qf);
+  const double w = v.t_weights[j] * acceptance_at(v.acceptance, t);
+  MediatorNode node{0.0, 0.0, 2.0 * iso.mass_MeV * t};
+  if (base.mediator == kScalar) {
+    node.quartic = w * scalar_mediator_numerator_per_g4(q.energy_MeV, t, iso.mass_MeV, fz, fn);
+  } else {
+    const NucleonCharges c = nucleon_charges(base, alpha);
+    const VectorMediatorCharge x = vector_mediator_charge(base.mediator, alpha);
+    const double k = w * kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0);
+    const double q0 = c.proton[alpha] * fz + c.neutron[alpha] * fn;
+    const double extra = x.z * fz + x.n * fn;
+    node.quadratic = k * 2.0 * q0 * extra;
+    node.quartic = k * extra * extra;
+  }
+  return node;
+}
+
+// What multiplies an entry's node sums: recoil half-width, weight, nuclei, prefactor, survival.
+CEVNS_HD inline double mediator_entry_scale(const RateView& v, int e, const PhysicsModel& base) {
+  const QuadEntry q = v.entries[e];
+  const IsotopeTarget iso = v.isotopes[q.isotope];
+  return 0.5 * (q.t_hi_MeV - q.t_lo_MeV) * q.weight_per_cm2 * iso.nuclei *
+         cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
+         survival_probability(base, q.flux, v.baseline_m, q.energy_MeV);
+}
+
+// The node sums at one mass; nodes[j] for j < n_t, `scale` from mediator_entry_scale.
+CEVNS_HD inline MediatorMoments mediator_moments_at(const MediatorNode* nodes, int n_t,
+                                                    double scale, double mediator_mass_MeV) {
+  const double m2 = mediator_mass_MeV * mediator_mass_MeV;
+  MediatorMoments m{0.0, 0.0};
+  for (int j = 0; j < n_t; ++j) {
+    const double p = 1.0 / (nodes[j].q2_MeV2 + m2);
+    m.quadratic += nodes[j].quadratic * p;
+    m.quartic += nodes[j].quartic * p * p;
+  }
+  m.quadratic *= scale;
+  m.quartic *= scale;
+  return m;
+}
+
+// One entry at one mass, node by node (the host's rows; the same arithmetic as the tables).
+CEVNS_HD inline MediatorMoments entry_mediator_moments(const RateView& v, int e,
+                                                       const PhysicsModel& base,
+                                                       double mediator_mass_MeV) {
+  const double m2 = mediator_mass_MeV * mediator_mass_MeV;
   MediatorMoments m{0.0, 0.0};
   for (int j = 0; j < v.n_t; ++j) {
-    const double t = mid + half * v.t_nodes[j];
-    const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
-    const double fz = iso.z * form_factor(iso.proton, qf);
-    const double fn = iso.n * form_factor(iso.neutron, qf);
-    const double w = v.t_weights[j] * acceptance_at(v.acceptance, t);
-    if (scalar) {
-      m.quartic +=
-          w * scalar_mediator_rate_per_g4(q.energy_MeV, t, iso.mass_MeV, mediator_mass_MeV, fz, fn);
-    } else {
-      const double k = w * kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0);
-      const double q0 = c.proton[alpha] * fz + c.neutron[alpha] * fn;
-      const double extra = (x.z * fz + x.n * fn) *
-                           mediator_propagator_per_MeV2(t, iso.mass_MeV, mediator_mass_MeV);
-      m.quadratic += k * 2.0 * q0 * extra;
-      m.quartic += k * extra * extra;
-    }
+    const MediatorNode node = mediator_node(v, e, base, j);
+    const double p = 1.0 / (node.q2_MeV2 + m2);
+    m.quadratic += node.quadratic * p;
+    m.quartic += node.quartic * p * p;
   }
-  const double scale = half * q.weight_per_cm2 * iso.nuclei *
-                       cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
-                       survival_probability(base, q.flux, v.baseline_m, q.energy_MeV);
+  const double scale = mediator_entry_scale(v, e, base);
   m.quadratic *= scale;
   m.quartic *= scale;
   return m;
