@@ -66,8 +66,8 @@ struct ScanInput {
   std::vector<Moments> quadratic_table;                 // kQuadratic: [flux][bin]
   std::vector<double> unaffected, affected, depletion;  // kSterile: [bin], [bin], [row][bin]
   int dm2_axis = -1;                                    // kSterile
-  std::vector<double> sm, quadratic, quartic;  // kMediator: [bin], [row][bin], [row][bin]
-  int mass_axis = -1;                          // kMediator
+  std::vector<double> sm, quadratic, quartic;           // kMediator: [bin], [row][bin], [row][bin]
+  int mass_axis = -1;                                   // kMediator
   std::shared_ptr<const RateProblem> rates;             // kDirect (no response fold)
   double efficiency = 1.0;                              // kDirect
 

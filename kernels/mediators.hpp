@@ -12,6 +12,9 @@
 // so the universal term interferes destructively, B−L and L_μ−L_τ (for ν_μ) constructively. The
 // L_μ−L_τ sign follows from the loop: Σ_f Q_f^em Q_f^X ln(1/m_f²) = −ln(m_τ²/m_μ²) for μ (−1, +1)
 // and τ (−1, −1), so the Z′ couples to the proton's charge with the sign opposite to ν_μ's.
+// The universal term agrees with Cerdeño et al. (arXiv:1604.01025), whose vector factor
+// G_V = 1 − √2 Q′/(G_F Q_V (q² + m²)), Q′ = 3A g², Q_V = N − (1 − 4 sin²θ_W) Z = −2 × ours, is the
+// same (Q_SM + 3A g²/(√2 G_F (q² + m²)))² up to the factor 4 of the normalisation.
 // The same term applies to the antineutrino of the flavour (the vector coupling changes sign for
 // ν̄ together with the SM one, so the square is the same).
 //
@@ -88,8 +91,8 @@ CEVNS_HD inline double scalar_mediator_numerator_per_g4(double energy_MeV, doubl
 }
 
 CEVNS_HD inline double scalar_mediator_rate_per_g4(double energy_MeV, double recoil_MeV,
-                                                   double nucleus_mass_MeV, double mediator_mass_MeV,
-                                                   double fz, double fn) {
+                                                   double nucleus_mass_MeV,
+                                                   double mediator_mass_MeV, double fz, double fn) {
   const double p = mediator_propagator_per_MeV2(recoil_MeV, nucleus_mass_MeV, mediator_mass_MeV);
   return scalar_mediator_numerator_per_g4(energy_MeV, recoil_MeV, nucleus_mass_MeV, fz, fn) * p * p;
 }

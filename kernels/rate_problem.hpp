@@ -111,8 +111,8 @@ CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel
     for (int beta = 0; beta < 3; ++beta) {
       double coherent = c.proton[beta] * fz + c.neutron[beta] * fn;
       if (vector && beta == alpha)  // SPEC §10.1: the Z′ term joins the flavour-conserving charge
-        coherent += g2 * (x.z * fz + x.n * fn) *
-                    mediator_propagator_per_MeV2(t, iso.mass_MeV, mass);
+        coherent +=
+            g2 * (x.z * fz + x.n * fn) * mediator_propagator_per_MeV2(t, iso.mass_MeV, mass);
       charge2 += coherent * coherent;
     }
     sum += v.t_weights[j] * acceptance_at(v.acceptance, t) *

@@ -109,8 +109,8 @@ struct SterileCounts {
 };
 
 // Factorised light mediator (SPEC §10.5): at a fixed mass the counts are a polynomial in the
-// coupling, N_b = A_b + g² B_b(m) + g⁴ C_b(m) (A the counts at g = 0; the scalar has B = 0), B and C
-// tabulated once per mass row (Backend::mediator_tables). g = 0 gives A exactly.
+// coupling, N_b = A_b + g² B_b(m) + g⁴ C_b(m) (A the counts at g = 0; the scalar has B = 0), B and
+// C tabulated once per mass row (Backend::mediator_tables). g = 0 gives A exactly.
 struct MediatorCounts {
   const double* sm;         // A [bin]
   const double* quadratic;  // B [row][bin]
@@ -212,8 +212,7 @@ CEVNS_HD double point_chi2_by_residuals(const Counts& counts, const typename Cou
   double chi2 = ia * (scale_signal - 1.0) * (scale_signal - 1.0) +
                 ib * (scale_background - 1.0) * (scale_background - 1.0);
   for (int b = 0; b < s.n_bins; ++b) {
-    const double r =
-        s.n_exp[b] - scale_signal * counts.bin(pt, b) - scale_background * s.n_bg[b];
+    const double r = s.n_exp[b] - scale_signal * counts.bin(pt, b) - scale_background * s.n_bg[b];
     chi2 += s.weight[b] * r * r;
   }
   return chi2;

@@ -41,11 +41,16 @@ bool ScanSpec::is_mediator_plane() const {
 
 const char* mediator_name(int mediator) {
   switch (mediator) {
-    case kVectorUniversal: return "vector_universal";
-    case kVectorBMinusL: return "vector_b_minus_l";
-    case kVectorLmuLtau: return "vector_lmu_ltau";
-    case kScalar: return "scalar";
-    default: return "none";
+    case kVectorUniversal:
+      return "vector_universal";
+    case kVectorBMinusL:
+      return "vector_b_minus_l";
+    case kVectorLmuLtau:
+      return "vector_lmu_ltau";
+    case kScalar:
+      return "scalar";
+    default:
+      return "none";
   }
 }
 
@@ -159,14 +164,16 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
   s.raster = o.boolean("raster", false);
   o.finish();
   if (s.is_mediator() && s.mediator == kNoMediator)
-    o.fail("mediator", "missing required key for a mediator scan (expected \"vector_universal\", "
-                       "\"vector_b_minus_l\", \"vector_lmu_ltau\" or \"scalar\")");
+    o.fail("mediator",
+           "missing required key for a mediator scan (expected \"vector_universal\", "
+           "\"vector_b_minus_l\", \"vector_lmu_ltau\" or \"scalar\")");
   if (!s.is_mediator() && s.mediator != kNoMediator)
     o.fail("mediator",
            "expected no mediator: this scan has no mediator_coupling or mediator_mass_MeV axis");
   if (s.is_mediator() && s.axes.size() == 2 && s.axes[1].id == kMediatorCoupling &&
       s.axes[0].id == kMediatorMass)
-    o.fail("axes", "expected a mediator scan's axes in the order mediator_coupling, mediator_mass_MeV");
+    o.fail("axes",
+           "expected a mediator scan's axes in the order mediator_coupling, mediator_mass_MeV");
   if (s.is_sterile() && s.sterile_channel == kNoSterile)
     o.fail("channel", "missing required key for a sterile scan (expected \"nue\" or \"numu\")");
   if (!s.is_sterile() && s.sterile_channel != kNoSterile)
@@ -307,12 +314,14 @@ Study parse_study(const Json& json, const std::string& file) {
           "a value " + parameter_range_text(*id));
       const int role = parameter_info(*id).role;
       sterile_signal = sterile_signal || role == kMixingRole || role == kSplittingRole;
-      mediator_signal = mediator_signal || role == kMediatorCouplingRole || role == kMediatorMassRole;
+      mediator_signal =
+          mediator_signal || role == kMediatorCouplingRole || role == kMediatorMassRole;
     }
     if (t.has("mediator")) st.truth.mediator = parse_mediator(t, "mediator");
     if (mediator_signal && st.truth.mediator == kNoMediator)
-      t.fail("mediator", "missing required key for a mediator truth (expected \"vector_universal\", "
-                         "\"vector_b_minus_l\", \"vector_lmu_ltau\" or \"scalar\")");
+      t.fail("mediator",
+             "missing required key for a mediator truth (expected \"vector_universal\", "
+             "\"vector_b_minus_l\", \"vector_lmu_ltau\" or \"scalar\")");
     if (t.has("sterile_channel"))
       st.truth.sterile_channel = t.one_of("sterile_channel", {"nue", "numu"}) == "nue"
                                      ? kNuEDisappearance

@@ -154,7 +154,8 @@ Backend::MediatorTables CountsModel::mediator_row(const PhysicsModel& base, doub
     entries[e] = entry_mediator_moments(v, static_cast<int>(e), base, mass_MeV);
   Backend::MediatorTables t;
   for (int b = 0; b < p.n_bins(); ++b) {
-    const MediatorMoments m = mediator_bin_sum(entries.data(), p.bin_offsets.data(), b, efficiency_);
+    const MediatorMoments m =
+        mediator_bin_sum(entries.data(), p.bin_offsets.data(), b, efficiency_);
     t.quadratic.push_back(m.quadratic);
     t.quartic.push_back(m.quartic);
   }

@@ -42,9 +42,9 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vecto
   }
   sterile_plane = sterile_plane && axes[0].id == kSin22Theta && axes[1].id == kDm2;
   // The mediator tables: the coupling on axis 0, the mass on axis 1 or fixed, a mediator chosen.
-  const bool mediator_plane =
-      base.mediator != kNoMediator && axes[0].id == kMediatorCoupling &&
-      (axes.size() == 1 || axes[1].id == kMediatorMass) && cm.fold().empty();
+  const bool mediator_plane = base.mediator != kNoMediator && axes[0].id == kMediatorCoupling &&
+                              (axes.size() == 1 || axes[1].id == kMediatorMass) &&
+                              cm.fold().empty();
   // The quadratic and sterile tables hold no mediator: with one on, they do not apply.
   quadratic = quadratic && !mediator_active(base);
   sterile_plane = sterile_plane && !mediator_active(base);
@@ -94,7 +94,8 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vecto
     input_.mass_axis = axes.size() == 2 ? 1 : -1;
     const std::vector<double> masses =
         axes.size() == 2 ? input_.axis[1] : std::vector<double>{base.value[kMediatorMass]};
-    Backend::MediatorTables t = backend.mediator_tables(cm.problem(), base, masses, cm.efficiency());
+    Backend::MediatorTables t =
+        backend.mediator_tables(cm.problem(), base, masses, cm.efficiency());
     input_.quadratic = std::move(t.quadratic);
     input_.quartic = std::move(t.quartic);
   } else {

@@ -79,12 +79,13 @@ void write_scan_layout(h5::Group g, const ScanResult& r) {
     g.set_attr("channel", std::string(r.spec->sterile_channel == kNuEDisappearance ? "nue" : "numu"));
   if (r.spec->mediator != kNoMediator) {
     g.set_attr("mediator", std::string(mediator_name(r.spec->mediator)));
-    g.set_attr("mediator_convention",
-               std::string(r.spec->mediator == kScalar
-                               ? "Cerdeno et al. arXiv:1604.01025: no interference, "
-                                 "Q_phi = g^2 (15.1 Z F_Z + 14 N F_N)"
-                               : "Cadeddu et al. arXiv:2008.05022: g^2 charge/(sqrt2 G_F (q^2+m^2)) "
-                                 "added to Z g_V^p F_Z + N g_V^n F_N (SPEC 10.1 signs)"));
+    g.set_attr(
+        "mediator_convention",
+        std::string(r.spec->mediator == kScalar
+                        ? "Cerdeno et al. arXiv:1604.01025: no interference, "
+                          "Q_phi = g^2 (15.1 Z F_Z + 14 N F_N)"
+                        : "Cadeddu et al. arXiv:2008.05022: g^2 charge/(sqrt2 G_F (q^2+m^2)) "
+                          "added to Z g_V^p F_Z + N g_V^n F_N (SPEC 10.1 signs)"));
   }
 }
 

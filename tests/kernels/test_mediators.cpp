@@ -40,13 +40,19 @@ struct PointProblem {
     isotopes.push_back(IsotopeTarget{kZ, kN, kMass, 1.0, FormFactor{kHelm, 0.0, 0.0},
                                      FormFactor{kHelm, 0.0, 0.0}});
     for (int flux : {kPromptNuMu, kDelayedNuMuBar, kDelayedNuE})
-      entries.push_back(QuadEntry{0, flux, 0, kEnergy, 1.0 / (2.0 * kHalf), kRecoil - kHalf,
-                                  kRecoil + kHalf});
+      entries.push_back(
+          QuadEntry{0, flux, 0, kEnergy, 1.0 / (2.0 * kHalf), kRecoil - kHalf, kRecoil + kHalf});
   }
   RateView view() const {
-    return RateView{isotopes.data(), entries.data(), static_cast<int>(entries.size()),
-                    nodes.data(),    weights.data(), 1,
-                    Acceptance{0, nullptr, nullptr}, 20.0, 0};
+    return RateView{isotopes.data(),
+                    entries.data(),
+                    static_cast<int>(entries.size()),
+                    nodes.data(),
+                    weights.data(),
+                    1,
+                    Acceptance{0, nullptr, nullptr},
+                    20.0,
+                    0};
   }
   double dsigma(int flux, const PhysicsModel& m) const { return entry_direct(view(), flux, m); }
 };
@@ -140,12 +146,14 @@ TEST(Mediators, PolynomialMomentsReproduceTheIntegrandAtAnyCoupling) {
   for (int mediator : {kVectorUniversal, kVectorBMinusL, kVectorLmuLtau, kScalar})
     for (double mass : {0.01, 50.0})
       for (int flux : {kPromptNuMu, kDelayedNuMuBar, kDelayedNuE}) {
-        const MediatorMoments m = entry_mediator_moments(p.view(), flux, model(mediator, 0.0, mass), mass);
+        const MediatorMoments m =
+            entry_mediator_moments(p.view(), flux, model(mediator, 0.0, mass), mass);
         const double a = p.dsigma(flux, model(mediator, 0.0, mass));
         for (double g : {1e-6, 1e-4, 1e-2}) {
           const double g2 = g * g;
-          EXPECT_NEAR((a + g2 * (m.quadratic + g2 * m.quartic)) / p.dsigma(flux, model(mediator, g, mass)),
-                      1.0, 1e-12)
+          EXPECT_NEAR(
+              (a + g2 * (m.quadratic + g2 * m.quartic)) / p.dsigma(flux, model(mediator, g, mass)),
+              1.0, 1e-12)
               << mediator << " " << mass << " " << flux << " " << g;
         }
       }

@@ -27,7 +27,8 @@ const char* const kMediators[] = {"vector_universal", "vector_b_minus_l", "vecto
                                   "scalar"};
 
 Json axis(const std::string& p, double lo, double hi, int n, bool log = true) {
-  return {{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+  return {
+      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 Json plane_scan(const std::string& mediator, int n_coupling, int n_mass, double m_lo = 1e-2,
@@ -41,14 +42,15 @@ Json plane_scan(const std::string& mediator, int n_coupling, int n_mass, double 
 
 Study mediator_study(const Json& scans, const std::string& detector = "csi",
                      const std::string& scenario = "sys15", const Json& quadrature = nullptr) {
-  Json j = {{"name", "mediators"},
-            {"detectors", {source_path("configs/detectors/" + detector + ".json")}},
-            {"scenarios", {scenario}},
-            {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 8.0}}},
-            {"quadrature", quadrature.is_null()
-                               ? Json{{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}
-                               : quadrature},
-            {"scans", scans}};
+  Json j = {
+      {"name", "mediators"},
+      {"detectors", {source_path("configs/detectors/" + detector + ".json")}},
+      {"scenarios", {scenario}},
+      {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 8.0}}},
+      {"quadrature", quadrature.is_null()
+                         ? Json{{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}
+                         : quadrature},
+      {"scans", scans}};
   return parse_study(j, "mediator-study.json");
 }
 
@@ -67,8 +69,7 @@ PhysicsModel with_mediator(int mediator, double g, double mass_MeV) {
 
 double worst_relative(const std::vector<double>& a, const std::vector<double>& b) {
   double worst = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    worst = std::max(worst, std::fabs(a[i] / b[i] - 1.0));
+  for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] / b[i] - 1.0));
   return worst;
 }
 
@@ -81,7 +82,8 @@ TEST(MediatorCounts, HeavyUniversalZPrimeIsFlavourUniversalNsi) {
     const Study s = mediator_study(Json::array({plane_scan("vector_universal", 4, 4)}), name);
     const PreparedDetector det = prepare_detector(s.detectors[0], s.analysis, cpu());
     const double mass = 1e5, eps = 0.01;
-    const double g = std::sqrt(eps * std::sqrt(2.0) * constants::fermi_constant_per_MeV2 * mass * mass);
+    const double g =
+        std::sqrt(eps * std::sqrt(2.0) * constants::fermi_constant_per_MeV2 * mass * mass);
     PhysicsModel nsi = standard_model();
     for (int alpha : {kE, kMu, kTau})
       for (int q : {kUp, kDown}) nsi.value[epsilon_index(q, alpha, alpha)] = eps;
@@ -154,10 +156,12 @@ std::vector<double> grid_of(const ScanModel& model, Backend& backend) {
 
 TEST(MediatorScans, RowFactorisedEqualsDirectOn64x64GridsOfEveryModel) {
   for (const char* mediator : kMediators) {
-    const Study st = mediator_study(Json::array({plane_scan(mediator, 64, 64)}), "ar", "sys15",
-                                    Json{{"recoil_nodes", 6}, {"energy_nodes", 6}, {"energy_panels", 1}});
+    const Study st =
+        mediator_study(Json::array({plane_scan(mediator, 64, 64)}), "ar", "sys15",
+                       Json{{"recoil_nodes", 6}, {"energy_nodes", 6}, {"energy_panels", 1}});
     const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, cpu());
-    const auto f = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
+    const auto f =
+        make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
     const auto d = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kDirect, cpu());
     ASSERT_EQ(f->input().evaluator, ScanInput::kMediator);
     ASSERT_EQ(d->input().evaluator, ScanInput::kDirect);
@@ -170,7 +174,8 @@ TEST(MediatorScans, RowFactorisedEqualsDirectOn64x64GridsOfEveryModel) {
     for (double g : {3e-6, 4e-4, 2e-2})
       for (double m : {0.02, 7.0, 300.0, 5000.0}) {
         const PhysicsModel pt = f->model_at({g, m});
-        EXPECT_LT(worst_relative(f->counts(pt), d->counts(pt)), 1e-9) << mediator << " " << g << " " << m;
+        EXPECT_LT(worst_relative(f->counts(pt), d->counts(pt)), 1e-9)
+            << mediator << " " << g << " " << m;
       }
   }
 }
@@ -181,9 +186,10 @@ TEST(MediatorScans, OnePointSegmentsEqualLongSegmentsBitForBit) {
   for (const char* mediator : kMediators) {
     const Study st = mediator_study(Json::array({plane_scan(mediator, 37, 23)}));
     const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, cpu());
-    const auto m1 = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *one);
-    const auto m2 =
-        make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *long_segments);
+    const auto m1 =
+        make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *one);
+    const auto m2 = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised,
+                                     *long_segments);
     const auto a = grid_of(*m1, *one), b = grid_of(*m2, *long_segments);
     ASSERT_EQ(a.size(), b.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -202,7 +208,8 @@ TEST(MediatorScans, HostRowsEqualTheBackendTablesBitForBit) {
   for (int mediator : {kVectorUniversal, kVectorBMinusL, kVectorLmuLtau, kScalar}) {
     PhysicsModel base = standard_model();
     base.mediator = mediator;
-    const auto t = cpu().mediator_tables(det.counts->problem(), base, masses, det.counts->efficiency());
+    const auto t =
+        cpu().mediator_tables(det.counts->problem(), base, masses, det.counts->efficiency());
     const std::size_t nb = static_cast<std::size_t>(det.counts->n_bins());
     for (std::size_t r = 0; r < masses.size(); ++r) {
       const auto row = det.counts->mediator_row(base, masses[r]);
@@ -215,7 +222,9 @@ TEST(MediatorScans, HostRowsEqualTheBackendTablesBitForBit) {
 }
 
 TEST(MediatorScans, CouplingAloneAtAFixedMassUsesOneRow) {
-  Json scan = {{"name", "g"}, {"mediator", "vector_b_minus_l"}, {"axes", {axis("mediator_coupling", 1e-6, 1e-2, 30)}}};
+  Json scan = {{"name", "g"},
+               {"mediator", "vector_b_minus_l"},
+               {"axes", {axis("mediator_coupling", 1e-6, 1e-2, 30)}}};
   Json j = {{"name", "m"},
             {"detectors", {source_path("configs/detectors/ge72.json")}},
             {"scenarios", {"ideal"}},
@@ -224,7 +233,8 @@ TEST(MediatorScans, CouplingAloneAtAFixedMassUsesOneRow) {
             {"scans", {scan}}};
   const Study st = parse_study(j, "m.json");
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, cpu());
-  const auto f = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
+  const auto f =
+      make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
   const auto d = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kDirect, cpu());
   ASSERT_EQ(f->input().evaluator, ScanInput::kMediator);
   const auto a = grid_of(*f, cpu()), b = grid_of(*d, cpu());
@@ -261,9 +271,9 @@ TEST(MediatorScans, ShippedStudyQuadratureResolvesThePropagatorDownToItsSmallest
         const auto tf = cpu().mediator_tables(pf.counts->problem(), m, masses, 1.0);
         const std::size_t nb = static_cast<std::size_t>(pf.counts->n_bins());
         for (std::size_t k = 0; k < tb.quartic.size(); ++k) {
-          const std::string where = base.detectors[d].name + " " + binning + " mediator " +
-                                    std::to_string(mediator) + " mass " +
-                                    std::to_string(masses[k / nb]) + " bin " + std::to_string(k % nb);
+          const std::string where =
+              base.detectors[d].name + " " + binning + " mediator " + std::to_string(mediator) +
+              " mass " + std::to_string(masses[k / nb]) + " bin " + std::to_string(k % nb);
           EXPECT_NEAR(tb.quartic[k] / tf.quartic[k], 1.0, 1e-6) << where;
           if (mediator != kScalar && tf.quadratic[k] != 0.0) {
             EXPECT_NEAR(tb.quadratic[k] / tf.quadratic[k], 1.0, 1e-6) << where;
@@ -288,10 +298,10 @@ std::vector<ScanResult> run_csi_study(const Json& scans, const std::string& scen
 TEST(MediatorStudy, ExclusionFollowsTheContactLimitAtLargeMassAndNoMassAtSmall) {
   // Heavy mediators: the counts depend on g²/m² only, so the excluded coupling grows ∝ m
   // (q² ≤ 1.1e4 MeV² is 1% of m² at 1 GeV); light ones: on g alone (m² ≪ q² ≥ 2 M T_th).
-  const auto results = run_csi_study(Json::array({plane_scan("vector_universal", 200, 61),
-                                                  plane_scan("vector_b_minus_l", 200, 61),
-                                                  plane_scan("scalar", 200, 61)}),
-                                     "sys15");
+  const auto results = run_csi_study(
+      Json::array({plane_scan("vector_universal", 200, 61), plane_scan("vector_b_minus_l", 200, 61),
+                   plane_scan("scalar", 200, 61)}),
+      "sys15");
   ASSERT_EQ(results.size(), 3u);
   for (const ScanResult& r : results) {
     SCOPED_TRACE(r.scan);
@@ -347,7 +357,8 @@ TEST(MediatorConfig, ScanNamesItsMediatorWhereAndOnlyWhereItActs) {
   Json missing = plane_scan("scalar", 4, 4);
   missing.erase("mediator");
   EXPECT_NE(error_path(missing).find("mediator"), std::string::npos);
-  Json stray = {{"name", "w"}, {"mediator", "scalar"}, {"axes", {axis("sin2_theta_W", 0.2, 0.3, 5, false)}}};
+  Json stray = {
+      {"name", "w"}, {"mediator", "scalar"}, {"axes", {axis("sin2_theta_W", 0.2, 0.3, 5, false)}}};
   EXPECT_NE(error_path(stray).find("expected no mediator"), std::string::npos);
   Json bad = plane_scan("vector_dark_photon", 4, 4);
   EXPECT_NE(error_path(bad).find("vector_b_minus_l"), std::string::npos);
