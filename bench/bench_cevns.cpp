@@ -43,6 +43,13 @@ Study bench_study(const std::string& kind, int n, const Json& quadrature) {
   if (kind == "sterile_nue" || kind == "sterile_numu") {
     scan = {{"name", kind}, {"channel", kind == "sterile_nue" ? "nue" : "numu"},
             {"axes", {axis("sin2_2theta", 1e-3, 1.0, n, true), axis("dm2_eV2", 1e-2, 1e2, n, true)}}};
+  } else if (kind.rfind("vector_", 0) == 0 || kind == "scalar") {
+    // The light_mediators study's plane (configs/studies/light_mediators.json).
+    scan = {{"name", kind},
+            {"mediator", kind},
+            {"axes",
+             {axis("mediator_coupling", 1e-7, 1e-1, n, true),
+              axis("mediator_mass_MeV", 1e-2, 1e4, n, true)}}};
   } else if (kind == "nsi_2d") {
     scan = {{"name", kind}, {"axes", {axis("eps_ee_uV", -1, 1, n, false), axis("eps_etau_uV", -1, 1, n, false)}}};
   } else {
@@ -86,6 +93,15 @@ void register_all() {
       benchmark::RegisterBenchmark(("scan/" + b + "/" + kind + "/factorised/1000x1000").c_str(),
                                    BM_Scan, b, std::string(kind), Method::kFactorised, 1000,
                                    sterile_quadrature)
+          ->Unit(benchmark::kMillisecond);
+    // Light mediators: a table row per mass (the recoil integral with the propagator inside),
+    // then a few multiply-adds per point; the shipped study's quadrature.
+    const Json mediator_quadrature = {
+        {"recoil_nodes", 24}, {"energy_nodes", 32}, {"energy_panels", 7}};
+    for (const char* kind : {"vector_universal", "scalar"})
+      benchmark::RegisterBenchmark(("scan/" + b + "/" + kind + "/factorised/1000x1000").c_str(),
+                                   BM_Scan, b, std::string(kind), Method::kFactorised, 1000,
+                                   mediator_quadrature)
           ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("scan/" + b + "/nsi_2d/factorised/1000x1000").c_str(), BM_Scan, b,
                                  std::string("nsi_2d"), Method::kFactorised, 1000, default_quadrature)

@@ -42,7 +42,7 @@ struct DepletionTables {
 
 // Everything a grid of a statistic needs, in host memory.
 struct ScanInput {
-  enum Evaluator { kQuadratic, kSterile, kDirect };
+  enum Evaluator { kQuadratic, kSterile, kDirect, kMediator };
   enum Statistic { kGaussianPulls, kPoisson };
 
   // Grid.
@@ -66,6 +66,8 @@ struct ScanInput {
   std::vector<Moments> quadratic_table;                 // kQuadratic: [flux][bin]
   std::vector<double> unaffected, affected, depletion;  // kSterile: [bin], [bin], [row][bin]
   int dm2_axis = -1;                                    // kSterile
+  std::vector<double> sm, quadratic, quartic;           // kMediator: [bin], [row][bin], [row][bin]
+  int mass_axis = -1;                                   // kMediator
   std::shared_ptr<const RateProblem> rates;             // kDirect (no response fold)
   double efficiency = 1.0;                              // kDirect
 
@@ -96,6 +98,16 @@ class Backend {
   // Sterile depletion table D[row][analysis bin], one row per Δm² (SPEC §9).
   virtual std::vector<double> sterile_depletion(const DepletionTables& tables,
                                                 const std::vector<double>& dm2_eV2) = 0;
+
+  // Light-mediator tables B[row][bin], C[row][bin] of the counts A + g²B + g⁴C, one row per
+  // mediator mass (SPEC §10.5), at the other parameters and the mediator model of `base`; the
+  // problem's recoil bins are the bins, `efficiency` multiplies every count.
+  struct MediatorTables {
+    std::vector<double> quadratic, quartic;
+  };
+  virtual MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& base,
+                                         const std::vector<double>& masses_MeV,
+                                         double efficiency) = 0;
 
   // Uploads what the grid needs; the evaluator keeps it on the device for every chunk.
   virtual std::unique_ptr<GridEvaluator> prepare(const ScanInput& input) = 0;

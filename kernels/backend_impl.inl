@@ -110,6 +110,49 @@ struct DepletionLoop {
   }
 };
 
+// Light-mediator tables in three passes: the mass-independent weights of every (entry, recoil
+// node) and the scale of every entry, the node sums of every (mass row, entry), their sums per
+// (mass row, bin).
+struct MediatorNodeLoop {
+  RateView rates;
+  PhysicsModel base;
+  MediatorNode* nodes;  // [entry][node]
+  double* scale;        // [entry]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t n_t = static_cast<std::size_t>(rates.n_t);
+    const int e = static_cast<int>(k / n_t), j = static_cast<int>(k % n_t);
+    nodes[k] = mediator_node(rates, e, base, j);
+    if (j == 0) scale[e] = mediator_entry_scale(rates, e, base);
+  }
+};
+
+struct MediatorEntryLoop {
+  const MediatorNode* nodes;
+  const double* scale;
+  int n_entries, n_t;
+  const double* masses_MeV;
+  MediatorMoments* out;  // [row][entry]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t n = static_cast<std::size_t>(n_entries), e = k % n;
+    out[k] = mediator_moments_at(nodes + e * n_t, n_t, scale[e], masses_MeV[k / n]);
+  }
+};
+
+struct MediatorBinLoop {
+  const MediatorMoments* entries;  // [row][entry]
+  const int* bin_offsets;
+  int n_entries, n_bins;
+  double efficiency;
+  double *quadratic, *quartic;  // [row][bin]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t row = k / n_bins;
+    const MediatorMoments m = mediator_bin_sum(entries + row * n_entries, bin_offsets,
+                                               static_cast<int>(k % n_bins), efficiency);
+    quadratic[k] = m.quadratic;
+    quartic[k] = m.quartic;
+  }
+};
+
 // Response fold of a depletion table, two passes: source → (flux, energy), → analysis bins.
 struct FoldEnergyLoop {
   FoldView fold;
@@ -271,6 +314,25 @@ class ThrustBackend final : public Backend {
     return to_host(out);
   }
 
+  MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& base,
+                                 const std::vector<double>& masses_MeV, double efficiency) override {
+    const DeviceRates d(problem);
+    const auto masses = upload(masses_MeV);
+    const std::size_t rows = masses_MeV.size(), n_entries = problem.entries.size();
+    const int n_bins = problem.n_bins(), n_t = d.view.n_t;
+    thrust::device_vector<MediatorNode> nodes(n_entries * n_t);
+    thrust::device_vector<double> scale(n_entries);
+    parallel_for(nodes.size(), MediatorNodeLoop{d.view, base, ptr(nodes), ptr(scale)});
+    thrust::device_vector<MediatorMoments> entries(rows * n_entries);
+    parallel_for(entries.size(), MediatorEntryLoop{ptr(nodes), ptr(scale), static_cast<int>(n_entries),
+                                                   n_t, ptr(masses), ptr(entries)});
+    thrust::device_vector<double> quadratic(rows * n_bins), quartic(rows * n_bins);
+    parallel_for(quadratic.size(),
+                 MediatorBinLoop{ptr(entries), ptr(d.bin_offsets), static_cast<int>(n_entries),
+                                 n_bins, efficiency, ptr(quadratic), ptr(quartic)});
+    return MediatorTables{to_host(quadratic), to_host(quartic)};
+  }
+
   std::unique_ptr<GridEvaluator> prepare(const ScanInput& in) override {
     std::vector<std::shared_ptr<const void>> keep;
     switch (in.evaluator) {
@@ -285,6 +347,13 @@ class ThrustBackend final : public Backend {
         keep.push_back(keep_on_device(in.affected, &c.affected));
         keep.push_back(keep_on_device(in.depletion, &c.depletion));
         return std::make_unique<ThrustGrid<SterileCounts>>(in, segment_points_, c, std::move(keep));
+      }
+      case ScanInput::kMediator: {
+        MediatorCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.mass_axis};
+        keep.push_back(keep_on_device(in.sm, &c.sm));
+        keep.push_back(keep_on_device(in.quadratic, &c.quadratic));
+        keep.push_back(keep_on_device(in.quartic, &c.quartic));
+        return std::make_unique<ThrustGrid<MediatorCounts>>(in, segment_points_, c, std::move(keep));
       }
       case ScanInput::kDirect:
       default: {

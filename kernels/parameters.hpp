@@ -14,10 +14,20 @@ namespace cevns {
 // How a parameter enters the counts, which decides the factorised evaluator that scans it
 // (SPEC §9): couplings enter the coherent charge linearly (the counts are a quadratic form in
 // them); sin²2θ enters affinely given the depletion table of its Δm² row; Δm² selects that row.
-enum ParameterRole : int { kCouplingRole = 0, kMixingRole = 1, kSplittingRole = 2 };
+// A light mediator's coupling g enters the counts as a polynomial in g² given the recoil tables
+// of its mass row (SPEC §10.5); the mass selects that row.
+enum ParameterRole : int {
+  kCouplingRole = 0,
+  kMixingRole = 1,
+  kSplittingRole = 2,
+  kMediatorCouplingRole = 3,
+  kMediatorMassRole = 4
+};
 
 // Valid ranges: sin²θ_W and sin²2θ are squared sines; |ε| above 100 is a coupling 200 times the
-// SM neutron charge, beyond any use; Δm² up to 1e6 eV² (oscillation lengths of microns).
+// SM neutron charge, beyond any use; Δm² up to 1e6 eV² (oscillation lengths of microns); a
+// mediator of 1 keV to 100 GeV (below, the propagator is 1/q² at every recoil of these
+// detectors; above, the contact limit), coupling g up to 10 (beyond perturbative).
 // X(id, name, units, long name, min, max, role)
 #define CEVNS_PARAMETER_TABLE(X)                                                                  \
   X(kSin2ThetaW, "sin2_theta_W", "1", "weak mixing angle sin^2(theta_W)", 0.0, 1.0, kCouplingRole) \
@@ -38,7 +48,11 @@ enum ParameterRole : int { kCouplingRole = 0, kMixingRole = 1, kSplittingRole = 
   X(kEpsTauTaud, "eps_tautau_dV", "1", "NSI coupling epsilon_tautau^dV", -100.0, 100.0,          \
     kCouplingRole)                                                                                \
   X(kSin22Theta, "sin2_2theta", "1", "sterile mixing sin^2(2 theta)", 0.0, 1.0, kMixingRole)      \
-  X(kDm2, "dm2_eV2", "eV^2", "mass splitting Delta m^2_41", 0.0, 1.0e6, kSplittingRole)
+  X(kDm2, "dm2_eV2", "eV^2", "mass splitting Delta m^2_41", 0.0, 1.0e6, kSplittingRole)        \
+  X(kMediatorCoupling, "mediator_coupling", "1", "light mediator coupling g", 0.0, 10.0,          \
+    kMediatorCouplingRole)                                                                        \
+  X(kMediatorMass, "mediator_mass_MeV", "MeV", "light mediator mass", 1.0e-3, 1.0e5,             \
+    kMediatorMassRole)
 
 enum ParameterIndex : int {
 #define CEVNS_PARAMETER_ENUM(id, name, units, long_name, min, max, role) id,
@@ -49,10 +63,21 @@ enum ParameterIndex : int {
 
 enum SterileChannel : int { kNoSterile = 0, kNuEDisappearance = 1, kNuMuDisappearance = 2 };
 
+// Which light boson mediator_coupling and mediator_mass_MeV describe (SPEC §10.1, §10.2;
+// kernels/mediators.hpp).
+enum MediatorModel : int {
+  kNoMediator = 0,
+  kVectorUniversal = 1,
+  kVectorBMinusL = 2,
+  kVectorLmuLtau = 3,
+  kScalar = 4
+};
+
 // Trivially copyable: it travels by value to every grid point of both backends.
 struct PhysicsModel {
   double value[kNumParameters];
   int sterile_channel;  // SterileChannel: which flux sin²2θ and Δm² act on
+  int mediator;         // MediatorModel: what the mediator parameters describe
 };
 
 enum Quark : int { kUp = 0, kDown = 1 };

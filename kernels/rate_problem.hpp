@@ -16,6 +16,7 @@
 #include "kernels/form_factors.hpp"
 #include "kernels/hd.hpp"
 #include "kernels/interpolate.hpp"
+#include "kernels/mediators.hpp"
 #include "kernels/oscillation.hpp"
 
 namespace cevns {
@@ -87,11 +88,18 @@ CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
 }
 
 // The same entry evaluated in full for one physics model: the direct path's integrand, with the
-// couplings inside the recoil integral and the survival probability applied.
+// couplings and a light mediator (kernels/mediators.hpp) inside the recoil integral and the
+// survival probability applied. Without a mediator the arithmetic is the SM's, operation for
+// operation; with g = 0 the mediator adds exact zeros.
 CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel& model) {
   const QuadEntry q = v.entries[e];
   const IsotopeTarget iso = v.isotopes[q.isotope];
-  const NucleonCharges c = nucleon_charges(model, flux_flavour(q.flux));
+  const int alpha = flux_flavour(q.flux);
+  const NucleonCharges c = nucleon_charges(model, alpha);
+  const bool vector = is_vector_mediator(model.mediator), scalar = model.mediator == kScalar;
+  const VectorMediatorCharge x = vector_mediator_charge(model.mediator, alpha);
+  const double g2 = model.value[kMediatorCoupling] * model.value[kMediatorCoupling];
+  const double mass = model.value[kMediatorMass];
   const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
   double sum = 0.0;
   for (int j = 0; j < v.n_t; ++j) {
@@ -101,15 +109,104 @@ CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel
     const double fn = iso.n * form_factor(iso.neutron, qf);
     double charge2 = 0.0;
     for (int beta = 0; beta < 3; ++beta) {
-      const double coherent = c.proton[beta] * fz + c.neutron[beta] * fn;
+      double coherent = c.proton[beta] * fz + c.neutron[beta] * fn;
+      if (vector && beta == alpha)  // SPEC §10.1: the Z′ term joins the flavour-conserving charge
+        coherent +=
+            g2 * (x.z * fz + x.n * fn) * mediator_propagator_per_MeV2(t, iso.mass_MeV, mass);
       charge2 += coherent * coherent;
     }
     sum += v.t_weights[j] * acceptance_at(v.acceptance, t) *
            kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0) * charge2;
+    if (scalar)  // SPEC §10.2: adds without interference
+      sum += v.t_weights[j] * acceptance_at(v.acceptance, t) * g2 * g2 *
+             scalar_mediator_rate_per_g4(q.energy_MeV, t, iso.mass_MeV, mass, fz, fn);
   }
   return sum * half * q.weight_per_cm2 * iso.nuclei *
          cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
          survival_probability(model, q.flux, v.baseline_m, q.energy_MeV);
+}
+
+// The recoil moments of one entry that make its rate a polynomial in the mediator coupling at a
+// fixed mass (SPEC §10.5): rate = rate(g = 0) + g² quadratic + g⁴ quartic. Vector: with Q₀ the
+// flavour-conserving charge of `base` and X = (c_Z Z F_Z + c_N N F_N)/(q² + m²),
+// (Q₀ + g²X)² = Q₀² + g² 2Q₀X + g⁴ X², the flavour-changing terms unchanged; scalar: g⁴ dσ_φ/dT.
+struct MediatorMoments {
+  double quadratic, quartic;
+};
+
+// Only the propagator depends on the mass: per recoil node the rest is a weight, so that
+//   quadratic = scale Σ_j quadratic_j/(q_j² + m²),  quartic = scale Σ_j quartic_j/(q_j² + m²)²,
+// and a table of many masses computes the form factors once (Backend::mediator_tables).
+struct MediatorNode {
+  double quadratic, quartic, q2_MeV2;
+};
+
+CEVNS_HD inline MediatorNode mediator_node(const RateView& v, int e, const PhysicsModel& base,
+                                           int j) {
+  const QuadEntry q = v.entries[e];
+  const IsotopeTarget iso = v.isotopes[q.isotope];
+  const int alpha = flux_flavour(q.flux);
+  const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
+  const double t = mid + half * v.t_nodes[j];
+  const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
+  const double fz = iso.z * form_factor(iso.proton, qf);
+  const double fn = iso.n * form_factor(iso.neutron, qf);
+  const double w = v.t_weights[j] * acceptance_at(v.acceptance, t);
+  MediatorNode node{0.0, 0.0, 2.0 * iso.mass_MeV * t};
+  if (base.mediator == kScalar) {
+    node.quartic = w * scalar_mediator_numerator_per_g4(q.energy_MeV, t, iso.mass_MeV, fz, fn);
+  } else {
+    const NucleonCharges c = nucleon_charges(base, alpha);
+    const VectorMediatorCharge x = vector_mediator_charge(base.mediator, alpha);
+    const double k = w * kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0);
+    const double q0 = c.proton[alpha] * fz + c.neutron[alpha] * fn;
+    const double extra = x.z * fz + x.n * fn;
+    node.quadratic = k * 2.0 * q0 * extra;
+    node.quartic = k * extra * extra;
+  }
+  return node;
+}
+
+// What multiplies an entry's node sums: recoil half-width, weight, nuclei, prefactor, survival.
+CEVNS_HD inline double mediator_entry_scale(const RateView& v, int e, const PhysicsModel& base) {
+  const QuadEntry q = v.entries[e];
+  const IsotopeTarget iso = v.isotopes[q.isotope];
+  return 0.5 * (q.t_hi_MeV - q.t_lo_MeV) * q.weight_per_cm2 * iso.nuclei *
+         cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
+         survival_probability(base, q.flux, v.baseline_m, q.energy_MeV);
+}
+
+// The node sums at one mass; nodes[j] for j < n_t, `scale` from mediator_entry_scale.
+CEVNS_HD inline MediatorMoments mediator_moments_at(const MediatorNode* nodes, int n_t,
+                                                    double scale, double mediator_mass_MeV) {
+  const double m2 = mediator_mass_MeV * mediator_mass_MeV;
+  MediatorMoments m{0.0, 0.0};
+  for (int j = 0; j < n_t; ++j) {
+    const double p = 1.0 / (nodes[j].q2_MeV2 + m2);
+    m.quadratic += nodes[j].quadratic * p;
+    m.quartic += nodes[j].quartic * p * p;
+  }
+  m.quadratic *= scale;
+  m.quartic *= scale;
+  return m;
+}
+
+// One entry at one mass, node by node (the host's rows; the same arithmetic as the tables).
+CEVNS_HD inline MediatorMoments entry_mediator_moments(const RateView& v, int e,
+                                                       const PhysicsModel& base,
+                                                       double mediator_mass_MeV) {
+  const double m2 = mediator_mass_MeV * mediator_mass_MeV;
+  MediatorMoments m{0.0, 0.0};
+  for (int j = 0; j < v.n_t; ++j) {
+    const MediatorNode node = mediator_node(v, e, base, j);
+    const double p = 1.0 / (node.q2_MeV2 + m2);
+    m.quadratic += node.quadratic * p;
+    m.quartic += node.quartic * p * p;
+  }
+  const double scale = mediator_entry_scale(v, e, base);
+  m.quadratic *= scale;
+  m.quartic *= scale;
+  return m;
 }
 
 // Host-side owner of a rate problem. Entries are sorted by bin; bin b owns

@@ -108,6 +108,46 @@ struct SterileCounts {
   }
 };
 
+// Factorised light mediator (SPEC §10.5): at a fixed mass the counts are a polynomial in the
+// coupling, N_b = A_b + g² B_b(m) + g⁴ C_b(m) (A the counts at g = 0; the scalar has B = 0), B and
+// C tabulated once per mass row (Backend::mediator_tables). g = 0 gives A exactly.
+struct MediatorCounts {
+  const double* sm;         // A [bin]
+  const double* quadratic;  // B [row][bin]
+  const double* quartic;    // C [row][bin]
+  int n_bins;
+  int mass_axis;  // 1, or −1 when the mass is fixed (a single row)
+  struct Point {
+    double g2;
+    const double* quadratic;  // B_b of the point's mass
+    const double* quartic;    // C_b
+  };
+  // Only g and the mass row matter: read them off the axes, no model is built.
+  CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
+    double c = g.base.value[kMediatorCoupling];
+    if (g.id[0] == kMediatorCoupling) c = g.values[0][i0];
+    if (g.n_axes == 2 && g.id[1] == kMediatorCoupling) c = g.values[1][i1];
+    const std::size_t row = static_cast<std::size_t>(mass_axis == 1 ? i1 : mass_axis == 0 ? i0 : 0);
+    return Point{c * c, quadratic + row * n_bins, quartic + row * n_bins};
+  }
+  CEVNS_HD double bin(const Point& p, int b) const {
+    return sm[b] + p.g2 * (p.quadratic[b] + p.g2 * p.quartic[b]);
+  }
+};
+
+// B_b and C_b of one mass and one bin: the entries' moments summed in entry order.
+CEVNS_HD inline MediatorMoments mediator_bin_sum(const MediatorMoments* entry_moments,
+                                                 const int* bin_offsets, int b, double efficiency) {
+  MediatorMoments m{0.0, 0.0};
+  for (int e = bin_offsets[b]; e < bin_offsets[b + 1]; ++e) {
+    m.quadratic += entry_moments[e].quadratic;
+    m.quartic += entry_moments[e].quartic;
+  }
+  m.quadratic *= efficiency;
+  m.quartic *= efficiency;
+  return m;
+}
+
 // Direct: the full double integral at every point (the reference; any model).
 struct DirectCounts {
   RateView rates;
@@ -133,6 +173,59 @@ struct DirectCounts {
 template <class Counts>
 CEVNS_HD double point_chi2(const Counts& counts, const typename Counts::Point& pt,
                            const GaussianStats& s) {
+  Chi2Accumulator acc;
+  for (int b = 0; b < s.n_bins; ++b)
+    acc.add_weighted(counts.bin(pt, b), s.n_exp[b], s.n_bg[b], s.weight[b]);
+  return acc.minimum_masked(s.inv_var_alpha, s.free_alpha, s.inv_var_beta, s.free_beta);
+}
+
+// The same minimum written as a sum of squares at the minimising pulls, solved for the scale
+// factors s = 1 + α, b = 1 + β instead of the pulls:
+//   (Σ w t² + 1/σ_α²) s + Σ w t g b = Σ w t N_exp + 1/σ_α²,   likewise for b,
+//   χ² = Σ w (N_exp − s t − b g)² + (s − 1)²/σ_α² + (b − 1)²/σ_β²
+// (t = N_th, g = N_bg; a fixed pull keeps its factor at 1). Equal to Chi2Accumulator's minimum in
+// exact arithmetic, it never cancels: light mediators at large couplings predict up to 1e16 times
+// the data, where rr − bᵀA⁻¹b of the accumulator loses every digit (and can go negative). Used
+// for every model with a mediator, on both paths, so they stay comparable; other models keep the
+// accumulator.
+template <class Counts>
+CEVNS_HD double point_chi2_by_residuals(const Counts& counts, const typename Counts::Point& pt,
+                                        const GaussianStats& s) {
+  double tt = 0.0, tg = 0.0, gg = 0.0, tn = 0.0, gn = 0.0;
+  for (int b = 0; b < s.n_bins; ++b) {
+    const double w = s.weight[b], t = counts.bin(pt, b), g = s.n_bg[b], n = s.n_exp[b];
+    tt += w * t * t;
+    tg += w * t * g;
+    gg += w * g * g;
+    tn += w * t * n;
+    gn += w * g * n;
+  }
+  const double fa = s.free_alpha, fb = s.free_beta;
+  const double ia = fa * s.inv_var_alpha, ib = fb * s.inv_var_beta;
+  const double a11 = fa * (tt + ia) + (1.0 - fa), a22 = fb * (gg + ib) + (1.0 - fb);
+  const double a12 = fa * fb * tg;
+  const double r1 = fa * (tn + ia - (1.0 - fb) * tg) + (1.0 - fa);
+  const double r2 = fb * (gn + ib - (1.0 - fa) * tg) + (1.0 - fb);
+  const double det = a11 * a22 - a12 * a12;
+  const double scale_signal = (a22 * r1 - a12 * r2) / det;
+  const double scale_background = (a11 * r2 - a12 * r1) / det;
+  double chi2 = ia * (scale_signal - 1.0) * (scale_signal - 1.0) +
+                ib * (scale_background - 1.0) * (scale_background - 1.0);
+  for (int b = 0; b < s.n_bins; ++b) {
+    const double r = s.n_exp[b] - scale_signal * counts.bin(pt, b) - scale_background * s.n_bg[b];
+    chi2 += s.weight[b] * r * r;
+  }
+  return chi2;
+}
+
+CEVNS_HD inline double point_chi2(const MediatorCounts& counts, const MediatorCounts::Point& pt,
+                                  const GaussianStats& s) {
+  return point_chi2_by_residuals(counts, pt, s);
+}
+
+CEVNS_HD inline double point_chi2(const DirectCounts& counts, const DirectCounts::Point& pt,
+                                  const GaussianStats& s) {
+  if (pt.model.mediator != kNoMediator) return point_chi2_by_residuals(counts, pt, s);
   Chi2Accumulator acc;
   for (int b = 0; b < s.n_bins; ++b)
     acc.add_weighted(counts.bin(pt, b), s.n_exp[b], s.n_bg[b], s.weight[b]);

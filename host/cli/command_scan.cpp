@@ -47,6 +47,9 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
       else if (r.spec->is_sterile())
         std::printf("  %-12s %-8s excluded sin^2(2theta) at dm2 = 0.1, 1, 10, 100 eV^2\n",
                     "detector", "scenario");
+      else if (r.spec->is_mediator_plane())
+        std::printf("  %-12s %-8s excluded coupling at mass = 1, 10, 100, 1000 MeV (%s)\n",
+                    "detector", "scenario", mediator_name(r.spec->mediator));
       else
         std::printf("  %-12s %-8s %-24s %s\n", "detector", "scenario", "best fit", "contours");
     }
@@ -59,7 +62,7 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
         std::printf("%-28s %.3f%%\n", ivs.c_str(), *r.sensitivity_percent);
       else
         std::printf("%s\n", ivs.c_str());
-    } else if (r.spec->is_sterile()) {
+    } else if (r.spec->is_sterile() || r.spec->is_mediator_plane()) {
       for (const auto& [dm2, s] : r.exclusion) {
         if (std::isnan(s))
           std::printf(" %10s", "none");

@@ -49,7 +49,8 @@ std::optional<int> find_parameter(const std::string& name) {
 }
 
 std::string parameter_names_help() {
-  return "sin2_theta_W, sin2_2theta, dm2_eV2 or eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d)";
+  return "sin2_theta_W, sin2_2theta, dm2_eV2, mediator_coupling, mediator_mass_MeV or "
+         "eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d)";
 }
 
 bool parameter_in_range(int id, double value) {
@@ -68,6 +69,7 @@ PhysicsModel standard_model() {
   PhysicsModel m{};
   m.value[kSin2ThetaW] = constants::sin2_theta_w_low_energy;
   m.sterile_channel = kNoSterile;
+  m.mediator = kNoMediator;
   return m;
 }
 

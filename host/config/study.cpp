@@ -22,8 +22,36 @@ std::vector<double> Axis::values() const {
 
 bool ScanSpec::is_sterile() const {
   for (const auto& a : axes)
-    if (parameter_info(a.id).role != kCouplingRole) return true;
+    if (parameter_info(a.id).role == kMixingRole || parameter_info(a.id).role == kSplittingRole)
+      return true;
   return false;
+}
+
+bool ScanSpec::is_mediator() const {
+  for (const auto& a : axes)
+    if (parameter_info(a.id).role == kMediatorCouplingRole ||
+        parameter_info(a.id).role == kMediatorMassRole)
+      return true;
+  return false;
+}
+
+bool ScanSpec::is_mediator_plane() const {
+  return axes.size() == 2 && axes[0].id == kMediatorCoupling && axes[1].id == kMediatorMass;
+}
+
+const char* mediator_name(int mediator) {
+  switch (mediator) {
+    case kVectorUniversal:
+      return "vector_universal";
+    case kVectorBMinusL:
+      return "vector_b_minus_l";
+    case kVectorLmuLtau:
+      return "vector_lmu_ltau";
+    case kScalar:
+      return "scalar";
+    default:
+      return "none";
+  }
 }
 
 bool ScanSpec::is_quadratic() const {
@@ -49,6 +77,14 @@ double delta_chi2_for_cl(double cl, int parameters, bool exact) {
 }
 
 namespace {
+
+int parse_mediator(JsonObject& o, const std::string& key) {
+  const std::string m =
+      o.one_of(key, {"vector_universal", "vector_b_minus_l", "vector_lmu_ltau", "scalar"});
+  for (int k : {kVectorUniversal, kVectorBMinusL, kVectorLmuLtau, kScalar})
+    if (m == mediator_name(k)) return k;
+  return kNoMediator;
+}
 
 Scenario parse_scenario(const Json& item, const std::string& file, const std::string& path,
                         const std::string& base_dir) {
@@ -124,8 +160,20 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
     s.sterile_channel = o.one_of("channel", {"nue", "numu"}) == "nue" ? kNuEDisappearance
                                                                      : kNuMuDisappearance;
   }
+  if (o.has("mediator")) s.mediator = parse_mediator(o, "mediator");
   s.raster = o.boolean("raster", false);
   o.finish();
+  if (s.is_mediator() && s.mediator == kNoMediator)
+    o.fail("mediator",
+           "missing required key for a mediator scan (expected \"vector_universal\", "
+           "\"vector_b_minus_l\", \"vector_lmu_ltau\" or \"scalar\")");
+  if (!s.is_mediator() && s.mediator != kNoMediator)
+    o.fail("mediator",
+           "expected no mediator: this scan has no mediator_coupling or mediator_mass_MeV axis");
+  if (s.is_mediator() && s.axes.size() == 2 && s.axes[1].id == kMediatorCoupling &&
+      s.axes[0].id == kMediatorMass)
+    o.fail("axes",
+           "expected a mediator scan's axes in the order mediator_coupling, mediator_mass_MeV");
   if (s.is_sterile() && s.sterile_channel == kNoSterile)
     o.fail("channel", "missing required key for a sterile scan (expected \"nue\" or \"numu\")");
   if (!s.is_sterile() && s.sterile_channel != kNoSterile)
@@ -137,6 +185,8 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
     o.fail("axes", "expected two axes (sin2_2theta, dm2_eV2) for a sterile scan");
   if (s.raster && !(s.is_sterile() && s.axes.size() == 2))
     o.fail("raster", "expected raster only on a 2-D sterile scan");
+  if (s.is_sterile() && s.is_mediator())
+    o.fail("axes", "expected sterile and mediator axes not to be mixed in one scan");
   if (s.is_sterile() && !s.is_quadratic()) {
     bool mixed = false;
     for (const auto& a : s.axes) mixed = mixed || parameter_info(a.id).role == kCouplingRole;
@@ -252,18 +302,26 @@ Study parse_study(const Json& json, const std::string& file) {
   st.truth = standard_model();
   if (o.has("truth")) {
     JsonObject t = o.object("truth");
-    bool sterile_signal = false;
+    bool sterile_signal = false, mediator_signal = false;
     for (const auto& item : o.raw("truth").items()) {
-      if (item.key() == "sterile_channel") continue;
+      if (item.key() == "sterile_channel" || item.key() == "mediator") continue;
       const std::optional<int> id = find_parameter(item.key());
       if (!id)
         t.fail(item.key(), "expected a parameter (" + parameter_names_help() +
-                               ") or \"sterile_channel\" as a truth key");
+                               "), \"sterile_channel\" or \"mediator\" as a truth key");
       st.truth.value[*id] = t.number(
           item.key(), [&](double x) { return parameter_in_range(*id, x); },
           "a value " + parameter_range_text(*id));
-      sterile_signal = sterile_signal || (parameter_info(*id).role != kCouplingRole);
+      const int role = parameter_info(*id).role;
+      sterile_signal = sterile_signal || role == kMixingRole || role == kSplittingRole;
+      mediator_signal =
+          mediator_signal || role == kMediatorCouplingRole || role == kMediatorMassRole;
     }
+    if (t.has("mediator")) st.truth.mediator = parse_mediator(t, "mediator");
+    if (mediator_signal && st.truth.mediator == kNoMediator)
+      t.fail("mediator",
+             "missing required key for a mediator truth (expected \"vector_universal\", "
+             "\"vector_b_minus_l\", \"vector_lmu_ltau\" or \"scalar\")");
     if (t.has("sterile_channel"))
       st.truth.sterile_channel = t.one_of("sterile_channel", {"nue", "numu"}) == "nue"
                                      ? kNuEDisappearance

@@ -22,8 +22,12 @@ struct ScanSpec {
   std::string name;
   std::vector<Axis> axes;  // one or two
   int sterile_channel = kNoSterile;
+  int mediator = kNoMediator;  // the light boson of mediator axes (SPEC §10.1, §10.2)
   bool raster = false;  // sterile exclusions per Δm² row at the 1-parameter Δχ²
   bool is_sterile() const;    // a sin2_2theta or dm2_eV2 axis
+  bool is_mediator() const;   // a mediator_coupling or mediator_mass_MeV axis
+  // (mediator_coupling, mediator_mass_MeV): exclusions per mass (host/engine/study_run.hpp)
+  bool is_mediator_plane() const;
   bool is_quadratic() const;  // only coupling axes (sin²θ_W, ε): the quadratic-form evaluator
 };
 
@@ -52,6 +56,10 @@ struct Study {
 
 // One axis of a grid: {parameter, min, max, points, scale}, validated.
 Axis parse_axis(const Json& item, const std::string& file, const std::string& path);
+
+// The mediator of a config's "mediator" value ("vector_universal", "vector_b_minus_l",
+// "vector_lmu_ltau", "scalar"), and its name.
+const char* mediator_name(int mediator);
 
 Study load_study(const std::string& path);
 Study parse_study(const Json& json, const std::string& file);

@@ -1,6 +1,9 @@
 #include "host/engine/counts_model.hpp"
 
+#include <stdexcept>
+
 #include "kernels/couplings.hpp"
+#include "kernels/mediators.hpp"
 #include "kernels/oscillation.hpp"
 #include "kernels/scan_point.hpp"
 
@@ -56,6 +59,12 @@ std::vector<double> CountsModel::counts(const PhysicsModel& model) const {
   for (int f = 0; f < kNumFluxes; ++f) charges[f] = nucleon_charges(model, flux_flavour(f));
   const RateProblem& p = *problem_;
   std::vector<double> source(n_sources(), 0.0);
+  if (mediator_active(model)) {
+    const RateView v = p.host_view();
+    for (std::size_t e = 0; e < p.entries.size(); ++e)
+      source[source_of(p.entries[e])] += efficiency_ * entry_direct(v, static_cast<int>(e), model);
+    return fold_sources(source);
+  }
   for (std::size_t e = 0; e < p.entries.size(); ++e) {
     const QuadEntry& q = p.entries[e];
     source[source_of(q)] += efficiency_ * charge_weighted(charges[q.flux], (*moments_)[e]) *
@@ -132,6 +141,24 @@ CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& base)
   d.fold = fold_;
   t.unaffected = fold_sources(unaffected);
   t.affected = fold_sources(affected);
+  return t;
+}
+
+Backend::MediatorTables CountsModel::mediator_row(const PhysicsModel& base, double mass_MeV) const {
+  if (!fold_.empty())
+    throw std::invalid_argument("CountsModel: the mediator tables have no response fold");
+  const RateProblem& p = *problem_;
+  const RateView v = p.host_view();
+  std::vector<MediatorMoments> entries(p.entries.size());
+  for (std::size_t e = 0; e < entries.size(); ++e)
+    entries[e] = entry_mediator_moments(v, static_cast<int>(e), base, mass_MeV);
+  Backend::MediatorTables t;
+  for (int b = 0; b < p.n_bins(); ++b) {
+    const MediatorMoments m =
+        mediator_bin_sum(entries.data(), p.bin_offsets.data(), b, efficiency_);
+    t.quadratic.push_back(m.quadratic);
+    t.quartic.push_back(m.quartic);
+  }
   return t;
 }
 

@@ -37,7 +37,8 @@ class CountsModel {
   const FoldTables& fold() const { return fold_; }
 
   // Counts per analysis bin for any combination of couplings and sterile disappearance: every
-  // entry's rate from its moments, times its survival probability.
+  // entry's rate from its moments, times its survival probability. With a light mediator on
+  // (kernels/mediators.hpp), which the moments do not hold, every entry's full recoil integral.
   std::vector<double> counts(const PhysicsModel& model) const;
 
   // The quadratic-form table [flux][analysis bin] of the moments (SPEC §9).
@@ -50,6 +51,10 @@ class CountsModel {
     DepletionTables depletion;
   };
   SterileTables sterile_tables(const PhysicsModel& base) const;
+
+  // The light-mediator tables B_b, C_b of one mass on the host, by the functions of the backend's
+  // table (Backend::mediator_tables); no response fold.
+  Backend::MediatorTables mediator_row(const PhysicsModel& base, double mass_MeV) const;
 
   // D_b(Δm²) per analysis bin on the host, by the functions of the backend's table.
   static std::vector<double> depletion_row(const DepletionTables& tables, double dm2_eV2);

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "kernels/mediators.hpp"
 #include "kernels/scan_point.hpp"
 
 namespace cevns {
@@ -40,6 +41,13 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vecto
     quadratic = quadratic && parameter_info(axes[k].id).role == kCouplingRole;
   }
   sterile_plane = sterile_plane && axes[0].id == kSin22Theta && axes[1].id == kDm2;
+  // The mediator tables: the coupling on axis 0, the mass on axis 1 or fixed, a mediator chosen.
+  const bool mediator_plane = base.mediator != kNoMediator && axes[0].id == kMediatorCoupling &&
+                              (axes.size() == 1 || axes[1].id == kMediatorMass) &&
+                              cm.fold().empty();
+  // The quadratic and sterile tables hold no mediator: with one on, they do not apply.
+  quadratic = quadratic && !mediator_active(base);
+  sterile_plane = sterile_plane && !mediator_active(base);
   input_.base = base;
 
   input_.statistic = statistic.kind;
@@ -78,6 +86,18 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vecto
     depletion_ = std::move(t.depletion);
     input_.dm2_axis = 1;
     input_.depletion = backend.sterile_depletion(depletion_, input_.axis[1]);
+  } else if (method == Method::kFactorised && mediator_plane) {
+    input_.evaluator = ScanInput::kMediator;
+    PhysicsModel off = base;
+    off.value[kMediatorCoupling] = 0.0;
+    input_.sm = cm.counts(off);
+    input_.mass_axis = axes.size() == 2 ? 1 : -1;
+    const std::vector<double> masses =
+        axes.size() == 2 ? input_.axis[1] : std::vector<double>{base.value[kMediatorMass]};
+    Backend::MediatorTables t =
+        backend.mediator_tables(cm.problem(), base, masses, cm.efficiency());
+    input_.quadratic = std::move(t.quadratic);
+    input_.quartic = std::move(t.quartic);
   } else {
     if (!cm.fold().empty())
       throw std::invalid_argument("ScanModel: the direct path has no response fold");
@@ -100,6 +120,20 @@ auto ScanModel::with_point(const PhysicsModel& model, F&& f) const {
       const SterileCounts c{input_.unaffected.data(), input_.affected.data(), nullptr, n_bins,
                             input_.dm2_axis};
       return f(c, SterileCounts::Point{model.value[kSin22Theta], row.data()});
+    }
+    case ScanInput::kMediator: {
+      std::lock_guard<std::mutex> lock(mediator_mutex_);
+      const double mass = model.value[kMediatorMass];
+      if (mass != cached_mass_) {
+        PhysicsModel row_base = input_.base;
+        row_base.value[kMediatorMass] = mass;
+        cached_row_ = counts_->mediator_row(row_base, mass);
+        cached_mass_ = mass;
+      }
+      const MediatorCounts c{input_.sm.data(), nullptr, nullptr, n_bins, input_.mass_axis};
+      const double g = model.value[kMediatorCoupling];
+      return f(c, MediatorCounts::Point{g * g, cached_row_.quadratic.data(),
+                                        cached_row_.quartic.data()});
     }
     case ScanInput::kDirect:
     default: {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -42,9 +43,11 @@ std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes);
 
 class ScanModel {
  public:
-  // `axes`: one or two; `base`: every other parameter (and the sterile channel). kFactorised
-  // takes the quadratic-form evaluator for coupling axes and the sterile table for (sin²2θ, Δm²);
-  // any other grid, and kDirect, integrates directly (no response fold).
+  // `axes`: one or two; `base`: every other parameter (and the sterile channel and mediator
+  // model). kFactorised takes the quadratic-form evaluator for coupling axes, the sterile table
+  // for (sin²2θ, Δm²) and the mediator tables for (mediator_coupling, mediator_mass_MeV) or
+  // mediator_coupling alone, each only where `base` has no mediator of its own on; any other
+  // grid, and kDirect, integrates directly (no response fold).
   ScanModel(std::shared_ptr<const CountsModel> counts, const std::vector<GridAxis>& axes,
             const PhysicsModel& base, Statistic statistic, Method method, Backend& backend);
 
@@ -63,6 +66,11 @@ class ScanModel {
 
   std::shared_ptr<const CountsModel> counts_;
   DepletionTables depletion_;  // kSterile: for Δm² off the grid's rows
+  // kMediator: the tables of the last mass asked for off the grid's rows (the analysis asks many
+  // couplings at one mass in turn).
+  mutable std::mutex mediator_mutex_;
+  mutable double cached_mass_ = -1.0;
+  mutable Backend::MediatorTables cached_row_;
   std::vector<double> weights_;  // 1/N_exp per bin (Gaussian)
   ScanInput input_;
 };

@@ -40,18 +40,57 @@ std::unique_ptr<ScanModel> make_study_model(const PreparedDetector& detector, co
   // Parameters off the axes stay at their true values; a sterile scan tests its own channel.
   PhysicsModel base = study.truth;
   if (scan.is_sterile()) base.sterile_channel = scan.sterile_channel;
+  if (scan.is_mediator()) base.mediator = scan.mediator;
   return std::make_unique<ScanModel>(std::move(counts), grid_axes(scan.axes), base, std::move(stats), method,
                                      backend);
+}
+
+RowExclusion fixed_row_exclusion(const std::vector<double>& x_axis, const std::vector<double>& row,
+                                 const std::function<double(double)>& eval,
+                                 std::optional<double> reference, double threshold) {
+  const auto [x_min, row_min] = minimise_1d(x_axis, row, eval);
+  RowExclusion r{kNaN, {}};
+  bool found = false;
+  for (const Interval& iv :
+       allowed_intervals(x_axis, row, reference ? *reference : row_min, threshold, eval)) {
+    if (found) r.bands_above.push_back(iv);
+    if (!found && iv.lo <= x_min && x_min <= iv.hi) {
+      found = true;
+      r.excluded = iv.open_hi ? kNaN : iv.hi;
+    }
+  }
+  return r;
 }
 
 double fixed_dm2_exclusion(const std::vector<double>& s_axis, const std::vector<double>& row,
                            const std::function<double(double)>& eval,
                            std::optional<double> reference, double threshold) {
-  const auto [s_min, row_min] = minimise_1d(s_axis, row, eval);
-  for (const Interval& iv :
-       allowed_intervals(s_axis, row, reference ? *reference : row_min, threshold, eval))
-    if (iv.lo <= s_min && s_min <= iv.hi) return iv.open_hi ? kNaN : iv.hi;
-  return kNaN;
+  return fixed_row_exclusion(s_axis, row, eval, reference, threshold).excluded;
+}
+
+std::vector<double> grid_row_exclusion(const std::vector<double>& x, std::size_t ny,
+                                       const std::vector<double>& values, double reference,
+                                       double threshold, bool log_x) {
+  const std::size_t nx = x.size();
+  std::vector<double> out(ny, kNaN);
+  for (std::size_t iy = 0; iy < ny; ++iy) {
+    const double* v = values.data() + iy * nx;
+    const std::size_t i_min = static_cast<std::size_t>(std::min_element(v, v + nx) - v);
+    if (!(v[i_min] - reference <= threshold)) continue;
+    for (std::size_t i = i_min + 1; i < nx; ++i) {
+      const double a = v[i - 1] - reference - threshold, b = v[i] - reference - threshold;
+      if (std::isnan(b)) break;
+      if (b > 0.0) {
+        const double f = a / (a - b);
+        const double x0 = log_x ? std::log10(x[i - 1]) : x[i - 1];
+        const double x1 = log_x ? std::log10(x[i]) : x[i];
+        const double xc = x0 + f * (x1 - x0);
+        out[iy] = log_x ? std::pow(10.0, xc) : xc;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 StudyModels build_study_models(const Study& study, Backend& backend, Method method) {
@@ -116,6 +155,23 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
         r->exclusion.emplace_back(
             dm2, scan.raster ? fixed_dm2_exclusion(r->axes[0], row, g, std::nullopt, r->raster_threshold)
                              : fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold));
+      }
+    }
+    if (scan.is_mediator_plane()) {
+      // SPEC §10.5: at a fixed mass the coupling is the row's one parameter; the exclusion is the
+      // upper end of the allowed interval around the row's minimum (g → 0 for the SM truth),
+      // relative to the global minimum at the plane's threshold, as for the sterile plane.
+      r->row_exclusion = grid_row_exclusion(r->axes[0], r->axes[1].size(), r->chi2, r->chi2_min,
+                                            r->threshold, scan.axes[0].log);
+      const Axis& mass_axis = scan.axes[1];
+      for (double mass : kExclusionMass_MeV) {
+        if (mass < mass_axis.min || mass > mass_axis.max) continue;
+        const auto g = [&](double c) { return model.chi2(model.model_at({c, mass})); };
+        std::vector<double> row(n0);
+        for (std::size_t i = 0; i < n0; ++i) row[i] = g(r->axes[0][i]);
+        const RowExclusion e = fixed_row_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold);
+        r->exclusion.emplace_back(mass, e.excluded);
+        r->allowed_bands.push_back(e.bands_above);
       }
     }
   }

@@ -62,11 +62,39 @@ struct ScanResult {
   std::vector<double> raster_exclusion;  // per Δm² row (sterile), NaN where none
   double raster_threshold = 0.0;
   std::vector<std::pair<double, double>> exclusion;  // (Δm², excluded sin²2θ) at 0.1, 1, 10, 100
+                                                     // or (mass, excluded coupling) at 1 … 1000 MeV
+  // Mediator planes: per entry of `exclusion`, the allowed coupling intervals above the excluded
+  // one (opened by destructive interference); per mass row, the smallest excluded coupling on
+  // the grid (`row_exclusion`, NaN where none).
+  std::vector<std::vector<Interval>> allowed_bands;
+  std::vector<double> row_exclusion;
   bool complete = true;
 };
 
 // The Δm² values at which tables and JSON report a sterile exclusion.
 inline constexpr double kExclusionDm2_eV2[] = {0.1, 1.0, 10.0, 100.0};
+
+// The mediator masses (MeV) at which tables and JSON report the excluded coupling.
+inline constexpr double kExclusionMass_MeV[] = {1.0, 10.0, 100.0, 1000.0};
+
+// The exclusion along one row of a grid (a fixed Δm² or mediator mass; `x_axis` the sterile
+// sin²2θ or the coupling): the smallest excluded x, the upper end of the allowed interval
+// {x : χ²(x) − reference ≤ threshold} that holds the row's minimum (NaN when that interval runs
+// to the end of the axis or no point is allowed), and the allowed intervals above it.
+struct RowExclusion {
+  double excluded;
+  std::vector<Interval> bands_above;
+};
+RowExclusion fixed_row_exclusion(const std::vector<double>& x_axis, const std::vector<double>& row,
+                                 const std::function<double(double)>& eval,
+                                 std::optional<double> reference, double threshold);
+
+// The same on the grid alone, for every row: the smallest x above the row's minimum where
+// values − reference rises through `threshold`, interpolated linearly (in log10 x if log_x); NaN
+// where the row never gets there or its minimum is not allowed.
+std::vector<double> grid_row_exclusion(const std::vector<double>& x, std::size_t ny,
+                                       const std::vector<double>& values, double reference,
+                                       double threshold, bool log_x);
 
 // The smallest excluded sin²2θ at a fixed Δm² (the row `row` of grid values over `s_axis`, `eval`
 // the statistic at any sin²2θ of that Δm²): the upper end of the allowed interval

@@ -77,6 +77,16 @@ void write_scan_layout(h5::Group g, const ScanResult& r) {
   g.set_attr("true_values", r.truth);
   if (r.spec->sterile_channel != kNoSterile)
     g.set_attr("channel", std::string(r.spec->sterile_channel == kNuEDisappearance ? "nue" : "numu"));
+  if (r.spec->mediator != kNoMediator) {
+    g.set_attr("mediator", std::string(mediator_name(r.spec->mediator)));
+    g.set_attr(
+        "mediator_convention",
+        std::string(r.spec->mediator == kScalar
+                        ? "Cerdeno et al. arXiv:1604.01025: no interference, "
+                          "Q_phi = g^2 (15.1 Z F_Z + 14 N F_N)"
+                        : "Cadeddu et al. arXiv:2008.05022: g^2 charge/(sqrt2 G_F (q^2+m^2)) "
+                          "added to Z g_V^p F_Z + N g_V^n F_N (SPEC 10.1 signs)"));
+  }
 }
 
 void write_scan_analysis(h5::Group g, const ScanResult& r) {
@@ -112,6 +122,11 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
       g.variable("exclusion_sin2_2theta", {r.spec->axes[1].parameter}, r.raster_exclusion, "1",
                  "smallest excluded sin^2(2 theta) per dm2 row (raster scan)");
       g.set_attr("raster_delta_chi2_threshold", r.raster_threshold);
+    }
+    if (r.spec->is_mediator_plane()) {
+      g.variable("exclusion_coupling", {r.spec->axes[1].parameter}, r.row_exclusion, "1",
+                 "smallest excluded mediator coupling per mass row (grid, global minimum, "
+                 "two-parameter threshold)");
     }
   }
 }
@@ -196,6 +211,18 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
     } else {
       j["contours"] = contours_json(r.contours);
       if (r.spec->is_sterile()) j["exclusion"] = exclusion_json(r.exclusion);
+      if (r.spec->is_mediator_plane()) {
+        Json ex = Json::array(), bands = Json::array();
+        for (std::size_t k = 0; k < r.exclusion.size(); ++k) {
+          ex.push_back({{"mass_MeV", r.exclusion[k].first},
+                        {"coupling", nan_to_null(r.exclusion[k].second)}});
+          Json ivs = Json::array();
+          for (const auto& iv : r.allowed_bands[k]) ivs.push_back({iv.lo, iv.hi});
+          bands.push_back({{"mass_MeV", r.exclusion[k].first}, {"bands", ivs}});
+        }
+        j["exclusion"] = ex;
+        j["allowed_bands"] = bands;
+      }
     }
     out.push_back(j);
   }

@@ -51,8 +51,21 @@ TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
     return Json{{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
   };
   const Json scans = Json::array(
-      {{{"name", "s"}, {"channel", "numu"}, {"axes", {ax("sin2_2theta", 1e-3, 1, 48, true), ax("dm2_eV2", 1e-2, 1e2, 40, true)}}},
-       {{"name", "n"}, {"axes", {ax("eps_ee_uV", -1, 1, 48, false), ax("eps_etau_uV", -1, 1, 40, false)}}}});
+      {{{"name", "s"},
+        {"channel", "numu"},
+        {"axes", {ax("sin2_2theta", 1e-3, 1, 48, true), ax("dm2_eV2", 1e-2, 1e2, 40, true)}}},
+       {{"name", "n"},
+        {"axes", {ax("eps_ee_uV", -1, 1, 48, false), ax("eps_etau_uV", -1, 1, 40, false)}}},
+       {{"name", "zprime"},
+        {"mediator", "vector_universal"},
+        {"axes",
+         {ax("mediator_coupling", 1e-7, 1e-1, 48, true),
+          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}},
+       {{"name", "scalar"},
+        {"mediator", "scalar"},
+        {"axes",
+         {ax("mediator_coupling", 1e-7, 1e-1, 48, true),
+          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}}});
   const Study st = parse_study(Json{{"name", "t"},
                                     {"detectors", {source_path("configs/detectors/csi.json")}},
                                     {"scenarios", {"sys15"}},
