@@ -339,6 +339,10 @@ def param_symbol(name, channel=None):
         return rf"$\sin^2 2\theta{sub}$"
     if name == "dm2_eV2":
         return r"$\Delta m^2_{41}$"
+    if name == "mediator_coupling":
+        return r"$g$"
+    if name == "mediator_mass_MeV":
+        return r"$m_{Z'/\phi}$"
     m = re.fullmatch(r"eps_(tau|mu|e)(tau|mu|e)_([ud])([VA])", name)
     if m:
         a, b, q, va = m.groups()
@@ -350,6 +354,8 @@ def param_label(name, channel=None):
     """Axis label: symbol and units."""
     if name == "dm2_eV2":
         return r"$\Delta m^2_{41}$ [eV$^2$]"
+    if name == "mediator_mass_MeV":
+        return param_symbol(name, channel) + " [MeV]"
     return param_symbol(name, channel)
 
 
