@@ -7,10 +7,10 @@
 #include <string>
 
 #include "host/config/config.hpp"
+#include "host/config/study.hpp"
 #include "host/engine/quadrature.hpp"
 #include "host/engine/rates.hpp"
 #include "host/engine/study_run.hpp"
-#include "host/config/study.hpp"
 
 namespace cevns {
 namespace {
@@ -34,15 +34,18 @@ void BM_Rates(benchmark::State& state, std::string backend_name, std::string det
 }
 
 Json axis(const std::string& p, double lo, double hi, int n, bool log) {
-  return {{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+  return {
+      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 // The studies being timed: one detector (Ar), one scenario (sys15: both pulls free).
 Study bench_study(const std::string& kind, int n, const Json& quadrature) {
   Json scan;
   if (kind == "sterile_nue" || kind == "sterile_numu") {
-    scan = {{"name", kind}, {"channel", kind == "sterile_nue" ? "nue" : "numu"},
-            {"axes", {axis("sin2_2theta", 1e-3, 1.0, n, true), axis("dm2_eV2", 1e-2, 1e2, n, true)}}};
+    scan = {
+        {"name", kind},
+        {"channel", kind == "sterile_nue" ? "nue" : "numu"},
+        {"axes", {axis("sin2_2theta", 1e-3, 1.0, n, true), axis("dm2_eV2", 1e-2, 1e2, n, true)}}};
   } else if (kind.rfind("vector_", 0) == 0 || kind == "scalar") {
     // The light_mediators study's plane (configs/studies/light_mediators.json).
     scan = {{"name", kind},
@@ -51,7 +54,8 @@ Study bench_study(const std::string& kind, int n, const Json& quadrature) {
              {axis("mediator_coupling", 1e-7, 1e-1, n, true),
               axis("mediator_mass_MeV", 1e-2, 1e4, n, true)}}};
   } else if (kind == "nsi_2d") {
-    scan = {{"name", kind}, {"axes", {axis("eps_ee_uV", -1, 1, n, false), axis("eps_etau_uV", -1, 1, n, false)}}};
+    scan = {{"name", kind},
+            {"axes", {axis("eps_ee_uV", -1, 1, n, false), axis("eps_etau_uV", -1, 1, n, false)}}};
   } else {
     scan = {{"name", kind}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, n * n, false)}}};
   }
@@ -71,7 +75,8 @@ void BM_Scan(benchmark::State& state, std::string backend_name, std::string kind
   Progress quiet(Progress::Mode::kQuiet);
   for (auto _ : state) {
     const PreparedDetector det = prepare_detector(study.detectors[0], study.analysis, *backend);
-    const auto model = make_study_model(det, study, study.scans[0], study.scenarios[0], method, *backend);
+    const auto model =
+        make_study_model(det, study, study.scans[0], study.scenarios[0], method, *backend);
     const auto chi2 = compute_grid(*model, *backend, quiet, kind);
     benchmark::DoNotOptimize(chi2.data());
   }
@@ -82,8 +87,10 @@ void BM_Scan(benchmark::State& state, std::string backend_name, std::string kind
 void register_all() {
   std::vector<std::string> backends = {"cpu"};
   if (cuda_device_count() > 0) backends.push_back("cuda");
-  const Json sterile_quadrature = {{"recoil_nodes", 16}, {"energy_nodes", 32}, {"energy_panels", 7}};
-  const Json default_quadrature = {{"recoil_nodes", 32}, {"energy_nodes", 32}, {"energy_panels", 1}};
+  const Json sterile_quadrature = {
+      {"recoil_nodes", 16}, {"energy_nodes", 32}, {"energy_panels", 7}};
+  const Json default_quadrature = {
+      {"recoil_nodes", 32}, {"energy_nodes", 32}, {"energy_panels", 1}};
   for (const auto& b : backends) {
     for (const char* d : {"csi", "ge72", "ge_natural", "nai", "ar"})
       benchmark::RegisterBenchmark(("rates/" + b + "/" + d).c_str(), BM_Rates, b, std::string(d))
@@ -104,7 +111,8 @@ void register_all() {
                                    mediator_quadrature)
           ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("scan/" + b + "/nsi_2d/factorised/1000x1000").c_str(), BM_Scan, b,
-                                 std::string("nsi_2d"), Method::kFactorised, 1000, default_quadrature)
+                                 std::string("nsi_2d"), Method::kFactorised, 1000,
+                                 default_quadrature)
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("scan/" + b + "/sin2_theta_W/factorised/1e6").c_str(), BM_Scan, b,
                                  std::string("sin2_theta_W"), Method::kFactorised, 1000,
@@ -115,7 +123,8 @@ void register_all() {
     for (const char* kind : {"sterile_nue", "nsi_2d"})
       benchmark::RegisterBenchmark(
           ("scan/" + b + "/" + kind + "/direct/" + std::to_string(n_direct) + "x" +
-           std::to_string(n_direct)).c_str(),
+           std::to_string(n_direct))
+              .c_str(),
           BM_Scan, b, std::string(kind), Method::kDirect, n_direct,
           std::string(kind) == "nsi_2d" ? default_quadrature : sterile_quadrature)
           ->Unit(benchmark::kMillisecond);

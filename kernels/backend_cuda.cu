@@ -15,7 +15,8 @@ namespace {
 
 void check(cudaError_t status, const char* what) {
   if (status != cudaSuccess)
-    throw std::runtime_error(std::string("CUDA: ") + what + " failed: " + cudaGetErrorString(status));
+    throw std::runtime_error(std::string("CUDA: ") + what +
+                             " failed: " + cudaGetErrorString(status));
 }
 
 }  // namespace

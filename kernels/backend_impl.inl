@@ -91,7 +91,9 @@ struct DeviceRates {
 struct MomentsLoop {
   RateView rates;
   Moments* out;
-  CEVNS_HD void operator()(std::size_t e) const { out[e] = entry_moments(rates, static_cast<int>(e)); }
+  CEVNS_HD void operator()(std::size_t e) const {
+    out[e] = entry_moments(rates, static_cast<int>(e));
+  }
 };
 
 struct MultiplySubtractLoop {
@@ -161,8 +163,9 @@ struct FoldEnergyLoop {
   CEVNS_HD void operator()(std::size_t k) const {
     const std::size_t per_row = static_cast<std::size_t>(kNumFluxes) * fold.n_energy;
     const std::size_t row = k / per_row, rest = k % per_row;
-    out[k] = fold_energy(fold, source + row * kNumFluxes * fold.n_true,
-                         static_cast<int>(rest / fold.n_energy), static_cast<int>(rest % fold.n_energy));
+    out[k] =
+        fold_energy(fold, source + row * kNumFluxes * fold.n_true,
+                    static_cast<int>(rest / fold.n_energy), static_cast<int>(rest % fold.n_energy));
   }
 };
 
@@ -172,7 +175,8 @@ struct FoldBinLoop {
   double* out;           // [row][analysis bin]
   CEVNS_HD void operator()(std::size_t k) const {
     const std::size_t row = k / fold.n_bins;
-    out[k] = fold_bin(fold, energy + row * kNumFluxes * fold.n_energy, static_cast<int>(k % fold.n_bins));
+    out[k] = fold_bin(fold, energy + row * kNumFluxes * fold.n_energy,
+                      static_cast<int>(k % fold.n_bins));
   }
 };
 
@@ -305,9 +309,10 @@ class ThrustBackend final : public Backend {
     if (t.fold.empty()) return to_host(source);
     const auto response = upload(t.fold.response), weight = upload(t.fold.weight);
     const auto energy_of_bin = upload(t.fold.energy_of_bin);
-    const FoldView fold{ptr(response), t.fold.n_true,     t.fold.n_energy,
+    const FoldView fold{ptr(response), t.fold.n_true,      t.fold.n_energy,
                         ptr(weight),   ptr(energy_of_bin), t.fold.n_bins()};
-    thrust::device_vector<double> energy(rows * kNumFluxes * static_cast<std::size_t>(fold.n_energy));
+    thrust::device_vector<double> energy(rows * kNumFluxes *
+                                         static_cast<std::size_t>(fold.n_energy));
     parallel_for(energy.size(), FoldEnergyLoop{fold, ptr(source), ptr(energy)});
     thrust::device_vector<double> out(rows * static_cast<std::size_t>(fold.n_bins));
     parallel_for(out.size(), FoldBinLoop{fold, ptr(energy), ptr(out)});
@@ -315,7 +320,8 @@ class ThrustBackend final : public Backend {
   }
 
   MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& base,
-                                 const std::vector<double>& masses_MeV, double efficiency) override {
+                                 const std::vector<double>& masses_MeV,
+                                 double efficiency) override {
     const DeviceRates d(problem);
     const auto masses = upload(masses_MeV);
     const std::size_t rows = masses_MeV.size(), n_entries = problem.entries.size();
@@ -324,8 +330,9 @@ class ThrustBackend final : public Backend {
     thrust::device_vector<double> scale(n_entries);
     parallel_for(nodes.size(), MediatorNodeLoop{d.view, base, ptr(nodes), ptr(scale)});
     thrust::device_vector<MediatorMoments> entries(rows * n_entries);
-    parallel_for(entries.size(), MediatorEntryLoop{ptr(nodes), ptr(scale), static_cast<int>(n_entries),
-                                                   n_t, ptr(masses), ptr(entries)});
+    parallel_for(entries.size(),
+                 MediatorEntryLoop{ptr(nodes), ptr(scale), static_cast<int>(n_entries), n_t,
+                                   ptr(masses), ptr(entries)});
     thrust::device_vector<double> quadratic(rows * n_bins), quartic(rows * n_bins);
     parallel_for(quadratic.size(),
                  MediatorBinLoop{ptr(entries), ptr(d.bin_offsets), static_cast<int>(n_entries),
@@ -339,7 +346,8 @@ class ThrustBackend final : public Backend {
       case ScanInput::kQuadratic: {
         QuadraticCounts c{nullptr, in.n_bins()};
         keep.push_back(keep_on_device(in.quadratic_table, &c.table));
-        return std::make_unique<ThrustGrid<QuadraticCounts>>(in, segment_points_, c, std::move(keep));
+        return std::make_unique<ThrustGrid<QuadraticCounts>>(in, segment_points_, c,
+                                                             std::move(keep));
       }
       case ScanInput::kSterile: {
         SterileCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.dm2_axis};
@@ -353,7 +361,8 @@ class ThrustBackend final : public Backend {
         keep.push_back(keep_on_device(in.sm, &c.sm));
         keep.push_back(keep_on_device(in.quadratic, &c.quadratic));
         keep.push_back(keep_on_device(in.quartic, &c.quartic));
-        return std::make_unique<ThrustGrid<MediatorCounts>>(in, segment_points_, c, std::move(keep));
+        return std::make_unique<ThrustGrid<MediatorCounts>>(in, segment_points_, c,
+                                                            std::move(keep));
       }
       case ScanInput::kDirect:
       default: {

@@ -13,9 +13,9 @@ namespace cevns {
 enum FormFactorModel : int { kHelm = 0, kSymmetrizedFermi = 1, kKleinNystrand = 2 };
 
 // SPEC §4 shape parameters.
-inline constexpr double helm_skin_thickness_fm = 0.9;           // s
-inline constexpr double fermi_diffuseness_fm = 0.52;            // a
-inline constexpr double klein_nystrand_yukawa_range_fm = 0.7;   // a_k
+inline constexpr double helm_skin_thickness_fm = 0.9;          // s
+inline constexpr double fermi_diffuseness_fm = 0.52;           // a
+inline constexpr double klein_nystrand_yukawa_range_fm = 0.7;  // a_k
 
 // Trivially copyable description passed to kernels. `radius_fm` is the model's own radius
 // (Helm R₀, Fermi half-density c, Klein–Nystrand R_A), derived once from the rms radius.
@@ -42,7 +42,9 @@ CEVNS_HD inline double ycothy_minus_one_over_y2(double y) {
   const double y2 = y * y;
   if (y < 0.1) {
     return 1.0 / 3.0 +
-           y2 * (-1.0 / 45.0 + y2 * (2.0 / 945.0 + y2 * (-1.0 / 4725.0 + y2 * (2.0 / 93555.0 - y2 * 1382.0 / 638512875.0))));
+           y2 * (-1.0 / 45.0 +
+                 y2 * (2.0 / 945.0 +
+                       y2 * (-1.0 / 4725.0 + y2 * (2.0 / 93555.0 - y2 * 1382.0 / 638512875.0))));
   }
   return (y / std::tanh(y) - 1.0) / y2;
 }

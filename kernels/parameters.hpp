@@ -29,29 +29,29 @@ enum ParameterRole : int {
 // mediator of 1 keV to 100 GeV (below, the propagator is 1/q² at every recoil of these
 // detectors; above, the contact limit), coupling g up to 10 (beyond perturbative).
 // X(id, name, units, long name, min, max, role)
-#define CEVNS_PARAMETER_TABLE(X)                                                                  \
+#define CEVNS_PARAMETER_TABLE(X)                                                                   \
   X(kSin2ThetaW, "sin2_theta_W", "1", "weak mixing angle sin^2(theta_W)", 0.0, 1.0, kCouplingRole) \
-  X(kEpsEEu, "eps_ee_uV", "1", "NSI coupling epsilon_ee^uV", -100.0, 100.0, kCouplingRole)        \
-  X(kEpsEMuu, "eps_emu_uV", "1", "NSI coupling epsilon_emu^uV", -100.0, 100.0, kCouplingRole)     \
-  X(kEpsETauu, "eps_etau_uV", "1", "NSI coupling epsilon_etau^uV", -100.0, 100.0, kCouplingRole)  \
-  X(kEpsMuMuu, "eps_mumu_uV", "1", "NSI coupling epsilon_mumu^uV", -100.0, 100.0, kCouplingRole)  \
-  X(kEpsMuTauu, "eps_mutau_uV", "1", "NSI coupling epsilon_mutau^uV", -100.0, 100.0,             \
-    kCouplingRole)                                                                                \
-  X(kEpsTauTauu, "eps_tautau_uV", "1", "NSI coupling epsilon_tautau^uV", -100.0, 100.0,          \
-    kCouplingRole)                                                                                \
-  X(kEpsEEd, "eps_ee_dV", "1", "NSI coupling epsilon_ee^dV", -100.0, 100.0, kCouplingRole)        \
-  X(kEpsEMud, "eps_emu_dV", "1", "NSI coupling epsilon_emu^dV", -100.0, 100.0, kCouplingRole)     \
-  X(kEpsETaud, "eps_etau_dV", "1", "NSI coupling epsilon_etau^dV", -100.0, 100.0, kCouplingRole)  \
-  X(kEpsMuMud, "eps_mumu_dV", "1", "NSI coupling epsilon_mumu^dV", -100.0, 100.0, kCouplingRole)  \
-  X(kEpsMuTaud, "eps_mutau_dV", "1", "NSI coupling epsilon_mutau^dV", -100.0, 100.0,             \
-    kCouplingRole)                                                                                \
-  X(kEpsTauTaud, "eps_tautau_dV", "1", "NSI coupling epsilon_tautau^dV", -100.0, 100.0,          \
-    kCouplingRole)                                                                                \
-  X(kSin22Theta, "sin2_2theta", "1", "sterile mixing sin^2(2 theta)", 0.0, 1.0, kMixingRole)      \
-  X(kDm2, "dm2_eV2", "eV^2", "mass splitting Delta m^2_41", 0.0, 1.0e6, kSplittingRole)        \
-  X(kMediatorCoupling, "mediator_coupling", "1", "light mediator coupling g", 0.0, 10.0,          \
-    kMediatorCouplingRole)                                                                        \
-  X(kMediatorMass, "mediator_mass_MeV", "MeV", "light mediator mass", 1.0e-3, 1.0e5,             \
+  X(kEpsEEu, "eps_ee_uV", "1", "NSI coupling epsilon_ee^uV", -100.0, 100.0, kCouplingRole)         \
+  X(kEpsEMuu, "eps_emu_uV", "1", "NSI coupling epsilon_emu^uV", -100.0, 100.0, kCouplingRole)      \
+  X(kEpsETauu, "eps_etau_uV", "1", "NSI coupling epsilon_etau^uV", -100.0, 100.0, kCouplingRole)   \
+  X(kEpsMuMuu, "eps_mumu_uV", "1", "NSI coupling epsilon_mumu^uV", -100.0, 100.0, kCouplingRole)   \
+  X(kEpsMuTauu, "eps_mutau_uV", "1", "NSI coupling epsilon_mutau^uV", -100.0, 100.0,               \
+    kCouplingRole)                                                                                 \
+  X(kEpsTauTauu, "eps_tautau_uV", "1", "NSI coupling epsilon_tautau^uV", -100.0, 100.0,            \
+    kCouplingRole)                                                                                 \
+  X(kEpsEEd, "eps_ee_dV", "1", "NSI coupling epsilon_ee^dV", -100.0, 100.0, kCouplingRole)         \
+  X(kEpsEMud, "eps_emu_dV", "1", "NSI coupling epsilon_emu^dV", -100.0, 100.0, kCouplingRole)      \
+  X(kEpsETaud, "eps_etau_dV", "1", "NSI coupling epsilon_etau^dV", -100.0, 100.0, kCouplingRole)   \
+  X(kEpsMuMud, "eps_mumu_dV", "1", "NSI coupling epsilon_mumu^dV", -100.0, 100.0, kCouplingRole)   \
+  X(kEpsMuTaud, "eps_mutau_dV", "1", "NSI coupling epsilon_mutau^dV", -100.0, 100.0,               \
+    kCouplingRole)                                                                                 \
+  X(kEpsTauTaud, "eps_tautau_dV", "1", "NSI coupling epsilon_tautau^dV", -100.0, 100.0,            \
+    kCouplingRole)                                                                                 \
+  X(kSin22Theta, "sin2_2theta", "1", "sterile mixing sin^2(2 theta)", 0.0, 1.0, kMixingRole)       \
+  X(kDm2, "dm2_eV2", "eV^2", "mass splitting Delta m^2_41", 0.0, 1.0e6, kSplittingRole)            \
+  X(kMediatorCoupling, "mediator_coupling", "1", "light mediator coupling g", 0.0, 10.0,           \
+    kMediatorCouplingRole)                                                                         \
+  X(kMediatorMass, "mediator_mass_MeV", "MeV", "light mediator mass", 1.0e-3, 1.0e5,               \
     kMediatorMassRole)
 
 enum ParameterIndex : int {

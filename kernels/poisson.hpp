@@ -9,9 +9,10 @@
 // in θ (μ is linear in θ and the Poisson term convex in μ), so Newton steps with a backtracking
 // line search converge to the one minimum.
 //
-// Written once for both backends (every grid point of a fit) and the host (host/stats/likelihood.hpp
-// wraps it for vectors): fixed-size arrays, no allocation. The templates T_k,i are read through a
-// small view class, so a grid point's signal template is evaluated bin by bin where it is needed.
+// Written once for both backends (every grid point of a fit) and the host
+// (host/stats/likelihood.hpp wraps it for vectors): fixed-size arrays, no allocation. The templates
+// T_k,i are read through a small view class, so a grid point's signal template is evaluated bin by
+// bin where it is needed.
 #pragma once
 
 #include <cmath>

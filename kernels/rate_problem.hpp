@@ -79,8 +79,8 @@ CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
     m.zn += w * fz * fn;
     m.nn += w * fn * fn;
   }
-  const double scale = half * q.weight_per_cm2 * iso.nuclei *
-                       cross_section_prefactor_cm2_per_MeV(iso.mass_MeV);
+  const double scale =
+      half * q.weight_per_cm2 * iso.nuclei * cross_section_prefactor_cm2_per_MeV(iso.mass_MeV);
   m.zz *= scale;
   m.zn *= scale;
   m.nn *= scale;

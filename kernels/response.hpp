@@ -56,10 +56,10 @@ enum ResolutionModel : int {
 
 struct Response {
   Quenching quenching;
-  int observable;                    // ObservedVariable
+  int observable;                   // ObservedVariable
   double light_yield_PE_per_keVee;  // kObservedPE only
-  int resolution;                    // ResolutionModel
-  double resolution_a;               // Gaussian: a in √keVee; gamma: b per keVee (9.56)
+  int resolution;                   // ResolutionModel
+  double resolution_a;              // Gaussian: a in √keVee; gamma: b per keVee (9.56)
 };
 
 // Mean observed value (keVee or PE) of a recoil.
@@ -68,7 +68,9 @@ CEVNS_HD inline double mean_observed(const Response& r, double recoil_keV) {
   return r.observable == kObservedPE ? ee * r.light_yield_PE_per_keVee : ee;
 }
 
-CEVNS_HD inline double standard_normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+CEVNS_HD inline double standard_normal_cdf(double z) {
+  return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
 
 // Regularised lower incomplete gamma function P(s, x) (Numerical Recipes, 3rd ed., §6.2: the
 // series for x < s + 1, Lentz's continued fraction for Q = 1 − P beyond). Both converge in
@@ -226,9 +228,9 @@ CEVNS_HD inline double mean_time_efficiency(double plateau_us, double rate_per_u
                                             double hi_us) {
   if (!(rate_per_us > 0.0)) return 1.0;
   const auto integral = [&](double t) {  // ∫_{-∞}^{t} of (efficiency − 1 before the plateau)
-    return t <= plateau_us ? t
-                           : plateau_us + (1.0 - std::exp(-rate_per_us * (t - plateau_us))) /
-                                              rate_per_us;
+    return t <= plateau_us
+               ? t
+               : plateau_us + (1.0 - std::exp(-rate_per_us * (t - plateau_us))) / rate_per_us;
   };
   return (integral(hi_us) - integral(lo_us)) / (hi_us - lo_us);
 }

@@ -389,7 +389,8 @@ struct FoldView {
 CEVNS_HD inline double fold_energy(const FoldView& f, const double* source, int flux, int j) {
   double s = 0.0;
   const double* src = source + static_cast<std::size_t>(flux) * f.n_true;
-  for (int b = 0; b < f.n_true; ++b) s += f.response[static_cast<std::size_t>(b) * f.n_energy + j] * src[b];
+  for (int b = 0; b < f.n_true; ++b)
+    s += f.response[static_cast<std::size_t>(b) * f.n_energy + j] * src[b];
   return s;
 }
 

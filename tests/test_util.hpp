@@ -19,8 +19,8 @@ namespace cevns::testing {
 class ScratchDir {
  public:
   ScratchDir() {
-    std::string templ = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
-                        "/cevns-test-XXXXXX";
+    std::string templ =
+        std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") + "/cevns-test-XXXXXX";
     path_ = mkdtemp(templ.data());
   }
   ~ScratchDir() { std::system(("rm -rf '" + path_ + "'").c_str()); }
@@ -77,8 +77,8 @@ inline bool have_shared_data(const std::string& release) {
   return file_exists(std::string(CEVNS_SHARED_DATA_DIR) + "/" + release);
 }
 
-#define CEVNS_SKIP_WITHOUT_DATA(release)                                              \
-  if (!::cevns::testing::have_shared_data(release))                                   \
+#define CEVNS_SKIP_WITHOUT_DATA(release)                                               \
+  if (!::cevns::testing::have_shared_data(release))                                    \
   GTEST_SKIP() << "COHERENT data not found at " CEVNS_SHARED_DATA_DIR "/" << (release) \
                << " (shared/data/coherent beside the repository)"
 

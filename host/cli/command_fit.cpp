@@ -44,9 +44,10 @@ std::string interval_text(const std::vector<Interval>& ivs) {
 }
 
 void print_check(const DataSet& d, const Check& c) {
-  std::printf("\n%s first-measurement check: CEvNS in %s bins, %g-%g us, QF x LY response of the "
-              "release\n",
-              d.name.c_str(), d.energy_units.c_str(), c.time_range_us[0], c.time_range_us[1]);
+  std::printf(
+      "\n%s first-measurement check: CEvNS in %s bins, %g-%g us, QF x LY response of the "
+      "release\n",
+      d.name.c_str(), d.energy_units.c_str(), c.time_range_us[0], c.time_range_us[1]);
   std::printf("  %9s %12s %12s %12s %14s %8s\n", "PE bin", "predicted", "with g_c", "prompt n",
               "C - AC (data)", "+/-");
   double tp = 0, tg = 0, tn = 0, tm = 0, te = 0;
@@ -71,20 +72,23 @@ void print_profile(const ProfileScan& p) {
 void print_plane(const PlaneScan& r) {
   const auto& a = r.request.axes;
   char best[64];
-  if (std::isnan(r.best_fit[1])) std::snprintf(best, sizeof best, "no mixing");
-  else std::snprintf(best, sizeof best, "(%.4g, %.4g)", r.best_fit[0], r.best_fit[1]);
+  if (std::isnan(r.best_fit[1]))
+    std::snprintf(best, sizeof best, "no mixing");
+  else
+    std::snprintf(best, sizeof best, "(%.4g, %.4g)", r.best_fit[0], r.best_fit[1]);
   std::printf("  %-14s (%s, %s) best %s, -2lnL min %.2f, %zu contour(s) at %.2f\n",
               r.request.name.c_str(), a[0].parameter.c_str(), a[1].parameter.c_str(), best,
               r.chi2_min, r.contours.size(), r.threshold);
   if (!r.request.is_sterile()) return;
   std::printf("  %-14s raster exclusion (Delta -2lnL %.2f):", "", r.raster_threshold);
   for (const auto& [dm2, s] : r.exclusion) {
-    if (std::isnan(s)) std::printf("  dm2 %g: none", dm2);
-    else std::printf("  dm2 %g: > %.3g", dm2, s);
+    if (std::isnan(s))
+      std::printf("  dm2 %g: none", dm2);
+    else
+      std::printf("  dm2 %g: > %.3g", dm2, s);
   }
   std::printf("\n  %-14s no mixing: Delta -2lnL = %.2f\n", "", r.delta_chi2_no_mixing);
 }
-
 
 bool same_plane(const PlaneRequest& a, const PlaneRequest& b) {
   if (a.name != b.name || a.channel != b.channel) return false;
@@ -101,9 +105,11 @@ bool same_plane(const PlaneRequest& a, const PlaneRequest& b) {
 
 int run_fit(const FitOptions& options) {
   check_options(options);  // numbers and output paths, before any computation
-  if (options.config_files.empty()) throw InputError("fit", "", "expected at least one data-set config");
+  if (options.config_files.empty())
+    throw InputError("fit", "", "expected at least one data-set config");
 #ifndef CEVNS_HAVE_HDF5
-  if (!options.output.empty()) throw InputError(options.output, "", "this build has no HDF5 output");
+  if (!options.output.empty())
+    throw InputError(options.output, "", "this build has no HDF5 output");
 #endif
   if (options.grid_points != 0 && options.grid_points < 3)
     throw InputError("--grid-points", "", "expected at least 3 points per axis");
@@ -147,8 +153,8 @@ int run_fit(const FitOptions& options) {
   std::printf("cevns fit on %s\n", backend->name().c_str());
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const DataSet& d = sets[i];
-    std::printf("\n%s (%s, %s): %zu bins, %.0f events observed\n", d.name.c_str(), d.release.c_str(),
-                d.file.c_str(), d.used.size(), sum(d.data));
+    std::printf("\n%s (%s, %s): %zu bins, %.0f events observed\n", d.name.c_str(),
+                d.release.c_str(), d.file.c_str(), d.used.size(), sum(d.data));
     Json j;
     j["name"] = d.name;
     j["release"] = d.release;
@@ -157,8 +163,9 @@ int run_fit(const FitOptions& options) {
     if (wanted("n_cevns")) {
       counts[i] = fit_cevns_count(d, d.data);
       const CountFit& n = *counts[i];
-      std::printf("  CEvNS predicted (SM) %.1f, fitted %.1f  1 sigma [%.1f, %.1f]  (-2lnL min %.2f)\n",
-                  n.predicted, n.best, n.lo, n.hi, n.chi2_min);
+      std::printf(
+          "  CEvNS predicted (SM) %.1f, fitted %.1f  1 sigma [%.1f, %.1f]  (-2lnL min %.2f)\n",
+          n.predicted, n.best, n.lo, n.hi, n.chi2_min);
       j["n_cevns_predicted"] = n.predicted;
       j["n_cevns"] = {{"best", n.best}, {"lo", n.lo}, {"hi", n.hi}};
       j["chi2_min"] = n.chi2_min;
@@ -176,7 +183,8 @@ int run_fit(const FitOptions& options) {
       if (!wanted(req.name)) continue;
       plane_grids[i].push_back(plane_grid(d, d.data, req, *backend, progress));
       const DataGrid& g = plane_grids[i].back();
-      planes[i].push_back(analyse_plane({g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2));
+      planes[i].push_back(
+          analyse_plane({g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2));
       print_plane(planes[i].back());
       j["planes"][req.name] = plane_json(planes[i].back());
     }
@@ -211,7 +219,8 @@ int run_fit(const FitOptions& options) {
         for (std::size_t k = 0; k < scans[i].size(); ++k)
           if (scans[i][k].parameter == p0.parameter && scans[i][k].values == p0.values) {
             models.push_back(profile_grids[i][k].model.get());
-            for (std::size_t q = 0; q < sum_grid.size(); ++q) sum_grid[q] += profile_grids[i][k].chi2[q];
+            for (std::size_t q = 0; q < sum_grid.size(); ++q)
+              sum_grid[q] += profile_grids[i][k].chi2[q];
             break;
           }
       if (models.size() != sets.size()) continue;
@@ -229,8 +238,9 @@ int run_fit(const FitOptions& options) {
       std::vector<const ScanModel*> models{plane_grids[0][k].model.get()};
       bool everywhere = true;
       for (std::size_t i = 1; i < sets.size() && everywhere; ++i) {
-        const auto it = std::find_if(planes[i].begin(), planes[i].end(),
-                                     [&](const PlaneScan& p) { return same_plane(p.request, req); });
+        const auto it = std::find_if(planes[i].begin(), planes[i].end(), [&](const PlaneScan& p) {
+          return same_plane(p.request, req);
+        });
         everywhere = it != planes[i].end();
         if (everywhere) {
           const DataGrid& g = plane_grids[i][static_cast<std::size_t>(it - planes[i].begin())];

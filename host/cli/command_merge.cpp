@@ -4,11 +4,11 @@
 #include <map>
 #include <set>
 
-#include "host/engine/backend_select.hpp"
-#include "host/io/checkpoint.hpp"
 #include "host/cli/commands.hpp"
-#include "host/io/h5io.hpp"
+#include "host/engine/backend_select.hpp"
 #include "host/engine/study_run.hpp"
+#include "host/io/checkpoint.hpp"
+#include "host/io/h5io.hpp"
 #include "host/io/scan_output.hpp"
 
 namespace cevns {
@@ -41,14 +41,16 @@ Part open_part(const std::string& path) {
                      "is an unfinished shard checkpoint; finish it with cevns scan ... --resume");
   for (const char* attr : {"study_hash", "shard_index", "shard_count", "config_json"})
     if (!root.has_attr(attr))
-      throw InputError(path, "", std::string("is not a shard file (no root attribute ") + attr + ")");
+      throw InputError(path, "",
+                       std::string("is not a shard file (no root attribute ") + attr + ")");
   p.hash = root.attr_string("study_hash");
   p.config = root.attr_string("config_json");
   p.backend = root.has_attr("backend") ? root.attr_string("backend") : "";
   p.shard.index = static_cast<std::size_t>(root.attr_int("shard_index"));
   p.shard.count = static_cast<std::size_t>(root.attr_int("shard_count"));
   if (sha256_hex(p.config) != p.hash)
-    throw InputError(path, "", "its config_json does not match its study_hash (an edited or damaged file)");
+    throw InputError(path, "",
+                     "its config_json does not match its study_hash (an edited or damaged file)");
   return p;
 }
 
@@ -76,9 +78,9 @@ int run_merge(const MergeCommandOptions& options) {
                            shard_text(first.shard) + " (different shard counts)");
     const auto [it, inserted] = by_index.emplace(p.shard.index, &p);
     if (!inserted)
-      throw InputError(p.path, "",
-                       "is shard " + shard_text(p.shard) + " again (duplicate of " +
-                           it->second->path + ")");
+      throw InputError(
+          p.path, "",
+          "is shard " + shard_text(p.shard) + " again (duplicate of " + it->second->path + ")");
   }
   const std::size_t n_shards = first.shard.count;
   if (by_index.size() != n_shards) {
@@ -90,8 +92,8 @@ int run_merge(const MergeCommandOptions& options) {
     }
     if (n_missing > 20) missing += ", ...";
     throw InputError("merge", "",
-                     std::string("missing shard") + (n_missing > 1 ? "s " : " ") + missing + " of " +
-                         std::to_string(n_shards) + " (shards 0 to " +
+                     std::string("missing shard") + (n_missing > 1 ? "s " : " ") + missing +
+                         " of " + std::to_string(n_shards) + " (shards 0 to " +
                          std::to_string(n_shards - 1) + " are needed, each once)");
   }
 
@@ -117,8 +119,8 @@ int run_merge(const MergeCommandOptions& options) {
       const std::vector<double> chi2 = g.read("chi2", &shape);
       const auto begin = static_cast<std::size_t>(g.attr_int("row_begin"));
       const auto end = static_cast<std::size_t>(g.attr_int("row_end"));
-      if (chi2.size() != r.chi2.size() || shape.empty() || shape[0] != rows.n_rows ||
-          begin > end || end > rows.n_rows)
+      if (chi2.size() != r.chi2.size() || shape.empty() || shape[0] != rows.n_rows || begin > end ||
+          end > rows.n_rows)
         throw InputError(p.path, "", "group " + label + " has another grid shape than its study");
       std::copy(chi2.begin() + begin * rows.row_points, chi2.begin() + end * rows.row_points,
                 r.chi2.begin() + begin * rows.row_points);
@@ -137,7 +139,8 @@ int run_merge(const MergeCommandOptions& options) {
   std::set<std::string> backends;
   std::string backend_names;
   for (const Part& p : parts)
-    if (backends.insert(p.backend).second) backend_names += (backend_names.empty() ? "" : ",") + p.backend;
+    if (backends.insert(p.backend).second)
+      backend_names += (backend_names.empty() ? "" : ",") + p.backend;
   ScanFileInfo info;
   info.provenance = Provenance{options.command_line, backend_names, config};
   info.study_hash = first.hash;

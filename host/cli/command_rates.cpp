@@ -2,13 +2,13 @@
 #include <iostream>
 #include <optional>
 
-#include "host/engine/backend_select.hpp"
 #include "host/cli/commands.hpp"
 #include "host/config/config.hpp"
-#include "host/io/h5io.hpp"
-#include "host/io/scan_output.hpp"
+#include "host/engine/backend_select.hpp"
 #include "host/engine/quadrature.hpp"
 #include "host/engine/rates.hpp"
+#include "host/io/h5io.hpp"
+#include "host/io/scan_output.hpp"
 
 namespace cevns {
 
@@ -21,7 +21,8 @@ int form_factor_model(const std::string& option, const std::string& name) {
   if (name == "helm") return kHelm;
   if (name == "symmetrized_fermi") return kSymmetrizedFermi;
   if (name == "klein_nystrand") return kKleinNystrand;
-  throw InputError(option, "", "expected helm, symmetrized_fermi or klein_nystrand, got \"" + name + "\"");
+  throw InputError(option, "",
+                   "expected helm, symmetrized_fermi or klein_nystrand, got \"" + name + "\"");
 }
 
 void apply_overrides(const RatesOptions& o, DetectorConfig* d) {
@@ -51,11 +52,12 @@ void apply_overrides(const RatesOptions& o, DetectorConfig* d) {
   }
   for (const auto& iso : d->isotopes) {
     for (const auto* ff : {&d->proton_form_factor, &d->neutron_form_factor}) {
-      const double r = ff == &d->proton_form_factor ? iso.proton_rms_radius_fm
-                                                     : iso.neutron_rms_radius_fm;
+      const double r =
+          ff == &d->proton_form_factor ? iso.proton_rms_radius_fm : iso.neutron_rms_radius_fm;
       if (model_radius_squared_fm2(ff->model, r, ff->shape_fm) <= 0.0)
-        throw InputError(d->file, "", "rms radius " + std::to_string(r) + " fm of " + iso.name +
-                                          " is too small for the chosen form factor");
+        throw InputError(d->file, "",
+                         "rms radius " + std::to_string(r) + " fm of " + iso.name +
+                             " is too small for the chosen form factor");
     }
   }
 }

@@ -2,18 +2,18 @@
 
 #include <cmath>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
-#include "host/engine/backend_select.hpp"
-#include "host/core/interrupt.hpp"
-#include "host/engine/resources.hpp"
-#include "host/io/checkpoint.hpp"
-#include "host/io/output_path.hpp"
 #include "host/cli/commands.hpp"
-#include "host/io/h5io.hpp"
+#include "host/core/interrupt.hpp"
+#include "host/engine/backend_select.hpp"
+#include "host/engine/resources.hpp"
 #include "host/engine/study_run.hpp"
+#include "host/io/checkpoint.hpp"
+#include "host/io/h5io.hpp"
+#include "host/io/output_path.hpp"
 #include "host/io/scan_output.hpp"
 
 namespace cevns {
@@ -39,9 +39,10 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
       last_scan = r.scan;
       std::printf("\n%s\n", r.scan.c_str());
       if (r.axes.size() == 1 && r.spec->axes[0].id == kSin2ThetaW)
-        std::printf("  %-12s %-8s %-28s %s\n", "detector", "scenario",
-                    (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL interval").c_str(),
-                    "sensitivity");
+        std::printf(
+            "  %-12s %-8s %-28s %s\n", "detector", "scenario",
+            (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL interval").c_str(),
+            "sensitivity");
       else if (r.axes.size() == 1)
         std::printf("  %-12s %-8s %s\n", "detector", "scenario", "allowed intervals");
       else if (r.spec->is_sterile())
@@ -87,7 +88,6 @@ void write_json_table(const std::string& path, const Study& study,
   write_text_file(path, scan_results_json(study, results).dump(2) + "\n");
 }
 
-
 // A scan with an output file: checkpointed in FILE.partial, resumable, optionally one shard.
 int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study, Method method,
                           const std::optional<Shard>& shard, Backend& backend, Progress& progress) {
@@ -104,7 +104,8 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
     // at once.
     h5::File done = h5::File::open_read(final_path);
     h5::Group root = done.root();
-    const bool same_study = root.has_attr("study_hash") && root.attr_string("study_hash") == info.study_hash;
+    const bool same_study =
+        root.has_attr("study_hash") && root.attr_string("study_hash") == info.study_hash;
     const bool same_shard =
         shard ? root.has_attr("shard_index") &&
                     static_cast<std::size_t>(root.attr_int("shard_index")) == shard->index &&
@@ -215,10 +216,12 @@ int run_scan(const ScanCommandOptions& options) {
     else if (*options.method == "direct")
       method = Method::kDirect;
     else
-      throw InputError("--method", "", "expected factorised or direct, got \"" + *options.method + "\"");
+      throw InputError("--method", "",
+                       "expected factorised or direct, got \"" + *options.method + "\"");
     study.json["method"] = method == Method::kDirect ? "direct" : "factorised";
   }
-  if (options.chunk_points == 0) throw InputError("--chunk-points", "", "expected a positive number of points");
+  if (options.chunk_points == 0)
+    throw InputError("--chunk-points", "", "expected a positive number of points");
   std::optional<Shard> shard;
   if (options.shard) shard = parse_shard(*options.shard);
   if (shard && options.output.empty() && !options.check)
@@ -232,8 +235,9 @@ int run_scan(const ScanCommandOptions& options) {
 
   // What the run needs, before anything is computed: refused when it cannot fit.
   const bool with_output = !options.output.empty();
-  const ResourceEstimate need = estimate_resources(
-      study, options.chunk_points, with_output, shard ? 1.0 / static_cast<double>(shard->count) : 1.0);
+  const ResourceEstimate need =
+      estimate_resources(study, options.chunk_points, with_output,
+                         shard ? 1.0 / static_cast<double>(shard->count) : 1.0);
   const std::string needs =
       std::to_string(need.points) + " grid points in " + std::to_string(need.grids) +
       " grids; needs about " + format_bytes(need.memory_bytes) + " of memory" +
@@ -260,11 +264,11 @@ int run_scan(const ScanCommandOptions& options) {
 
   auto backend = select_backend(options.backend);
   Progress progress(options.quiet ? Progress::Mode::kQuiet : Progress::Mode::kAuto);
-  progress.note("cevns scan " + study.name + " on " + backend->name() +
-                (shard ? " (shard " + std::to_string(shard->index) + "/" +
-                             std::to_string(shard->count) + ")"
-                       : std::string()) +
-                ": " + needs);
+  progress.note(
+      "cevns scan " + study.name + " on " + backend->name() +
+      (shard ? " (shard " + std::to_string(shard->index) + "/" + std::to_string(shard->count) + ")"
+             : std::string()) +
+      ": " + needs);
 
   if (!options.output.empty())
     return run_checkpointed_scan(options, study, method, shard, *backend, progress);

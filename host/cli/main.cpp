@@ -1,7 +1,6 @@
 // cevns: command-line entry point. Bad input of any kind ends here as one line on stderr and
 // exit status 2.
 #include <CLI/CLI.hpp>
-
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -16,8 +15,8 @@
 int main(int argc, char** argv) {
   using namespace cevns;
   CLI::App app{"cevns-scan: CEvNS sensitivity forecasts for spallation-source experiments"};
-  app.set_version_flag("--version", std::string(kProgramName) + " " + kVersion + " (" +
-                                        kGitCommit + ")");
+  app.set_version_flag("--version",
+                       std::string(kProgramName) + " " + kVersion + " (" + kGitCommit + ")");
   app.require_subcommand(1);
   app.fallthrough();
   std::string backend = "auto";
@@ -46,15 +45,17 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--json", scan.json_output, "write the results table as JSON to this file");
   scan_cmd->add_option("--method", scan.method, "factorised (default) or direct");
   scan_cmd->add_flag("-q,--quiet", scan.quiet, "no progress output");
-  scan_cmd->add_option("--chunk-points", scan.chunk_points,
-                       "grid points per backend call (bounds device memory)")
+  scan_cmd
+      ->add_option("--chunk-points", scan.chunk_points,
+                   "grid points per backend call (bounds device memory)")
       ->capture_default_str();
   scan_cmd->add_option("--shard", scan.shard,
                        "K/N: compute only shard K (0-based) of N of every grid (needs -o)");
   scan_cmd->add_flag("--resume", scan.resume,
                      "continue an interrupted run from OUTPUT.partial (or start it)");
-  scan_cmd->add_flag("--check", scan.check,
-                     "validate the study and options and print what the run needs; compute nothing");
+  scan_cmd->add_flag(
+      "--check", scan.check,
+      "validate the study and options and print what the run needs; compute nothing");
   scan_cmd->add_flag("--ignore-resources", scan.ignore_resources,
                      "run even when the memory or disk it needs exceeds what is available");
 
@@ -67,13 +68,18 @@ int main(int argc, char** argv) {
 
   FitOptions fit;
   auto* fit_cmd = app.add_subcommand("fit", "Fit the CEvNS prediction to COHERENT data releases");
-  fit_cmd->add_option("config", fit.config_files, "data-set JSON file(s); several: also a joint fit")->required();
-  fit_cmd->add_option("--data-dir", fit.data_dir, "directory of the COHERENT releases (else $CEVNS_DATA, else the config's data_dir)");
+  fit_cmd
+      ->add_option("config", fit.config_files, "data-set JSON file(s); several: also a joint fit")
+      ->required();
+  fit_cmd->add_option(
+      "--data-dir", fit.data_dir,
+      "directory of the COHERENT releases (else $CEVNS_DATA, else the config's data_dir)");
   fit_cmd->add_option("--json", fit.json_output, "write the results as JSON to this file");
   fit_cmd->add_option("-o,--output", fit.output, "HDF5 output file");
-  fit_cmd->add_option("--only", fit.only,
-                      "compute only these: n_cevns, profile parameters (sin2_theta_W, eps_ee_uV, "
-                      "...), plane names (eps_ee_etau, sterile_nue, sterile_numu)")
+  fit_cmd
+      ->add_option("--only", fit.only,
+                   "compute only these: n_cevns, profile parameters (sin2_theta_W, eps_ee_uV, "
+                   "...), plane names (eps_ee_etau, sterile_nue, sterile_numu)")
       ->delimiter(',');
   fit_cmd->add_option("--grid-points", fit.grid_points,
                       "points per axis of every two-parameter plane (default: the configs')");

@@ -24,7 +24,8 @@ std::string format_number(double x) {
 
 FormFactorConfig parse_form_factor(JsonObject& obj, const std::string& model_key,
                                    const std::string& shape_key, FormFactorConfig fallback) {
-  const std::string name = obj.one_of(model_key, kFormFactorNames, kFormFactorNames[fallback.model]);
+  const std::string name =
+      obj.one_of(model_key, kFormFactorNames, kFormFactorNames[fallback.model]);
   FormFactorConfig ff;
   ff.model = static_cast<int>(std::find(kFormFactorNames.begin(), kFormFactorNames.end(), name) -
                               kFormFactorNames.begin());
@@ -180,18 +181,18 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
     iso.n = io.integer_in("N", 0, limits::kMaxN);
     iso.atomic_mass_u = io.positive("atomic_mass_u");
     if (std::fabs(iso.atomic_mass_u - (iso.z + iso.n)) > 1.0)
-      io.fail("atomic_mass_u", "expected an atomic mass near A = Z + N = " +
-                                   std::to_string(iso.z + iso.n) + " u, got " +
-                                   format_number(iso.atomic_mass_u));
+      io.fail("atomic_mass_u",
+              "expected an atomic mass near A = Z + N = " + std::to_string(iso.z + iso.n) +
+                  " u, got " + format_number(iso.atomic_mass_u));
     const bool has_count = io.has("count"), has_abundance = io.has("abundance");
     if (has_count == has_abundance)
       throw InputError(file, item_path,
                        "expected exactly one of \"count\" (atoms per formula unit) or "
                        "\"abundance\" (natural abundance, a fraction)");
-    iso.count = has_count ? io.positive("count") : io.number(
-                                                       "abundance",
-                                                       [](double x) { return x > 0.0 && x <= 1.0; },
-                                                       "a number in (0, 1]");
+    iso.count = has_count ? io.positive("count")
+                          : io.number(
+                                "abundance", [](double x) { return x > 0.0 && x <= 1.0; },
+                                "a number in (0, 1]");
     const double charge_radius = radius_fm(io, "charge_radius_fm", std::nullopt);
     iso.proton_rms_radius_fm = radius_fm(io, "proton_rms_radius_fm", charge_radius);
     iso.neutron_rms_radius_fm =
@@ -243,10 +244,11 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
 
   // The resolved config: what the program actually used, source and defaults included.
   d.json = json;
-  d.json["source"] = d.source.json.is_null() ? Json{{"name", d.source.name},
-                                                    {"nu_per_flavour_per_pot", d.source.nu_per_flavour_per_pot},
-                                                    {"protons_on_target", d.source.protons_on_target}}
-                                             : d.source.json;
+  d.json["source"] = d.source.json.is_null()
+                         ? Json{{"name", d.source.name},
+                                {"nu_per_flavour_per_pot", d.source.nu_per_flavour_per_pot},
+                                {"protons_on_target", d.source.protons_on_target}}
+                         : d.source.json;
   d.json["quadrature"] = d.quadrature.to_json();
   return d;
 }

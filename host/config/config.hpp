@@ -31,9 +31,9 @@ struct SourceConfig {
 };
 
 struct QuadratureConfig {
-  int recoil_nodes = 32;   // Gauss–Legendre nodes per recoil range
-  int energy_nodes = 32;   // Gauss–Legendre nodes per energy panel
-  int energy_panels = 1;   // panels per smooth energy segment (raise for fast oscillations)
+  int recoil_nodes = 32;  // Gauss–Legendre nodes per recoil range
+  int energy_nodes = 32;  // Gauss–Legendre nodes per energy panel
+  int energy_panels = 1;  // panels per smooth energy segment (raise for fast oscillations)
   Json to_json() const;
 };
 

@@ -100,7 +100,8 @@ Scenario parse_scenario(const Json& item, const std::string& file, const std::st
       if (s.name == item.get<std::string>()) return s;
     throw InputError(file, path,
                      "expected a scenario name (ideal, eff50, sys15, sys30), a scenario file or "
-                     "object, got " + describe_json_value(item));
+                     "object, got " +
+                         describe_json_value(item));
   }
   JsonObject o(item, file, path);
   Scenario s;
@@ -120,7 +121,8 @@ Axis parse_axis(const Json& item, const std::string& file, const std::string& pa
   Axis a;
   a.parameter = o.string("parameter");
   const std::optional<int> id = find_parameter(a.parameter);
-  if (!id) o.fail("parameter", "expected " + parameter_names_help() + ", got \"" + a.parameter + "\"");
+  if (!id)
+    o.fail("parameter", "expected " + parameter_names_help() + ", got \"" + a.parameter + "\"");
   a.id = *id;
   a.min = o.finite("min");
   a.max = o.finite("max");
@@ -152,13 +154,14 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
   ScanSpec s;
   s.name = o.name("name");
   const auto axes = o.array("axes");
-  if (axes.size() > 2) o.fail("axes", "expected one or two axes, got " + std::to_string(axes.size()));
+  if (axes.size() > 2)
+    o.fail("axes", "expected one or two axes, got " + std::to_string(axes.size()));
   for (const auto& [a, p] : axes) s.axes.push_back(parse_axis(*a, file, p));
   if (s.axes.size() == 2 && s.axes[0].parameter == s.axes[1].parameter)
     o.fail("axes", "expected two different parameters, got \"" + s.axes[0].parameter + "\" twice");
   if (o.has("channel")) {
-    s.sterile_channel = o.one_of("channel", {"nue", "numu"}) == "nue" ? kNuEDisappearance
-                                                                     : kNuMuDisappearance;
+    s.sterile_channel =
+        o.one_of("channel", {"nue", "numu"}) == "nue" ? kNuEDisappearance : kNuMuDisappearance;
   }
   if (o.has("mediator")) s.mediator = parse_mediator(o, "mediator");
   s.raster = o.boolean("raster", false);
@@ -191,8 +194,9 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
     bool mixed = false;
     for (const auto& a : s.axes) mixed = mixed || parameter_info(a.id).role == kCouplingRole;
     if (mixed && method != Method::kDirect)
-      o.fail("axes", "expected sterile and coupling axes not to be mixed in one scan unless the "
-                     "study sets \"method\": \"direct\"");
+      o.fail("axes",
+             "expected sterile and coupling axes not to be mixed in one scan unless the "
+             "study sets \"method\": \"direct\"");
   }
   return s;
 }
@@ -246,7 +250,8 @@ Study parse_study(const Json& json, const std::string& file) {
       d = parse_detector(*item, file, path, base_dir);
     }
     if (!names.insert(d.name).second)
-      throw InputError(file, path, "expected detectors with distinct names, got \"" + d.name + "\" twice");
+      throw InputError(file, path,
+                       "expected detectors with distinct names, got \"" + d.name + "\" twice");
     if (have_source) {
       d.source = source;
       d.json["source"] = source.json;
@@ -265,8 +270,9 @@ Study parse_study(const Json& json, const std::string& file) {
     for (const auto& [item, path] : o.array("scenarios")) {
       st.scenarios.push_back(parse_scenario(*item, file, path, base_dir));
       if (!seen.insert(st.scenarios.back().name).second)
-        throw InputError(file, path, "expected distinct scenario names, got \"" +
-                                         st.scenarios.back().name + "\" twice");
+        throw InputError(
+            file, path,
+            "expected distinct scenario names, got \"" + st.scenarios.back().name + "\" twice");
     }
   } else {
     st.scenarios = builtin_scenarios();
@@ -289,7 +295,8 @@ Study parse_study(const Json& json, const std::string& file) {
     an.background_fraction = a.non_negative("background_fraction", 0.10);
     an.cl = a.number(
         "cl", [](double x) { return x > 0.0 && x < 1.0; }, "a confidence level in (0, 1)", 0.90);
-    an.exact_quantiles = a.one_of("quantiles", {"rounded", "exact"}, std::string("rounded")) == "exact";
+    an.exact_quantiles =
+        a.one_of("quantiles", {"rounded", "exact"}, std::string("rounded")) == "exact";
     an.delta_chi2_1d = a.positive("delta_chi2_1d", delta_chi2_for_cl(an.cl, 1, an.exact_quantiles));
     an.delta_chi2_2d = a.positive("delta_chi2_2d", delta_chi2_for_cl(an.cl, 2, an.exact_quantiles));
     a.finish();
@@ -336,8 +343,8 @@ Study parse_study(const Json& json, const std::string& file) {
   for (const auto& [item, path] : o.array("scans")) {
     st.scans.push_back(parse_scan(*item, file, path, st.method));
     if (!scan_names.insert(st.scans.back().name).second)
-      throw InputError(file, path + "/name", "expected distinct scan names, got \"" +
-                                                 st.scans.back().name + "\" twice");
+      throw InputError(file, path + "/name",
+                       "expected distinct scan names, got \"" + st.scans.back().name + "\" twice");
   }
   o.finish();
 

@@ -23,20 +23,20 @@ struct ScanSpec {
   std::vector<Axis> axes;  // one or two
   int sterile_channel = kNoSterile;
   int mediator = kNoMediator;  // the light boson of mediator axes (SPEC §10.1, §10.2)
-  bool raster = false;  // sterile exclusions per Δm² row at the 1-parameter Δχ²
-  bool is_sterile() const;    // a sin2_2theta or dm2_eV2 axis
-  bool is_mediator() const;   // a mediator_coupling or mediator_mass_MeV axis
+  bool raster = false;         // sterile exclusions per Δm² row at the 1-parameter Δχ²
+  bool is_sterile() const;     // a sin2_2theta or dm2_eV2 axis
+  bool is_mediator() const;    // a mediator_coupling or mediator_mass_MeV axis
   // (mediator_coupling, mediator_mass_MeV): exclusions per mass (host/engine/study_run.hpp)
   bool is_mediator_plane() const;
   bool is_quadratic() const;  // only coupling axes (sin²θ_W, ε): the quadratic-form evaluator
 };
 
 struct Analysis {
-  bool total_only = true;          // one total count, or recoil bins
-  double bin_width_keV = 0.0;      // when binned
+  bool total_only = true;      // one total count, or recoil bins
+  double bin_width_keV = 0.0;  // when binned
   double background_fraction = 0.10;
   double cl = 0.90;
-  bool exact_quantiles = false;    // default: quantiles rounded to two decimals (2.71, 4.61)
+  bool exact_quantiles = false;  // default: quantiles rounded to two decimals (2.71, 4.61)
   double delta_chi2_1d = 0.0, delta_chi2_2d = 0.0;  // derived (or set explicitly)
 };
 

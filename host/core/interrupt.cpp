@@ -31,8 +31,7 @@ extern "C" void on_interrupt(int sig) {
   }
   g_interrupt = sig;
   clock_gettime(CLOCK_MONOTONIC, &g_first_signal);
-  static const char msg[] =
-      "\ncevns: interrupted: stopping (signal again to kill)\n";
+  static const char msg[] = "\ncevns: interrupted: stopping (signal again to kill)\n";
   const ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
   (void)ignored;
 }

@@ -164,9 +164,12 @@ JsonObject::JsonObject(const Json& value, std::string file, std::string path)
 std::string JsonObject::pointer_token(const std::string& key) {
   std::string t;
   for (char c : key) {
-    if (c == '~') t += "~0";
-    else if (c == '/') t += "~1";
-    else t += c;
+    if (c == '~')
+      t += "~0";
+    else if (c == '/')
+      t += "~1";
+    else
+      t += c;
   }
   return t;
 }
@@ -215,26 +218,30 @@ double JsonObject::number(const std::string& key, const std::function<bool(doubl
 }
 
 double JsonObject::positive(const std::string& key, std::optional<double> fallback) {
-  return number(key, [](double x) { return x > 0.0; }, "a positive number", fallback);
+  return number(
+      key, [](double x) { return x > 0.0; }, "a positive number", fallback);
 }
 
 double JsonObject::non_negative(const std::string& key, std::optional<double> fallback) {
-  return number(key, [](double x) { return x >= 0.0; }, "a non-negative number", fallback);
+  return number(
+      key, [](double x) { return x >= 0.0; }, "a non-negative number", fallback);
 }
 
 double JsonObject::finite(const std::string& key, std::optional<double> fallback) {
-  return number(key, [](double) { return true; }, "a number", fallback);
+  return number(
+      key, [](double) { return true; }, "a number", fallback);
 }
 
 double JsonObject::fraction(const std::string& key, std::optional<double> fallback) {
-  return number(key, [](double x) { return x >= 0.0 && x <= 1.0; }, "a number between 0 and 1",
-                fallback);
+  return number(
+      key, [](double x) { return x >= 0.0 && x <= 1.0; }, "a number between 0 and 1", fallback);
 }
 
 int JsonObject::positive_integer(const std::string& key, std::optional<int> fallback) {
   return static_cast<int>(number(
       key, [](double x) { return x >= 1.0 && x == std::floor(x) && x < 2.0e9; },
-      "a positive integer", fallback.has_value() ? std::optional<double>(*fallback) : std::nullopt));
+      "a positive integer",
+      fallback.has_value() ? std::optional<double>(*fallback) : std::nullopt));
 }
 
 int JsonObject::non_negative_integer(const std::string& key, std::optional<int> fallback) {
@@ -322,7 +329,8 @@ std::vector<std::pair<const Json*, std::string>> JsonObject::array(const std::st
   if (!v.is_array() || v.empty())
     fail(key, "expected a non-empty array, got " + describe_json_value(v));
   std::vector<std::pair<const Json*, std::string>> out;
-  for (std::size_t i = 0; i < v.size(); ++i) out.emplace_back(&v[i], path_of(key) + "/" + std::to_string(i));
+  for (std::size_t i = 0; i < v.size(); ++i)
+    out.emplace_back(&v[i], path_of(key) + "/" + std::to_string(i));
   return out;
 }
 

@@ -81,9 +81,9 @@ void check_row_count(const std::string& path, const std::vector<TableRow>& rows,
                      std::size_t expected, const std::string& what) {
   if (rows.size() < expected) truncated(path, rows, expected, what);
   if (rows.size() > expected)
-    throw InputError(path, line_label(rows[expected].line),
-                     "unexpected extra row: expected " + std::to_string(expected) + " data rows (" +
-                         what + ")");
+    throw InputError(
+        path, line_label(rows[expected].line),
+        "unexpected extra row: expected " + std::to_string(expected) + " data rows (" + what + ")");
 }
 
 void expect_value(const std::string& path, const TableRow& row, int column, double expected,

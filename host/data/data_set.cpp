@@ -41,7 +41,8 @@ FoldTables time_window_fold(const DataSet& d, const std::vector<double>& time_ra
     for (int t = 0; t < d.n_time; ++t)
       if (inside(d.time_edges_us[t], d.time_edges_us[t + 1], time_range))
         w += d.time_pdf[static_cast<std::size_t>(fl) * d.n_time + t];
-    for (int j = 0; j < d.n_energy; ++j) f.weight[static_cast<std::size_t>(fl) * d.n_energy + j] = w;
+    for (int j = 0; j < d.n_energy; ++j)
+      f.weight[static_cast<std::size_t>(fl) * d.n_energy + j] = w;
   }
   for (int j = 0; j < d.n_energy; ++j) f.energy_of_bin.push_back(j);
   return f;
@@ -58,7 +59,9 @@ PlaneRequest parse_plane(const Json& item, const std::string& file, const std::s
   if (p.name.empty() || p.name.find_first_of("/ ,") != std::string::npos)
     o.fail("name", "expected a non-empty name without '/', ',' or spaces (it names an HDF5 group)");
   const std::string channel = o.one_of("channel", {"none", "nue", "numu"}, std::string("none"));
-  p.channel = channel == "nue" ? kNuEDisappearance : channel == "numu" ? kNuMuDisappearance : kNoSterile;
+  p.channel = channel == "nue"    ? kNuEDisappearance
+              : channel == "numu" ? kNuMuDisappearance
+                                  : kNoSterile;
   o.string("description", std::string());
   const auto axes = o.array("axes");
   if (axes.size() != 2) o.fail("axes", "expected two axes");
@@ -69,15 +72,17 @@ PlaneRequest parse_plane(const Json& item, const std::string& file, const std::s
     o.fail("axes", "expected the axes [sin2_2theta, dm2_eV2] on a sterile plane");
   const auto quadratic = [](int k) { return parameter_info(k).role == kCouplingRole; };
   if (!p.is_sterile() && !(quadratic(k0) && quadratic(k1)))
-    o.fail("axes", "expected sin2_theta_W or eps_<ab>_<q>V axes (sin2_2theta and dm2_eV2 need "
-                   "\"channel\": \"nue\" or \"numu\")");
-  if (p.axes[0].parameter == p.axes[1].parameter) o.fail("axes", "expected two different parameters");
+    o.fail("axes",
+           "expected sin2_theta_W or eps_<ab>_<q>V axes (sin2_2theta and dm2_eV2 need "
+           "\"channel\": \"nue\" or \"numu\")");
+  if (p.axes[0].parameter == p.axes[1].parameter)
+    o.fail("axes", "expected two different parameters");
   return p;
 }
 
-
-DataSet load_data_set_impl(const std::string& config_file, const std::optional<std::string>& cli_dir,
-                           Backend& backend, Check* check) {
+DataSet load_data_set_impl(const std::string& config_file,
+                           const std::optional<std::string>& cli_dir, Backend& backend,
+                           Check* check) {
   const Json json = load_json_file(config_file);
   JsonObject obj(json, config_file, "");
   DataSet d;
@@ -155,8 +160,9 @@ DataSet load_data_set_impl(const std::string& config_file, const std::optional<s
         d.planes.push_back(parse_plane(*item, config_file, path));
         for (std::size_t k = 0; k + 1 < d.planes.size(); ++k)
           if (d.planes[k].name == d.planes.back().name)
-            throw InputError(config_file, path + "/name", "expected a unique plane name, \"" +
-                                                              d.planes.back().name + "\" is repeated");
+            throw InputError(
+                config_file, path + "/name",
+                "expected a unique plane name, \"" + d.planes.back().name + "\" is repeated");
       }
     }
     f.finish();
@@ -198,7 +204,8 @@ DataSet load_data_set_impl(const std::string& config_file, const std::optional<s
     check->predicted = full->with_fold(window).counts(standard_model());
     DetectorConfig with_gc = d.detector;
     with_gc.kinematic_correction = !d.detector.kinematic_correction;
-    check->predicted_gc = fine_counts(with_gc, d.true_edges_keV, backend, window)->counts(standard_model());
+    check->predicted_gc =
+        fine_counts(with_gc, d.true_edges_keV, backend, window)->counts(standard_model());
     if (d.detector.kinematic_correction) std::swap(check->predicted, check->predicted_gc);
   }
   return d;

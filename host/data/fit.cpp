@@ -17,7 +17,8 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-std::vector<const std::vector<double>*> template_list(const DataSet& d, const std::vector<double>& signal) {
+std::vector<const std::vector<double>*> template_list(const DataSet& d,
+                                                      const std::vector<double>& signal) {
   std::vector<const std::vector<double>*> t{&signal};
   for (const auto& b : d.backgrounds) t.push_back(&b);
   return t;
@@ -149,9 +150,9 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
   };
   // Sterile planes have near-degenerate valleys: the minimisation starts from each of the lowest
   // local minima of the grid.
-  std::tie(r.best_fit, r.chi2_min) = minimise_grid_2d(
-      [&](const std::vector<double>& x) { return chi2_at(x[0], x[1]); }, r.axes[0], r.axes[1],
-      r.chi2, plane.axes);
+  std::tie(r.best_fit, r.chi2_min) =
+      minimise_grid_2d([&](const std::vector<double>& x) { return chi2_at(x[0], x[1]); }, r.axes[0],
+                       r.axes[1], r.chi2, plane.axes);
   if (plane.is_sterile()) {
     // No mixing (sin²2θ = 0) belongs to the plane but not to its log grid: when it fits best the
     // minimum is there, at no particular Δm² (best fit {0, NaN}).
@@ -177,7 +178,8 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
       const auto g = [&](double s) { return chi2_at(s, dm2); };
       std::vector<double> row(n0);
       for (std::size_t i = 0; i < n0; ++i) row[i] = g(r.axes[0][i]);
-      r.exclusion.emplace_back(dm2, fixed_dm2_exclusion(r.axes[0], row, g, std::nullopt, threshold_1d));
+      r.exclusion.emplace_back(dm2,
+                               fixed_dm2_exclusion(r.axes[0], row, g, std::nullopt, threshold_1d));
     }
   }
   return r;

@@ -72,14 +72,14 @@ ProfileScan scan_parameter(const std::vector<const DataSet*>& sets,
 // exclusion per Δm² row.
 struct PlaneScan {
   PlaneRequest request;
-  std::vector<std::vector<double>> axes;   // values per axis
-  std::vector<double> chi2, delta_chi2;    // [axis 1][axis 0]
-  std::vector<double> best_fit;            // two values
+  std::vector<std::vector<double>> axes;  // values per axis
+  std::vector<double> chi2, delta_chi2;   // [axis 1][axis 0]
+  std::vector<double> best_fit;           // two values
   double chi2_min = 0.0, threshold = 0.0, raster_threshold = 0.0;
-  std::vector<Polyline> contours;          // Δ(−2 ln λ) = threshold
-  std::vector<double> raster_exclusion;    // sterile: per Δm² row, NaN where nothing excluded
+  std::vector<Polyline> contours;        // Δ(−2 ln λ) = threshold
+  std::vector<double> raster_exclusion;  // sterile: per Δm² row, NaN where nothing excluded
   std::vector<std::pair<double, double>> exclusion;  // sterile: (Δm², sin²2θ) at 0.1, 1, 10, 100
-  double delta_chi2_no_mixing = 0.0;       // sterile: −2 ln λ(sin²2θ = 0) − minimum
+  double delta_chi2_no_mixing = 0.0;  // sterile: −2 ln λ(sin²2θ = 0) − minimum
 };
 
 // One data set's grid of a plane (axis 0 fastest).

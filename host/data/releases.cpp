@@ -7,7 +7,8 @@
 
 namespace cevns::releases {
 
-std::vector<double> range_pair(JsonObject& obj, const std::string& key, std::vector<double> fallback) {
+std::vector<double> range_pair(JsonObject& obj, const std::string& key,
+                               std::vector<double> fallback) {
   if (!obj.has(key)) return fallback;
   std::vector<double> v = obj.numbers(key);
   if (v.size() != 2 || !(v[1] > v[0])) obj.fail(key, "expected [lo, hi] with lo < hi");
@@ -102,9 +103,11 @@ void assemble_csi2017(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
   if (obj.has("files")) {
     JsonObject f = obj.object("files");
     files.coincidence_beam_on = f.string("coincidence_beam_on", files.coincidence_beam_on);
-    files.anticoincidence_beam_on = f.string("anticoincidence_beam_on", files.anticoincidence_beam_on);
+    files.anticoincidence_beam_on =
+        f.string("anticoincidence_beam_on", files.anticoincidence_beam_on);
     files.coincidence_beam_off = f.string("coincidence_beam_off", files.coincidence_beam_off);
-    files.anticoincidence_beam_off = f.string("anticoincidence_beam_off", files.anticoincidence_beam_off);
+    files.anticoincidence_beam_off =
+        f.string("anticoincidence_beam_off", files.anticoincidence_beam_off);
     files.prompt_neutrino_time = f.string("prompt_neutrino_time", files.prompt_neutrino_time);
     files.delayed_neutrino_time = f.string("delayed_neutrino_time", files.delayed_neutrino_time);
     files.prompt_neutron_time = f.string("prompt_neutron_time", files.prompt_neutron_time);
@@ -122,8 +125,9 @@ void assemble_csi2017(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
     d.time_pdf.clear();
     for (int f = 0; f < kNumFluxes; ++f)
       for (int t = 0; t < d.n_time; ++t)
-        d.time_pdf.push_back((f == kPromptNuMu ? rel.prompt_neutrino_time : rel.delayed_neutrino_time)[t] *
-                             time_efficiency(timing, d.time_edges_us[t], d.time_edges_us[t + 1]));
+        d.time_pdf.push_back(
+            (f == kPromptNuMu ? rel.prompt_neutrino_time : rel.delayed_neutrino_time)[t] *
+            time_efficiency(timing, d.time_edges_us[t], d.time_edges_us[t + 1]));
   } else {
     d.time_pdf = beam_time_pdf(timing, d.time_edges_us);
   }
@@ -148,7 +152,8 @@ void assemble_csi2017(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
   }
   std::vector<double> pn(static_cast<std::size_t>(np) * nt);
   for (int j = 0; j < np; ++j)
-    for (int t = 0; t < nt; ++t) pn[static_cast<std::size_t>(j) * nt + t] = pn_pe[j] * rel.prompt_neutron_time[t];
+    for (int t = 0; t < nt; ++t)
+      pn[static_cast<std::size_t>(j) * nt + t] = pn_pe[j] * rel.prompt_neutron_time[t];
   bg.add("prompt_neutrons", pn);
 
   d.data = rel.c_on;  // full grid for now; reduced to the fitted bins by the caller
@@ -179,7 +184,8 @@ void assemble_csi2021(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
   if (obj.has("files")) {
     JsonObject f = obj.object("files");
     files.coincidence_beam_on = f.string("coincidence_beam_on", files.coincidence_beam_on);
-    files.anticoincidence_beam_on = f.string("anticoincidence_beam_on", files.anticoincidence_beam_on);
+    files.anticoincidence_beam_on =
+        f.string("anticoincidence_beam_on", files.anticoincidence_beam_on);
     files.brn_pe = f.string("brn_pe", files.brn_pe);
     files.brn_time = f.string("brn_time", files.brn_time);
     files.nin_pe = f.string("nin_pe", files.nin_pe);
@@ -197,15 +203,16 @@ void assemble_csi2021(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
   d.n_time = static_cast<int>(d.time_edges_us.size()) - 1;
   const int np = d.n_energy, nt = d.n_time;
   if (timing.release)
-    throw InputError(d.file, "/timing/model", "expected \"beam\": the CsI 2021 release has no "
-                                              "arrival-time PDFs of the neutrino classes");
+    throw InputError(d.file, "/timing/model",
+                     "expected \"beam\": the CsI 2021 release has no "
+                     "arrival-time PDFs of the neutrino classes");
   d.time_pdf = beam_time_pdf(timing, d.time_edges_us);
 
   // Steady state: anti-coincidence events in the fitted PE bins and time window, as the product
   // of their PE and time projections (as for CsI 2017). The AC sample already carries every cut,
   // so no efficiency is applied to it.
-  const std::vector<double> ss =
-      factorised_projection(histogram_events(rel.anticoincidence, d.energy_edges, d.time_edges_us), np, nt);
+  const std::vector<double> ss = factorised_projection(
+      histogram_events(rel.anticoincidence, d.energy_edges, d.time_edges_us), np, nt);
   bg.add("steady_state", ss);
 
   // BRN and NIN: the time PDFs (brnTrec, ninTrec) carry the counts over all PE; the PE PDFs the
@@ -249,8 +256,9 @@ void assemble_lar2020(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
   d.n_extra = rel.n_f90();
   d.n_time = rel.n_time();
   if (timing.release)
-    throw InputError(d.file, "/timing/model", "expected \"beam\": the LAr release has no "
-                                              "arrival-time PDFs of the neutrino classes");
+    throw InputError(d.file, "/timing/model",
+                     "expected \"beam\": the LAr release has no "
+                     "arrival-time PDFs of the neutrino classes");
   d.time_pdf = beam_time_pdf(timing, d.time_edges_us);
   // F90 of nuclear recoils per energy bin: the release's CEvNS PDF summed over time (the
   // response to F90 is not modelled; this keeps the pulse-shape discrimination of the release).
@@ -260,10 +268,12 @@ void assemble_lar2020(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
     double tot = 0.0;
     std::vector<double> row(nf, 0.0);
     for (int k = 0; k < nf; ++k)
-      for (int t = 0; t < nt; ++t) row[k] += rel.cevns[(static_cast<std::size_t>(j) * nf + k) * nt + t];
+      for (int t = 0; t < nt; ++t)
+        row[k] += rel.cevns[(static_cast<std::size_t>(j) * nf + k) * nt + t];
     tot = sum(row);
     if (tot > 0.0)
-      for (int k = 0; k < nf; ++k) d.extra_fraction[static_cast<std::size_t>(j) * nf + k] = row[k] / tot;
+      for (int k = 0; k < nf; ++k)
+        d.extra_fraction[static_cast<std::size_t>(j) * nf + k] = row[k] / tot;
   }
   bg.add("brn", rel.brn);
   bg.add("delayed_brn", rel.delayed_brn);

@@ -15,7 +15,8 @@ inline constexpr double kPionLifetime_us = 0.026033;
 inline constexpr double kMuonLifetime_us = 2.1969811;
 
 // [lo, hi] with lo < hi under `key`, or `fallback` when absent.
-std::vector<double> range_pair(JsonObject& obj, const std::string& key, std::vector<double> fallback);
+std::vector<double> range_pair(JsonObject& obj, const std::string& key,
+                               std::vector<double> fallback);
 // At least two strictly increasing bin edges under `key`.
 std::vector<double> increasing(JsonObject& obj, const std::string& key);
 // [lo, hi) inside `range` (to 1e-9).
@@ -39,7 +40,6 @@ struct Backgrounds {
   std::vector<std::vector<double>> full;
   void add(const std::string& name, std::vector<double> full_grid);
 };
-
 
 void assemble_csi2017(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing& timing,
                       Check* check);

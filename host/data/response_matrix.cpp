@@ -35,14 +35,10 @@ std::vector<double> coefficients(JsonObject& obj, const std::string& data_dir) {
 }  // namespace
 
 AcceptanceCurve ResponseConfig::acceptance_curve() const {
-  return AcceptanceCurve{acceptance_model,
-                         acceptance_params[0],
-                         acceptance_params[1],
-                         acceptance_params[2],
-                         acceptance_params[3],
-                         static_cast<int>(acceptance_x.size()),
-                         acceptance_x.data(),
-                         acceptance_value.data()};
+  return AcceptanceCurve{acceptance_model,     acceptance_params[0],
+                         acceptance_params[1], acceptance_params[2],
+                         acceptance_params[3], static_cast<int>(acceptance_x.size()),
+                         acceptance_x.data(),  acceptance_value.data()};
 }
 
 ResponseConfig parse_response(const Json& json, const std::string& file, const std::string& path,
@@ -82,8 +78,9 @@ ResponseConfig parse_response(const Json& json, const std::string& file, const s
       c.response.resolution_a = r.positive("a_sqrt_keVee");
     } else if (model == "gamma") {
       if (c.response.observable != kObservedPE)
-        r.fail("model", "expected \"none\" or \"gaussian\": the gamma model smears photoelectrons "
-                        "(observable \"PE\")");
+        r.fail("model",
+               "expected \"none\" or \"gaussian\": the gamma model smears photoelectrons "
+               "(observable \"PE\")");
       c.response.resolution = kGammaResolution;
       c.response.resolution_a = r.positive("b_per_keVee");
     }
@@ -93,7 +90,8 @@ ResponseConfig parse_response(const Json& json, const std::string& file, const s
 
   if (obj.has("acceptance")) {
     JsonObject a = obj.object("acceptance");
-    const std::string model = a.one_of("model", {"none", "csi2017_sigmoid", "csi2021_sigmoid", "table"});
+    const std::string model =
+        a.one_of("model", {"none", "csi2017_sigmoid", "csi2021_sigmoid", "table"});
     if (model == "csi2017_sigmoid") {
       c.acceptance_model = kSigmoidStep2017;
       c.acceptance_params[0] = a.positive("a");
@@ -108,8 +106,10 @@ ResponseConfig parse_response(const Json& json, const std::string& file, const s
       if (a.has("file")) {
         c.acceptance_file = resolve_relative_local(data_dir, a.string("file"));
         const int columns = a.positive_integer("columns", 2);
-        const int xc = a.positive_integer("x_column", 1), vc = a.positive_integer("value_column", 2);
-        if (xc > columns || vc > columns) a.fail("columns", "expected at least as many columns as x_column and value_column");
+        const int xc = a.positive_integer("x_column", 1),
+                  vc = a.positive_integer("value_column", 2);
+        if (xc > columns || vc > columns)
+          a.fail("columns", "expected at least as many columns as x_column and value_column");
         for (const auto& row : read_numeric_table(c.acceptance_file, columns)) {
           c.acceptance_x.push_back(row.values[xc - 1]);
           c.acceptance_value.push_back(row.values[vc - 1]);

@@ -32,7 +32,9 @@ struct ResponseConfig {
   Json json;                         // as read, for the output's metadata
 
   AcceptanceCurve acceptance_curve() const;
-  std::string observable_name() const { return response.observable == kObservedPE ? "PE" : "keVee"; }
+  std::string observable_name() const {
+    return response.observable == kObservedPE ? "PE" : "keVee";
+  }
 };
 
 // Reads the "response" object of a data-set config (schema in configs/data/README, and in the

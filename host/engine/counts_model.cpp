@@ -10,8 +10,8 @@
 namespace cevns {
 
 FoldView fold_view(const FoldTables& f) {
-  return FoldView{f.response.data(), f.n_true, f.n_energy, f.weight.data(), f.energy_of_bin.data(),
-                  f.n_bins()};
+  return FoldView{f.response.data(),      f.n_true,  f.n_energy, f.weight.data(),
+                  f.energy_of_bin.data(), f.n_bins()};
 }
 
 CountsModel::CountsModel(std::shared_ptr<const RateProblem> problem,
@@ -48,7 +48,8 @@ std::vector<double> fold_to_bins(const FoldTables& fold, const std::vector<doubl
   std::vector<double> energy(static_cast<std::size_t>(kNumFluxes) * f.n_energy);
   for (int flux = 0; flux < kNumFluxes; ++flux)
     for (int j = 0; j < f.n_energy; ++j)
-      energy[static_cast<std::size_t>(flux) * f.n_energy + j] = fold_energy(f, source.data(), flux, j);
+      energy[static_cast<std::size_t>(flux) * f.n_energy + j] =
+          fold_energy(f, source.data(), flux, j);
   std::vector<double> out(f.n_bins);
   for (int u = 0; u < f.n_bins; ++u) out[u] = fold_bin(f, energy.data(), u);
   return out;

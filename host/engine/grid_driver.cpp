@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <string>
 
 #include "host/core/error.hpp"
 #include "host/core/interrupt.hpp"
-#include <limits>
 
 namespace cevns {
 
@@ -101,8 +101,8 @@ std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::s
 std::vector<double> compute_grid(const ScanModel& model, Backend& backend, Progress& progress,
                                  const std::string& label, std::size_t chunk_points) {
   std::vector<double> chi2;
-  run_grids({GridJob{&model, &chi2, 0, static_cast<std::size_t>(-1), label}}, backend,
-            chunk_points, progress);
+  run_grids({GridJob{&model, &chi2, 0, static_cast<std::size_t>(-1), label}}, backend, chunk_points,
+            progress);
   return chi2;
 }
 

@@ -65,10 +65,10 @@ struct GridHooks {
 
 // Computes the jobs one after the other, each prepared once on the backend (its tables stay on
 // the device for all its chunks). Before every slice a pending SIGINT/SIGTERM (host/core/
-// interrupt.hpp) stops the run with ScanInterrupted. Each chunk is evaluated in slices sized from the measured speed
-// to take about kSliceSeconds each, so that a stop request is honoured within about that time;
-// slices give the same values as whole chunks, bit for bit (segments are aligned to the grid).
-// Returns the number of chunks computed (not skipped).
+// interrupt.hpp) stops the run with ScanInterrupted. Each chunk is evaluated in slices sized from
+// the measured speed to take about kSliceSeconds each, so that a stop request is honoured within
+// about that time; slices give the same values as whole chunks, bit for bit (segments are aligned
+// to the grid). Returns the number of chunks computed (not skipped).
 inline constexpr double kSliceSeconds = 0.25;
 std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::size_t chunk_points,
                       Progress& progress, const GridHooks& hooks = {});

@@ -90,12 +90,12 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
 
   const double formula_units = detector.formula_units();
   for (const auto& iso : detector.isotopes) {
-    const FormFactor fp = make_form_factor(detector.proton_form_factor.model,
-                                           iso.proton_rms_radius_fm,
-                                           detector.proton_form_factor.shape_fm);
-    const FormFactor fn = make_form_factor(detector.neutron_form_factor.model,
-                                           iso.neutron_rms_radius_fm,
-                                           detector.neutron_form_factor.shape_fm);
+    const FormFactor fp =
+        make_form_factor(detector.proton_form_factor.model, iso.proton_rms_radius_fm,
+                         detector.proton_form_factor.shape_fm);
+    const FormFactor fn =
+        make_form_factor(detector.neutron_form_factor.model, iso.neutron_rms_radius_fm,
+                         detector.neutron_form_factor.shape_fm);
     p.isotopes.push_back(IsotopeTarget{double(iso.z), double(iso.n), iso.nuclear_mass_MeV(),
                                        formula_units * iso.count, fp, fn});
   }
@@ -129,9 +129,8 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
           for (std::size_t k = 0; k < energies.size(); ++k) {
             const double e = energies[k];
             const double t_up = segment == 0 ? std::min(t_hi, max_recoil_MeV(e, mass)) : t_hi;
-            p.entries.push_back(QuadEntry{i, flux, b, e,
-                                          weights[k] * eta * delayed_spectrum_per_MeV(flux, e),
-                                          t_lo, t_up});
+            p.entries.push_back(QuadEntry{
+                i, flux, b, e, weights[k] * eta * delayed_spectrum_per_MeV(flux, e), t_lo, t_up});
           }
         }
       }

@@ -24,6 +24,7 @@ std::vector<double> recoil_bin_edges_keV(const DetectorConfig& detector, double 
 // One bin from threshold to end point: the total count.
 std::vector<double> total_bin_edges_keV(const DetectorConfig& detector);
 
-RateProblem build_rate_problem(const DetectorConfig& detector, const std::vector<double>& edges_keV);
+RateProblem build_rate_problem(const DetectorConfig& detector,
+                               const std::vector<double>& edges_keV);
 
 }  // namespace cevns

@@ -8,8 +8,8 @@
 
 namespace cevns {
 
-ResourceEstimate estimate_resources(const Study& study, std::size_t chunk_points,
-                                    bool with_output, double shard_fraction) {
+ResourceEstimate estimate_resources(const Study& study, std::size_t chunk_points, bool with_output,
+                                    double shard_fraction) {
   ResourceEstimate e;
   std::size_t largest = 0;
   for (const auto& scan : study.scans) {

@@ -21,8 +21,8 @@ struct ResourceEstimate {
 
 // `shard_fraction`: the share of the rows a shard computes (its file holds only those; the
 // grids in memory are whole).
-ResourceEstimate estimate_resources(const Study& study, std::size_t chunk_points,
-                                    bool with_output, double shard_fraction = 1.0);
+ResourceEstimate estimate_resources(const Study& study, std::size_t chunk_points, bool with_output,
+                                    double shard_fraction = 1.0);
 
 // Memory the system can give this process now (MemAvailable), free space of the file system of
 // `directory`; nullopt where they cannot be read.

@@ -29,8 +29,7 @@ std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes) {
 }
 
 ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vector<GridAxis>& axes,
-                     const PhysicsModel& base, Statistic statistic, Method method,
-                     Backend& backend)
+                     const PhysicsModel& base, Statistic statistic, Method method, Backend& backend)
     : counts_(std::move(counts)) {
   const CountsModel& cm = *counts_;
   input_.n_axes = static_cast<int>(axes.size());

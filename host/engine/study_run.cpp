@@ -35,14 +35,15 @@ std::unique_ptr<ScanModel> make_study_model(const PreparedDetector& detector, co
   auto counts = std::make_shared<const CountsModel>(
       detector.counts->with_efficiency(detector.config->efficiency * scenario.efficiency));
   // Asimov data (SPEC §7): the truth's counts plus a background f_bg × N_th(truth).
-  Statistic stats = asimov_statistic(counts->counts(study.truth), study.analysis.background_fraction,
-                                     scenario.sigma_alpha, scenario.sigma_beta);
+  Statistic stats =
+      asimov_statistic(counts->counts(study.truth), study.analysis.background_fraction,
+                       scenario.sigma_alpha, scenario.sigma_beta);
   // Parameters off the axes stay at their true values; a sterile scan tests its own channel.
   PhysicsModel base = study.truth;
   if (scan.is_sterile()) base.sterile_channel = scan.sterile_channel;
   if (scan.is_mediator()) base.mediator = scan.mediator;
-  return std::make_unique<ScanModel>(std::move(counts), grid_axes(scan.axes), base, std::move(stats), method,
-                                     backend);
+  return std::make_unique<ScanModel>(std::move(counts), grid_axes(scan.axes), base,
+                                     std::move(stats), method, backend);
 }
 
 RowExclusion fixed_row_exclusion(const std::vector<double>& x_axis, const std::vector<double>& row,
@@ -144,8 +145,8 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
 
     if (scan.is_sterile()) {
       r->raster_threshold = study.analysis.delta_chi2_1d;
-      r->raster_exclusion =
-          raster_exclusion(r->axes[0], r->axes[1].size(), r->chi2, r->raster_threshold, scan.axes[0].log);
+      r->raster_exclusion = raster_exclusion(r->axes[0], r->axes[1].size(), r->chi2,
+                                             r->raster_threshold, scan.axes[0].log);
       const Axis& dm2_axis = scan.axes[1];
       for (double dm2 : kExclusionDm2_eV2) {
         if (dm2 < dm2_axis.min || dm2 > dm2_axis.max) continue;
@@ -153,8 +154,9 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
         std::vector<double> row(n0);
         for (std::size_t i = 0; i < n0; ++i) row[i] = g(r->axes[0][i]);
         r->exclusion.emplace_back(
-            dm2, scan.raster ? fixed_dm2_exclusion(r->axes[0], row, g, std::nullopt, r->raster_threshold)
-                             : fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold));
+            dm2, scan.raster
+                     ? fixed_dm2_exclusion(r->axes[0], row, g, std::nullopt, r->raster_threshold)
+                     : fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold));
       }
     }
     if (scan.is_mediator_plane()) {

@@ -4,7 +4,8 @@
 //
 // One grid point's way: study JSON → Axis values → GridView::model_at_indices (the PhysicsModel of
 // the point) → counts per bin (factorised tables or the direct double integral) →
-// Chi2Accumulator (closed-form pulls) → chi2[point] → HDF5 dataset `chi2` (host/io/scan_output.cpp).
+// Chi2Accumulator (closed-form pulls) → chi2[point] → HDF5 dataset `chi2`
+// (host/io/scan_output.cpp).
 #pragma once
 
 #include <functional>

@@ -7,11 +7,11 @@
 #include <array>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
-#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "host/core/error.hpp"
@@ -20,7 +20,8 @@ namespace cevns {
 
 std::string study_hash(const Study& study) { return sha256_hex(study.json.dump()); }
 
-// --- checkpoint files -----------------------------------------------------------------------------
+// --- checkpoint files
+// -----------------------------------------------------------------------------
 
 namespace {
 
@@ -89,8 +90,9 @@ void Checkpoint::add_groups(const std::vector<ScanResult>& results,
     const std::string label = result_label(r);
     if (resumed_) {
       const auto layout_error = [&](const std::string& what) {
-        return InputError(path, "", "cannot be resumed: group " + label + " " + what +
-                                        "; remove the file to start over");
+        return InputError(
+            path, "",
+            "cannot be resumed: group " + label + " " + what + "; remove the file to start over");
       };
       if (!root.is_group(label)) throw layout_error("is missing");
       h5::Group g = root.group(label);
@@ -212,7 +214,8 @@ void Checkpoint::close() {
   file_.commit();  // created in place or opened: flushes and closes, no rename
 }
 
-// --- final files ----------------------------------------------------------------------------------
+// --- final files
+// ----------------------------------------------------------------------------------
 
 void write_scan_file(const std::string& path, const ScanFileInfo& info,
                      const std::vector<ScanResult>& results,

@@ -14,11 +14,11 @@
 #include <utility>
 #include <vector>
 
-#include "host/core/sha256.hpp"
-#include "host/io/h5io.hpp"
-#include "host/engine/study_run.hpp"
-#include "host/io/scan_output.hpp"
 #include "host/config/study.hpp"
+#include "host/core/sha256.hpp"
+#include "host/engine/study_run.hpp"
+#include "host/io/h5io.hpp"
+#include "host/io/scan_output.hpp"
 
 namespace cevns {
 
@@ -30,9 +30,9 @@ std::string study_hash(const Study& study);
 struct ScanFileInfo {
   Provenance provenance;
   std::string study_hash;
-  std::optional<Shard> shard;       // a shard's file: file_kind "scan_shard"
-  std::size_t chunk_points = 0;     // checkpoints only
-  std::size_t merged_shards = 0;    // merged files: the number of parts, else 0
+  std::optional<Shard> shard;     // a shard's file: file_kind "scan_shard"
+  std::size_t chunk_points = 0;   // checkpoints only
+  std::size_t merged_shards = 0;  // merged files: the number of parts, else 0
 };
 
 // The checkpoint file FILE.h5.partial of a scan in progress.

@@ -126,7 +126,8 @@ void write_data_set(h5::Group g, const DataSet& d, const CountFit* n,
   // Observed and predicted energy spectra summed over time (and F90).
   std::vector<double> centres, obs(d.n_energy, 0.0), sig(d.n_energy, 0.0);
   const std::vector<double> s = d.signal(standard_model());
-  for (int j = 0; j < d.n_energy; ++j) centres.push_back(0.5 * (d.energy_edges[j] + d.energy_edges[j + 1]));
+  for (int j = 0; j < d.n_energy; ++j)
+    centres.push_back(0.5 * (d.energy_edges[j] + d.energy_edges[j + 1]));
   std::vector<std::vector<double>> bgs(d.backgrounds.size(), std::vector<double>(d.n_energy, 0.0));
   for (std::size_t i = 0; i < d.used.size(); ++i) {
     const int j = d.used[i] / (d.n_extra * d.n_time);
@@ -156,9 +157,12 @@ void write_data_set(h5::Group g, const DataSet& d, const CountFit* n,
     gc.variable("pe_lo", {"pe"}, lo, "PE", "lower bin edge");
     gc.variable("pe_hi", {"pe"}, hi, "PE", "upper bin edge");
     gc.variable("predicted", {"pe"}, check->predicted, "1", "predicted CEvNS counts without g_c");
-    gc.variable("predicted_gc", {"pe"}, check->predicted_gc, "1", "predicted CEvNS counts with g_c (Eq. 7)");
-    gc.variable("prompt_neutrons", {"pe"}, check->prompt_neutrons, "1", "predicted prompt-neutron counts");
-    gc.variable("measured", {"pe"}, check->measured, "1", "beam-on coincidence minus anti-coincidence counts");
+    gc.variable("predicted_gc", {"pe"}, check->predicted_gc, "1",
+                "predicted CEvNS counts with g_c (Eq. 7)");
+    gc.variable("prompt_neutrons", {"pe"}, check->prompt_neutrons, "1",
+                "predicted prompt-neutron counts");
+    gc.variable("measured", {"pe"}, check->measured, "1",
+                "beam-on coincidence minus anti-coincidence counts");
     gc.variable("measured_error", {"pe"}, check->error, "1", "sqrt(C + AC)");
     gc.set_attr("time_range_us", check->time_range_us);
   }

@@ -1,7 +1,5 @@
 #include "host/io/h5io.hpp"
 
-#include <cstdlib>
-
 #include <fcntl.h>
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -12,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -84,8 +83,9 @@ std::string hdf5_reason() {
   if (at != std::string::npos) {
     const int code = std::atoi(reason.c_str() + at + 8);
     if (code == ENOSPC || code == EFBIG || code == EDQUOT || code == EIO)
-      throw SystemError(what + " failed: " + std::strerror(code) +
-                        (code == EIO ? "" : " (the disk is full or a file-size limit was reached)"));
+      throw SystemError(
+          what + " failed: " + std::strerror(code) +
+          (code == EIO ? "" : " (the disk is full or a file-size limit was reached)"));
   }
   throw std::runtime_error("HDF5: " + what + " failed (" + reason + ")");
 }
@@ -692,9 +692,7 @@ File::~File() {
   if (!state_->temp_path.empty()) std::remove(state_->temp_path.c_str());
 }
 
-File File::create(const std::string& path) {
-  return create_at(path, true);
-}
+File File::create(const std::string& path) { return create_at(path, true); }
 
 File File::create_at(const std::string& path) { return create_at(path, false); }
 

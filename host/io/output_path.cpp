@@ -1,12 +1,12 @@
 #include "host/io/output_path.hpp"
 
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "host/core/error.hpp"
 
@@ -54,7 +54,8 @@ void rename_into_place(const std::string& temp, const std::string& path) {
 void write_text_file(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
   std::ofstream out(tmp);
-  if (!out) throw InputError(path, "", std::string("cannot be written (") + std::strerror(errno) + ")");
+  if (!out)
+    throw InputError(path, "", std::string("cannot be written (") + std::strerror(errno) + ")");
   out << text;
   out.close();
   if (!out) {

@@ -24,7 +24,8 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
 
 std::vector<std::string> grid_dims(const ScanResult& r) {
   std::vector<std::string> dims;
-  for (auto it = r.spec->axes.rbegin(); it != r.spec->axes.rend(); ++it) dims.push_back(it->parameter);
+  for (auto it = r.spec->axes.rbegin(); it != r.spec->axes.rend(); ++it)
+    dims.push_back(it->parameter);
   return dims;  // slowest axis first: (p1, p0)
 }
 
@@ -76,7 +77,8 @@ void write_scan_layout(h5::Group g, const ScanResult& r) {
   g.set_attr("method", r.method);
   g.set_attr("true_values", r.truth);
   if (r.spec->sterile_channel != kNoSterile)
-    g.set_attr("channel", std::string(r.spec->sterile_channel == kNuEDisappearance ? "nue" : "numu"));
+    g.set_attr("channel",
+               std::string(r.spec->sterile_channel == kNuEDisappearance ? "nue" : "numu"));
   if (r.spec->mediator != kNoMediator) {
     g.set_attr("mediator", std::string(mediator_name(r.spec->mediator)));
     g.set_attr(
@@ -159,7 +161,8 @@ Json contours_json(const std::vector<Polyline>& contours) {
 
 Json exclusion_json(const std::vector<std::pair<double, double>>& exclusion) {
   Json out = Json::array();
-  for (const auto& [dm2, s] : exclusion) out.push_back({{"dm2", dm2}, {"sin2_2theta", nan_to_null(s)}});
+  for (const auto& [dm2, s] : exclusion)
+    out.push_back({{"dm2", dm2}, {"sin2_2theta", nan_to_null(s)}});
   return out;
 }
 

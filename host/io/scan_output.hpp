@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "host/io/h5io.hpp"
+#include "host/config/study.hpp"
 #include "host/engine/rates.hpp"
 #include "host/engine/study_run.hpp"
-#include "host/config/study.hpp"
+#include "host/io/h5io.hpp"
 
 namespace cevns {
 

@@ -50,7 +50,8 @@ ProfileResult profile_normalisations(const std::vector<double>& data,
                                      const std::vector<const std::vector<double>*>& templates,
                                      const std::vector<double>& sigmas) {
   const std::size_t nk = templates.size(), nb = data.size();
-  if (sigmas.size() != nk) throw std::invalid_argument("profile_normalisations: one sigma per template");
+  if (sigmas.size() != nk)
+    throw std::invalid_argument("profile_normalisations: one sigma per template");
   if (nk > static_cast<std::size_t>(kMaxPulls))
     throw std::invalid_argument("profile_normalisations: more than kMaxPulls templates");
   for (const auto* t : templates)

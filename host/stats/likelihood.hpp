@@ -20,8 +20,8 @@ double pearson_chi2(const std::vector<double>& mu, const std::vector<double>& n)
 inline constexpr double kFreeNormalisation = std::numeric_limits<double>::infinity();
 
 struct ProfileResult {
-  double chi2 = 0.0;           // −2 ln λ at the minimum, pull terms included
-  std::vector<double> theta;   // per template
+  double chi2 = 0.0;          // −2 ln λ at the minimum, pull terms included
+  std::vector<double> theta;  // per template
   int iterations = 0;
   bool converged = false;
 };

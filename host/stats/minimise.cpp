@@ -46,8 +46,10 @@ std::pair<std::vector<double>, double> minimise_2d(
     if (fr < fv[b]) {
       const auto e = along(-2.0);
       const double fe = f(to_x(e));
-      if (fe < fr) v[w] = e, fv[w] = fe;
-      else v[w] = r, fv[w] = fr;
+      if (fe < fr)
+        v[w] = e, fv[w] = fe;
+      else
+        v[w] = r, fv[w] = fr;
     } else if (fr < fv[m]) {
       v[w] = r, fv[w] = fr;
     } else {
@@ -80,7 +82,8 @@ std::pair<std::vector<double>, double> minimise_grid_2d(
       for (int a = -1; a <= 1 && lowest; ++a)
         for (int b = -1; b <= 1 && lowest; ++b) {
           const long j0 = static_cast<long>(i0) + a, j1 = static_cast<long>(i1) + b;
-          if ((a || b) && j0 >= 0 && j1 >= 0 && j0 < static_cast<long>(n0) && j1 < static_cast<long>(n1))
+          if ((a || b) && j0 >= 0 && j1 >= 0 && j0 < static_cast<long>(n0) &&
+              j1 < static_cast<long>(n1))
             lowest = !(grid[j1 * n0 + j0] < v);
         }
       if (lowest) starts.push_back(i1 * n0 + i0);
@@ -89,7 +92,8 @@ std::pair<std::vector<double>, double> minimise_grid_2d(
                    [&](std::size_t a, std::size_t b) { return grid[a] < grid[b]; });
   if (starts.size() > max_starts) starts.resize(max_starts);
   if (starts.empty())
-    starts.push_back(static_cast<std::size_t>(std::min_element(grid.begin(), grid.end()) - grid.begin()));
+    starts.push_back(
+        static_cast<std::size_t>(std::min_element(grid.begin(), grid.end()) - grid.begin()));
   std::vector<double> best = {x0[starts[0] % n0], x1[starts[0] / n0]};
   double best_value = grid[starts[0]];
   for (std::size_t k = 0; k < starts.size(); ++k) {

@@ -33,7 +33,8 @@ TEST(CliRates, JsonHasTheDocumentedKeysAndConsistentSums) {
   EXPECT_NEAR(iso, total, 1e-9 * total);
   EXPECT_NEAR(bins, total, 1e-9 * total);
   EXPECT_EQ(j["bins"]["edges_keV"].size(), j["bins"]["counts"].size() + 1);
-  EXPECT_DOUBLE_EQ(j["bins"]["edges_keV"][1].get<double>() - j["bins"]["edges_keV"][0].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(
+      j["bins"]["edges_keV"][1].get<double>() - j["bins"]["edges_keV"][0].get<double>(), 2.0);
 }
 
 TEST(CliRates, OverridesChangeThePhysics) {

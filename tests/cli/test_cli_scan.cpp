@@ -5,9 +5,9 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "host/io/h5io.hpp"
-#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
+#include "host/engine/study_run.hpp"
+#include "host/io/h5io.hpp"
 #include "tests/test_util.hpp"
 #include "version.hpp"
 
@@ -22,16 +22,26 @@ using testing::source_path;
 std::string write_small_study(const ScratchDir& dir) {
   const nlohmann::json study = {
       {"name", "small"},
-      {"detectors", {source_path("configs/detectors/ar.json"), source_path("configs/detectors/csi.json")}},
+      {"detectors",
+       {source_path("configs/detectors/ar.json"), source_path("configs/detectors/csi.json")}},
       {"scenarios", {"ideal", "sys15"}},
       {"quadrature", {{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}},
       {"scans",
-       {{{"name", "w"}, {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 31}}}}},
+       {{{"name", "w"},
+         {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 31}}}}},
         {{"name", "s"},
          {"channel", "nue"},
          {"axes",
-          {{{"parameter", "sin2_2theta"}, {"min", 1e-2}, {"max", 1.0}, {"points", 21}, {"scale", "log"}},
-           {{"parameter", "dm2_eV2"}, {"min", 0.1}, {"max", 100.0}, {"points", 17}, {"scale", "log"}}}}}}}};
+          {{{"parameter", "sin2_2theta"},
+            {"min", 1e-2},
+            {"max", 1.0},
+            {"points", 21},
+            {"scale", "log"}},
+           {{"parameter", "dm2_eV2"},
+            {"min", 0.1},
+            {"max", 100.0},
+            {"points", 17},
+            {"scale", "log"}}}}}}}};
   return dir.write("small.json", study.dump(2));
 }
 
@@ -72,8 +82,9 @@ TEST(CliScan, WritesTheDocumentedFileAndJsonTable) {
         SCOPED_TRACE(path);
         ASSERT_TRUE(root.has(path));
         h5::Group g = root.group(path);
-        const auto model_ptr = make_study_model(prepared, st, scan, scenario, Method::kFactorised, *backend);
-  const ScanModel& model = *model_ptr;
+        const auto model_ptr =
+            make_study_model(prepared, st, scan, scenario, Method::kFactorised, *backend);
+        const ScanModel& model = *model_ptr;
         const auto expected = compute_grid(model, *backend, quiet, path);
         std::vector<std::size_t> shape;
         const auto chi2 = g.read("chi2", &shape);
@@ -116,7 +127,8 @@ TEST(CliScan, UnwritableOutputFailsBeforeComputingAndLeavesNothing) {
 
 TEST(CliScan, BadStudyLeavesNoOutputFile) {
   ScratchDir dir;
-  const std::string study = dir.write("bad.json", "{\"name\": \"x\", \"detectors\": [], \"scans\": []}");
+  const std::string study =
+      dir.write("bad.json", "{\"name\": \"x\", \"detectors\": [], \"scans\": []}");
   const auto r = run_cevns("scan " + study + " -o " + dir.file("out.h5") + " -q");
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err, "cevns: error: " + study + ": /detectors: expected a non-empty array, got []\n");
@@ -139,7 +151,8 @@ TEST(CliScan, MethodDirectGivesTheSameIntervals) {
   ScratchDir dir;
   const std::string study = write_small_study(dir);
   ASSERT_EQ(run_cevns("scan " + study + " -q --json " + dir.file("f.json")).status, 0);
-  ASSERT_EQ(run_cevns("scan " + study + " -q --method direct --json " + dir.file("d.json")).status, 0);
+  ASSERT_EQ(run_cevns("scan " + study + " -q --method direct --json " + dir.file("d.json")).status,
+            0);
   const auto f = nlohmann::json::parse(testing::read_file(dir.file("f.json")));
   const auto d = nlohmann::json::parse(testing::read_file(dir.file("d.json")));
   ASSERT_EQ(f.size(), d.size());
@@ -147,7 +160,8 @@ TEST(CliScan, MethodDirectGivesTheSameIntervals) {
     if (!f[k].contains("intervals")) continue;
     for (std::size_t i = 0; i < f[k]["intervals"].size(); ++i)
       for (int b = 0; b < 2; ++b)
-        EXPECT_NEAR(f[k]["intervals"][i][b].get<double>(), d[k]["intervals"][i][b].get<double>(), 1e-8);
+        EXPECT_NEAR(f[k]["intervals"][i][b].get<double>(), d[k]["intervals"][i][b].get<double>(),
+                    1e-8);
   }
 }
 
@@ -161,7 +175,9 @@ TEST(CliScan, ChunkedAndUnchunkedRunsWriteIdenticalDatasets) {
   testing::ScratchDir dir;
   const std::string study = write_small_study(dir);
   ASSERT_EQ(testing::run_cevns("scan " + study + " -q -o " + dir.file("a.h5")).status, 0);
-  ASSERT_EQ(testing::run_cevns("scan " + study + " -q --chunk-points 7 -o " + dir.file("b.h5")).status, 0);
+  ASSERT_EQ(
+      testing::run_cevns("scan " + study + " -q --chunk-points 7 -o " + dir.file("b.h5")).status,
+      0);
   h5::File a = h5::File::open_read(dir.file("a.h5")), b = h5::File::open_read(dir.file("b.h5"));
   std::size_t compared = 0;
   std::function<void(h5::Group, h5::Group)> compare = [&](h5::Group ga, h5::Group gb) {

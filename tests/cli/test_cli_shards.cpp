@@ -24,16 +24,27 @@ std::string write_study(const ScratchDir& dir, const std::string& name = "study.
                         int points = 31) {
   const nlohmann::json study = {
       {"name", "shards"},
-      {"detectors", {source_path("configs/detectors/ar.json"), source_path("configs/detectors/csi.json")}},
+      {"detectors",
+       {source_path("configs/detectors/ar.json"), source_path("configs/detectors/csi.json")}},
       {"scenarios", {"ideal", "sys15"}},
       {"quadrature", {{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}},
       {"scans",
-       {{{"name", "w"}, {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", points}}}}},
+       {{{"name", "w"},
+         {"axes",
+          {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", points}}}}},
         {{"name", "s"},
          {"channel", "nue"},
          {"axes",
-          {{{"parameter", "sin2_2theta"}, {"min", 1e-2}, {"max", 1.0}, {"points", 21}, {"scale", "log"}},
-           {{"parameter", "dm2_eV2"}, {"min", 0.1}, {"max", 100.0}, {"points", 17}, {"scale", "log"}}}}}}}};
+          {{{"parameter", "sin2_2theta"},
+            {"min", 1e-2},
+            {"max", 1.0},
+            {"points", 21},
+            {"scale", "log"}},
+           {{"parameter", "dm2_eV2"},
+            {"min", 0.1},
+            {"max", 100.0},
+            {"points", 17},
+            {"scale", "log"}}}}}}}};
   return dir.write(name, study.dump(2));
 }
 
@@ -133,7 +144,8 @@ TEST(CliShards, ScanKilledBySigkillResumesWithoutRecomputingFinishedChunks) {
   ScratchDir dir;
   const std::string study = write_study(dir);
   // 40 chunks: four 1-D grids of one chunk, four 2-D grids of 9 chunks (2 rows of 21 points).
-  const std::string args = "scan " + study + " --backend cpu --chunk-points 42 -o " + dir.file("r.h5");
+  const std::string args =
+      "scan " + study + " --backend cpu --chunk-points 42 -o " + dir.file("r.h5");
   ASSERT_EQ(run_cevns("scan " + study + " --backend cpu -q -o " + dir.file("plain.h5")).status, 0);
 
   const auto killed = run_cevns_with("CEVNS_TEST_KILL_AFTER_CHUNKS", "7", args);
@@ -168,7 +180,8 @@ TEST(CliShards, ScanKilledBySigkillResumesWithoutRecomputingFinishedChunks) {
                              ": 12 of 40 chunks were already done"),
             std::string::npos)
       << resumed.err;
-  EXPECT_NE(resumed.err.find("computed 28 chunks, 12 restored from a checkpoint"), std::string::npos)
+  EXPECT_NE(resumed.err.find("computed 28 chunks, 12 restored from a checkpoint"),
+            std::string::npos)
       << resumed.err;
   EXPECT_FALSE(file_exists(dir.file("r.h5.partial")));
   EXPECT_GT(expect_same_datasets(dir.file("plain.h5"), dir.file("r.h5")), 60u);
@@ -189,10 +202,10 @@ TEST(CliShards, SigtermSavesFinishedChunksAndSaysHowToResume) {
   const std::string args = base + " --chunk-points 42";
   const auto r = run_cevns_with("CEVNS_TEST_KILL_AFTER_CHUNKS", "3:TERM", args);
   EXPECT_EQ(r.status, 143);
-  EXPECT_NE(r.err.find("cevns: interrupted by SIGTERM: 3 of 20 chunks are saved in " +
-                       dir.file("p.h5.partial") +
-                       "; run the same command with --resume to continue\n"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("cevns: interrupted by SIGTERM: 3 of 20 chunks are saved in " +
+                 dir.file("p.h5.partial") + "; run the same command with --resume to continue\n"),
+      std::string::npos)
       << r.err;
   EXPECT_FALSE(file_exists(dir.file("p.h5")));
 
@@ -208,7 +221,8 @@ TEST(CliShards, SigtermSavesFinishedChunksAndSaysHowToResume) {
   err = run_cevns("scan " + study + " --backend cpu -q --chunk-points 42 --shard 0/2 --resume -o " +
                   dir.file("p.h5"))
             .err;
-  EXPECT_NE(err.find("it was started with --shard 1/2, this run has --shard 0/2"), std::string::npos)
+  EXPECT_NE(err.find("it was started with --shard 1/2, this run has --shard 0/2"),
+            std::string::npos)
       << err;
 
   ASSERT_EQ(run_cevns(args + " --resume").status, 0);
@@ -237,19 +251,23 @@ TEST(CliShards, MergeRejectsForeignMissingAndDuplicateParts) {
   ASSERT_EQ(run_cevns("scan " + study + " --shard 1/4" + common + dir.file("y1.h5")).status, 0);
   const std::string p0 = dir.file("p0.h5"), p1 = dir.file("p1.h5"), p2 = dir.file("p2.h5");
   const std::string out = dir.file("out.h5");
-  auto merge = [&](const std::string& parts) { return run_cevns("merge -q -o " + out + " " + parts); };
+  auto merge = [&](const std::string& parts) {
+    return run_cevns("merge -q -o " + out + " " + parts);
+  };
 
   auto r = merge(p0 + " " + p1 + " " + dir.file("x2.h5"));
   EXPECT_EQ(r.status, 2);
   EXPECT_EQ(r.err.rfind("cevns: error: " + dir.file("x2.h5") + ": is from another study than " +
-                            p0 + " (study_hash ", 0),
+                            p0 + " (study_hash ",
+                        0),
             0u)
       << r.err;
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
 
   r = merge(p0 + " " + p2);
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "cevns: error: merge: missing shard 1 of 3 (shards 0 to 2 are needed, each once)\n");
+  EXPECT_EQ(r.err,
+            "cevns: error: merge: missing shard 1 of 3 (shards 0 to 2 are needed, each once)\n");
 
   r = merge(p0 + " " + p1 + " " + p1 + " " + p2);
   EXPECT_EQ(r.status, 2);
@@ -290,7 +308,8 @@ TEST(CliShards, BadShardOptionsExitWithCodeTwo) {
   ScratchDir dir;
   const std::string study = write_study(dir);
   for (const char* bad : {"3/3", "x", "1/0", "-1/2"}) {
-    const auto r = run_cevns("scan " + study + " -q --shard=" + std::string(bad) + " -o " + dir.file("o.h5"));
+    const auto r =
+        run_cevns("scan " + study + " -q --shard=" + std::string(bad) + " -o " + dir.file("o.h5"));
     EXPECT_EQ(r.status, 2) << bad;
     EXPECT_EQ(r.err, std::string("cevns: error: --shard: expected K/N with 0 <= K < N, got \"") +
                          bad + "\"\n");
@@ -300,7 +319,8 @@ TEST(CliShards, BadShardOptionsExitWithCodeTwo) {
   EXPECT_EQ(r.err, "cevns: error: --shard: needs -o FILE.h5 (the shard's output file)\n");
   r = run_cevns("scan " + study + " -q --resume");
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "cevns: error: --resume: needs -o FILE.h5 (the output of the run to continue)\n");
+  EXPECT_EQ(r.err,
+            "cevns: error: --resume: needs -o FILE.h5 (the output of the run to continue)\n");
   EXPECT_FALSE(file_exists(dir.file("o.h5")));
   EXPECT_FALSE(file_exists(dir.file("o.h5.partial")));
 }

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "host/config/config.hpp"
+#include "host/config/study.hpp"
 #include "host/engine/quadrature.hpp"
 #include "host/engine/study_run.hpp"
-#include "host/config/study.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -35,7 +35,8 @@ class CpuVsCuda : public ::testing::Test {
 
 TEST_F(CpuVsCuda, ResponseMomentsAgreeForEveryDetector) {
   for (const char* name : {"csi", "ge72", "ge_natural", "nai", "ar"}) {
-    const DetectorConfig d = load_detector(source_path(std::string("configs/detectors/") + name + ".json"));
+    const DetectorConfig d =
+        load_detector(source_path(std::string("configs/detectors/") + name + ".json"));
     const RateProblem p = build_rate_problem(d, recoil_bin_edges_keV(d, 1.0));
     const auto a = cpu_->entry_moments(p), b = cuda_->entry_moments(p);
     ASSERT_EQ(a.size(), b.size());
@@ -48,7 +49,11 @@ TEST_F(CpuVsCuda, ResponseMomentsAgreeForEveryDetector) {
 
 TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
   auto ax = [](const char* p, double lo, double hi, int n, bool log) {
-    return Json{{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+    return Json{{"parameter", p},
+                {"min", lo},
+                {"max", hi},
+                {"points", n},
+                {"scale", log ? "log" : "linear"}};
   };
   const Json scans = Json::array(
       {{{"name", "s"},
@@ -66,22 +71,23 @@ TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
         {"axes",
          {ax("mediator_coupling", 1e-7, 1e-1, 48, true),
           ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}}});
-  const Study st = parse_study(Json{{"name", "t"},
-                                    {"detectors", {source_path("configs/detectors/csi.json")}},
-                                    {"scenarios", {"sys15"}},
-                                    {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 4.0}}},
-                                    {"quadrature", {{"recoil_nodes", 12}, {"energy_nodes", 12}, {"energy_panels", 2}}},
-                                    {"scans", scans}},
-                               "t.json");
+  const Study st = parse_study(
+      Json{{"name", "t"},
+           {"detectors", {source_path("configs/detectors/csi.json")}},
+           {"scenarios", {"sys15"}},
+           {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 4.0}}},
+           {"quadrature", {{"recoil_nodes", 12}, {"energy_nodes", 12}, {"energy_panels", 2}}},
+           {"scans", scans}},
+      "t.json");
   Progress quiet(Progress::Mode::kQuiet);
   for (const auto& scan : st.scans) {
     for (Method m : {Method::kFactorised, Method::kDirect}) {
       const PreparedDetector dc = prepare_detector(st.detectors[0], st.analysis, *cpu_);
       const PreparedDetector dg = prepare_detector(st.detectors[0], st.analysis, *cuda_);
       const auto mc_ptr = make_study_model(dc, st, scan, st.scenarios[0], m, *cpu_);
-  const ScanModel& mc = *mc_ptr;
+      const ScanModel& mc = *mc_ptr;
       const auto mg_ptr = make_study_model(dg, st, scan, st.scenarios[0], m, *cuda_);
-  const ScanModel& mg = *mg_ptr;
+      const ScanModel& mg = *mg_ptr;
       const auto a = compute_grid(mc, *cpu_, quiet, "cpu");
       const auto b = compute_grid(mg, *cuda_, quiet, "cuda");
       ASSERT_EQ(a.size(), b.size());
@@ -123,7 +129,11 @@ std::unique_ptr<ScanModel> poisson_model(const Study& st, const ScanSpec& scan, 
 
 Study poisson_study() {
   auto ax = [](const char* p, double lo, double hi, int n, bool log) {
-    return Json{{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+    return Json{{"parameter", p},
+                {"min", lo},
+                {"max", hi},
+                {"points", n},
+                {"scale", log ? "log" : "linear"}};
   };
   return parse_study(
       Json{{"name", "t"},
@@ -131,10 +141,15 @@ Study poisson_study() {
            {"scenarios", {"sys15"}},
            {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 4.0}}},
            {"quadrature", {{"recoil_nodes", 12}, {"energy_nodes", 12}, {"energy_panels", 2}}},
-           {"scans", Json::array({{{"name", "s"}, {"channel", "nue"},
-                                   {"axes", {ax("sin2_2theta", 1e-3, 1, 48, true), ax("dm2_eV2", 1e-2, 1e2, 40, true)}}},
-                                  {{"name", "n"},
-                                   {"axes", {ax("eps_ee_uV", -1, 1, 48, false), ax("eps_etau_uV", -1, 1, 40, false)}}}})}},
+           {"scans",
+            Json::array(
+                {{{"name", "s"},
+                  {"channel", "nue"},
+                  {"axes",
+                   {ax("sin2_2theta", 1e-3, 1, 48, true), ax("dm2_eV2", 1e-2, 1e2, 40, true)}}},
+                 {{"name", "n"},
+                  {"axes",
+                   {ax("eps_ee_uV", -1, 1, 48, false), ax("eps_etau_uV", -1, 1, 40, false)}}}})}},
       "t.json");
 }
 
@@ -168,17 +183,20 @@ TEST_F(CpuVsCuda, CudaChunksEqualTheWholeGridBitForBit) {
     models.push_back(poisson_model(st, scan, *cuda_, dg));
     models.push_back(make_study_model(dg, st, scan, st.scenarios[0], Method::kFactorised, *cuda_));
     for (const auto& m : models) {
-      const std::string what = scan.name + (m->input().statistic == ScanInput::kPoisson ? " poisson" : " gaussian");
+      const std::string what =
+          scan.name + (m->input().statistic == ScanInput::kPoisson ? " poisson" : " gaussian");
       const std::size_t n = m->input().n_points(), n0 = m->input().axis[0].size();
       const auto whole = compute_grid(*m, *cuda_, quiet, "whole");
       ASSERT_EQ(whole.size(), n);
       auto same = [&](const std::vector<double>& g, const std::string& how) {
         ASSERT_EQ(g.size(), n);
         for (std::size_t i = 0; i < n; ++i)
-          EXPECT_EQ(std::memcmp(&g[i], &whole[i], sizeof(double)), 0) << what << ", " << how << ", point " << i;
+          EXPECT_EQ(std::memcmp(&g[i], &whole[i], sizeof(double)), 0)
+              << what << ", " << how << ", point " << i;
       };
       for (std::size_t chunk : {std::size_t{1}, n0, 2 * n0 + 1, 7 * n0})
-        same(compute_grid(*m, *cuda_, quiet, "chunks", chunk), "chunks of " + std::to_string(chunk));
+        same(compute_grid(*m, *cuda_, quiet, "chunks", chunk),
+             "chunks of " + std::to_string(chunk));
       // The evaluator on ranges that are not whole rows.
       const auto evaluator = cuda_->prepare(m->input());
       for (std::size_t piece : {std::size_t{1}, std::size_t{5}, n0 + 4, std::size_t{1000}}) {

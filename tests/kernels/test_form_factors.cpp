@@ -28,7 +28,9 @@ long double klein_nystrand_reference(long double q, long double rms, long double
   return 3.0L * (std::sin(x) - x * std::cos(x)) / (x * x * x) / (1.0L + q * q * ak * ak);
 }
 
-FormFactor make(int model, double rms) { return make_form_factor(model, rms, default_shape_fm(model)); }
+FormFactor make(int model, double rms) {
+  return make_form_factor(model, rms, default_shape_fm(model));
+}
 
 TEST(FormFactor, GoesToOneAtZeroMomentum) {
   for (int model : {kHelm, kSymmetrizedFermi, kKleinNystrand}) {
@@ -62,12 +64,12 @@ TEST(FormFactor, SmoothThroughSmallArgumentBranch) {
   // below and above must join like the function itself, to rounding.
   for (int model : {kHelm, kSymmetrizedFermi, kKleinNystrand}) {
     const FormFactor ff = make(model, 4.0);
-    const double q_switch = model == kSymmetrizedFermi
-                                ? 0.1 / (constants::pi * ff.shape_fm)
-                                : 0.3 / ff.radius_fm;
+    const double q_switch =
+        model == kSymmetrizedFermi ? 0.1 / (constants::pi * ff.shape_fm) : 0.3 / ff.radius_fm;
     const double h = 1e-9;
     const double below = form_factor(ff, q_switch - h), above = form_factor(ff, q_switch + h);
-    const double slope = (form_factor(ff, q_switch + 1e-5) - form_factor(ff, q_switch - 1e-5)) / 2e-5;
+    const double slope =
+        (form_factor(ff, q_switch + 1e-5) - form_factor(ff, q_switch - 1e-5)) / 2e-5;
     EXPECT_NEAR(above - below, slope * 2 * h, 1e-14) << "model " << model;
   }
 }
@@ -82,7 +84,7 @@ TEST(FormFactor, HelmAndFermiAgreeAtLowMomentumForTheSameRadius) {
 
 TEST(FormFactor, ModelRadiusFromRmsRadius) {
   EXPECT_NEAR(model_radius_squared_fm2(kHelm, 5.5, 0.9), 5.0 / 3.0 * (5.5 * 5.5 - 3 * 0.81), 1e-12);
-  EXPECT_LT(model_radius_squared_fm2(kHelm, 1.5, 0.9), 0.0);  // below √3 s
+  EXPECT_LT(model_radius_squared_fm2(kHelm, 1.5, 0.9), 0.0);           // below √3 s
   EXPECT_LT(model_radius_squared_fm2(kKleinNystrand, 1.7, 0.7), 0.0);  // below √6 a_k
 }
 

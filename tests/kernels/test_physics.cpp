@@ -52,7 +52,8 @@ TEST(Kinematics, MaxRecoilAndMinEnergyAreInverses) {
       const double t = max_recoil_MeV(e, mass);
       EXPECT_NEAR(min_energy_MeV(t, mass), e, 1e-12 * e);
     }
-    for (double t : {1e-3, 5e-3, 3e-2}) EXPECT_NEAR(max_recoil_MeV(min_energy_MeV(t, mass), mass), t, 1e-12 * t);
+    for (double t : {1e-3, 5e-3, 3e-2})
+      EXPECT_NEAR(max_recoil_MeV(min_energy_MeV(t, mass), mass), t, 1e-12 * t);
   }
 }
 
@@ -76,8 +77,8 @@ TEST(CrossSection, MatchesClosedFormWithUnitFormFactors) {
   PhysicsModel c{};
   c.value[kSin2ThetaW] = s2w;
   const NucleonCharges q = nucleon_charges(c, kMu);
-  const double got = cevns_cross_section_cm2_per_MeV(e, t, mass, z, n, q.proton[kMu], q.neutron[kMu],
-                                                     1.0, 1.0, false);
+  const double got = cevns_cross_section_cm2_per_MeV(e, t, mass, z, n, q.proton[kMu],
+                                                     q.neutron[kMu], 1.0, 1.0, false);
   EXPECT_NEAR(got / expected, 1.0, 1e-13);
   // ~1e-36 cm²/MeV for Cs at 30 MeV and 10 keV: σ ≈ 2e-38 cm² over a ~40 keV recoil range.
   EXPECT_GT(expected, 1e-37);
@@ -159,7 +160,8 @@ TEST(Sterile, SurvivalProbabilityFollowsTwoFlavourFormula) {
   EXPECT_LT(survival_probability(numu, kPromptNuMu, l, e), 1.0);
   EXPECT_LT(survival_probability(numu, kDelayedNuMuBar, l, e), 1.0);
   EXPECT_EQ(survival_probability(numu, kDelayedNuE, l, e), 1.0);
-  EXPECT_EQ(survival_probability(sterile_model(kNuEDisappearance, 0.0, 5.0), kDelayedNuE, l, e), 1.0);
+  EXPECT_EQ(survival_probability(sterile_model(kNuEDisappearance, 0.0, 5.0), kDelayedNuE, l, e),
+            1.0);
 }
 
 TEST(Sterile, BranchFreeSinSquaredMatchesTheLibrary) {

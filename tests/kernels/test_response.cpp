@@ -25,7 +25,8 @@ std::vector<double> edges(double lo, double hi, double step) {
 TEST(ResponseMatrix, PerfectResolutionUnitAcceptanceNoThresholdConservesCounts) {
   const ResponseConfig c = simple_config(kPerfectResolution, 0.0);
   // True 1–50 keVnr → 1.3–65 PE; observed bins 0–70 PE cover it all.
-  const ResponseMatrix r = build_response_matrix(c, fine_true_edges_keV(1.0, 50.0, 0.25), edges(0, 70, 2));
+  const ResponseMatrix r =
+      build_response_matrix(c, fine_true_edges_keV(1.0, 50.0, 0.25), edges(0, 70, 2));
   for (int b = 0; b < r.n_true(); ++b) {
     double row = 0.0;
     for (int j = 0; j < r.n_observed(); ++j) row += r.at(b, j);
@@ -40,7 +41,8 @@ TEST(ResponseMatrix, PerfectResolutionUnitAcceptanceNoThresholdConservesCounts) 
 
 TEST(ResponseMatrix, GammaSmearingConservesCountsOverTheWholeAxis) {
   const ResponseConfig c = simple_config(kGammaResolution, 9.56);
-  const ResponseMatrix r = build_response_matrix(c, fine_true_edges_keV(2.0, 40.0, 0.5), {0, 10, 30, 1e4});
+  const ResponseMatrix r =
+      build_response_matrix(c, fine_true_edges_keV(2.0, 40.0, 0.5), {0, 10, 30, 1e4});
   for (int b = 0; b < r.n_true(); ++b)
     EXPECT_NEAR(r.at(b, 0) + r.at(b, 1) + r.at(b, 2), 1.0, 1e-10) << "true bin " << b;
 }
@@ -55,9 +57,11 @@ TEST(ResponseMatrix, PerfectResolutionMapsATrueBinIntoTheObservedBinOfItsMeans) 
 
 TEST(ResponseMatrix, FoldsMomentsLinearlySoChargesFactorOut) {
   const ResponseConfig c = simple_config(kGammaResolution, 9.56);
-  const ResponseMatrix r = build_response_matrix(c, fine_true_edges_keV(2.0, 20.0, 1.0), edges(0, 40, 4));
+  const ResponseMatrix r =
+      build_response_matrix(c, fine_true_edges_keV(2.0, 20.0, 1.0), edges(0, 40, 4));
   std::vector<Moments> m(3 * r.n_true());
-  for (std::size_t i = 0; i < m.size(); ++i) m[i] = Moments{1.0 + i, 0.5 * i, 2.0 + std::cos(1.0 * i)};
+  for (std::size_t i = 0; i < m.size(); ++i)
+    m[i] = Moments{1.0 + i, 0.5 * i, 2.0 + std::cos(1.0 * i)};
   PhysicsModel cp{};
   cp.value[kSin2ThetaW] = 0.23865;
   cp.value[epsilon_index(kUp, 0, 0)] = 0.3;
@@ -66,7 +70,8 @@ TEST(ResponseMatrix, FoldsMomentsLinearlySoChargesFactorOut) {
   for (std::size_t i = 0; i < m.size(); ++i) counts[i] = charge_weighted(q, m[i]);
   const std::vector<Moments> fm = fold_moments(r, m);
   const std::vector<double> fc = fold_counts(r, counts);
-  for (std::size_t i = 0; i < fc.size(); ++i) EXPECT_NEAR(charge_weighted(q, fm[i]), fc[i], 1e-9 * (1 + fc[i]));
+  for (std::size_t i = 0; i < fc.size(); ++i)
+    EXPECT_NEAR(charge_weighted(q, fm[i]), fc[i], 1e-9 * (1 + fc[i]));
 }
 
 TEST(Quenching, CsI2021PolynomialInMeVMatchesTheReleaseFormula) {
@@ -74,7 +79,8 @@ TEST(Quenching, CsI2021PolynomialInMeVMatchesTheReleaseFormula) {
   const double a = 0.0554628, b = 4.30681, c = -111.707, d = 840.384;
   const Quenching q{{a, b * 1e-3, c * 1e-6, d * 1e-9}};
   const double x = 0.02;  // 20 keVnr
-  EXPECT_NEAR(electron_equivalent_keV(q, 20.0), 1e3 * (a * x + b * x * x + c * x * x * x + d * x * x * x * x), 1e-12);
+  EXPECT_NEAR(electron_equivalent_keV(q, 20.0),
+              1e3 * (a * x + b * x * x + c * x * x * x + d * x * x * x * x), 1e-12);
 }
 
 TEST(Acceptance, CsI2017SigmoidHasTheHalfStepBetweenFiveAndSixPE) {
@@ -86,9 +92,11 @@ TEST(Acceptance, CsI2017SigmoidHasTheHalfStepBetweenFiveAndSixPE) {
 }
 
 TEST(Acceptance, CsI2021SigmoidIsClippedAtZero) {
-  const AcceptanceCurve f{kSigmoidOffset2021, 1.32045, 0.285979, 10.8646, -0.333322, 0, nullptr, nullptr};
+  const AcceptanceCurve f{kSigmoidOffset2021, 1.32045, 0.285979, 10.8646,
+                          -0.333322,          0,       nullptr,  nullptr};
   EXPECT_EQ(acceptance_value(f, 2.0), 0.0);
-  EXPECT_NEAR(acceptance_value(f, 30.0), 1.32045 / (1 + std::exp(-0.285979 * 19.1354)) - 0.333322, 1e-15);
+  EXPECT_NEAR(acceptance_value(f, 30.0), 1.32045 / (1 + std::exp(-0.285979 * 19.1354)) - 0.333322,
+              1e-15);
 }
 
 TEST(Acceptance, TableInterpolatesLinearlyAndIsFlatBeyondItsEnds) {

@@ -86,8 +86,7 @@ TEST(DetectorConfig, MissingFieldIsNamed) {
   std::string f;
   {
     const std::string msg = error_after([](Json& j) { j.erase("baseline_m"); }, &f);
-    EXPECT_EQ(msg,
-            f + ": /baseline_m: missing required key (expected a positive number)");
+    EXPECT_EQ(msg, f + ": /baseline_m: missing required key (expected a positive number)");
   }
   {
     const std::string msg = error_after([](Json& j) { j["isotopes"][0].erase("Z"); }, &f);
@@ -99,24 +98,21 @@ TEST(DetectorConfig, WrongTypeIsNamed) {
   std::string f;
   {
     const std::string msg = error_after([](Json& j) { j["mass_kg"] = "heavy"; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /mass_kg: expected a positive number, got \"heavy\"");
+    EXPECT_EQ(msg, f + ": /mass_kg: expected a positive number, got \"heavy\"");
   }
   {
     const std::string msg = error_after([](Json& j) { j["isotopes"] = Json::object(); }, &f);
-    EXPECT_EQ(msg,
-            f + ": /isotopes: expected a non-empty array, got {}");
+    EXPECT_EQ(msg, f + ": /isotopes: expected a non-empty array, got {}");
   }
   {
     const std::string msg = error_after([](Json& j) { j["kinematic_correction"] = 1; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /kinematic_correction: expected true or false, got 1");
+    EXPECT_EQ(msg, f + ": /kinematic_correction: expected true or false, got 1");
   }
   {
-    const std::string msg = error_after([](Json& j) { j["form_factors"]["neutron"] = "gauss"; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /form_factors/neutron: expected one of \"helm\", \"symmetrized_fermi\", "
-                "\"klein_nystrand\", got \"gauss\"");
+    const std::string msg =
+        error_after([](Json& j) { j["form_factors"]["neutron"] = "gauss"; }, &f);
+    EXPECT_EQ(msg, f + ": /form_factors/neutron: expected one of \"helm\", \"symmetrized_fermi\", "
+                       "\"klein_nystrand\", got \"gauss\"");
   }
 }
 
@@ -124,47 +120,45 @@ TEST(DetectorConfig, UnphysicalValuesAreRejected) {
   std::string f;
   {
     const std::string msg = error_after([](Json& j) { j["mass_kg"] = -14.6; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /mass_kg: expected a positive number, got -14.6");
+    EXPECT_EQ(msg, f + ": /mass_kg: expected a positive number, got -14.6");
   }
   {
     const std::string msg = error_after([](Json& j) { j["baseline_m"] = 0.0; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /baseline_m: expected a positive number, got 0.0");
+    EXPECT_EQ(msg, f + ": /baseline_m: expected a positive number, got 0.0");
   }
   {
     const std::string msg = error_after([](Json& j) { j["threshold_keV"] = 60.0; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /threshold_keV: expected a threshold below the end point of the recoil "
-                "spectrum (47.1881 keV), got 60");
+    EXPECT_EQ(msg, f + ": /threshold_keV: expected a threshold below the end point of the recoil "
+                       "spectrum (47.1881 keV), got 60");
   }
   {
-    const std::string msg = error_after([](Json& j) { j["isotopes"][0]["atomic_mass_u"] = -1.0; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /isotopes/0/atomic_mass_u: expected a positive number, got -1.0");
+    const std::string msg =
+        error_after([](Json& j) { j["isotopes"][0]["atomic_mass_u"] = -1.0; }, &f);
+    EXPECT_EQ(msg, f + ": /isotopes/0/atomic_mass_u: expected a positive number, got -1.0");
   }
   {
-    const std::string msg = error_after([](Json& j) { j["isotopes"][0]["atomic_mass_u"] = 50.0; }, &f);
+    const std::string msg =
+        error_after([](Json& j) { j["isotopes"][0]["atomic_mass_u"] = 50.0; }, &f);
     EXPECT_EQ(msg,
-            f + ": /isotopes/0/atomic_mass_u: expected an atomic mass near A = Z + N = 133 u, "
-                "got 50");
+              f + ": /isotopes/0/atomic_mass_u: expected an atomic mass near A = Z + N = 133 u, "
+                  "got 50");
   }
   {
-    const std::string msg = error_after([](Json& j) { j["isotopes"][0]["neutron_rms_radius_fm"] = 1.2; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /isotopes/0/neutron_rms_radius_fm: rms radius 1.2 fm is too small for the helm "
-                "form factor (expected more than 1.55885 fm)");
+    const std::string msg =
+        error_after([](Json& j) { j["isotopes"][0]["neutron_rms_radius_fm"] = 1.2; }, &f);
+    EXPECT_EQ(
+        msg, f + ": /isotopes/0/neutron_rms_radius_fm: rms radius 1.2 fm is too small for the helm "
+                 "form factor (expected more than 1.55885 fm)");
   }
   {
     const std::string msg = error_after([](Json& j) { j["efficiency"] = 1.5; }, &f);
-    EXPECT_EQ(msg,
-            f + ": /efficiency: expected a number in (0, 1], got 1.5");
+    EXPECT_EQ(msg, f + ": /efficiency: expected a number in (0, 1], got 1.5");
   }
   {
     const std::string msg = error_after([](Json& j) { j["isotopes"][0]["abundance"] = 0.5; }, &f);
     EXPECT_EQ(msg,
-            f + ": /isotopes/0: expected exactly one of \"count\" (atoms per formula unit) or "
-                "\"abundance\" (natural abundance, a fraction)");
+              f + ": /isotopes/0: expected exactly one of \"count\" (atoms per formula unit) or "
+                  "\"abundance\" (natural abundance, a fraction)");
   }
 }
 
@@ -203,7 +197,8 @@ TEST(ParameterTable, NamesAndEpsilonIndicesAgree) {
   for (int q = 0; q < 2; ++q)
     for (int a = 0; a < 3; ++a)
       for (int b = 0; b < 3; ++b) {
-        const std::string name = std::string("eps_") + flavour[a] + flavour[b] + (q == 0 ? "_uV" : "_dV");
+        const std::string name =
+            std::string("eps_") + flavour[a] + flavour[b] + (q == 0 ? "_uV" : "_dV");
         EXPECT_EQ(find_parameter(name), std::optional<int>(epsilon_index(q, a, b))) << name;
         EXPECT_EQ(epsilon_index(q, a, b), epsilon_index(q, b, a));
       }

@@ -33,8 +33,10 @@ void write_synthetic_2017(const ScratchDir& dir) {
   const Csi2017Files f;
   dir.write(f.coincidence_beam_on, grid_2017(600));
   dir.write(f.anticoincidence_beam_on, grid_2017(600));
-  dir.write(f.coincidence_beam_off, "Photoelectrons (PEs),Arrival time (us),Counts\n" + grid_2017(600));
-  dir.write(f.anticoincidence_beam_off, "Photoelectrons (PEs),Arrival time (us),Counts\n" + grid_2017(600));
+  dir.write(f.coincidence_beam_off,
+            "Photoelectrons (PEs),Arrival time (us),Counts\n" + grid_2017(600));
+  dir.write(f.anticoincidence_beam_off,
+            "Photoelectrons (PEs),Arrival time (us),Counts\n" + grid_2017(600));
   std::ostringstream t, p;
   for (int i = 0; i < 24; ++i) t << 0.25 + 0.5 * i << ", " << 1.0 / 24 << "\n";
   for (int i = 0; i < 50; ++i) p << 0.5 + i << ", 0.1\n";
@@ -66,7 +68,8 @@ TEST(Csi2017Loader, ReadsAValidSyntheticRelease) {
 TEST(Csi2017Loader, RejectsALineWithAMissingColumn) {
   ScratchDir dir;
   write_synthetic_2017(dir);
-  const std::string path = dir.write("csi2017/data_coincidence_beamOn.txt", grid_2017(600, "1.0, 0.75"));
+  const std::string path =
+      dir.write("csi2017/data_coincidence_beamOn.txt", grid_2017(600, "1.0, 0.75"));
   EXPECT_EQ(message_of([&] { load_csi2017(dir.path()); }),
             path + ": line 2: expected 3 numbers separated by commas or spaces, got \"1.0, 0.75\"");
 }
@@ -76,14 +79,16 @@ TEST(Csi2017Loader, RejectsATruncatedFile) {
   write_synthetic_2017(dir);
   const std::string path = dir.write("csi2017/data_anticoincidence_beamOn.txt", grid_2017(599));
   EXPECT_EQ(message_of([&] { load_csi2017(dir.path()); }),
-            path + ": line 600: file ends early: expected 600 data rows (25 PE bins x 24 time bins, "
-                   "PE slowest), found 599");
+            path +
+                ": line 600: file ends early: expected 600 data rows (25 PE bins x 24 time bins, "
+                "PE slowest), found 599");
 }
 
 TEST(Csi2017Loader, RejectsAMisplacedGridPoint) {
   ScratchDir dir;
   write_synthetic_2017(dir);
-  const std::string path = dir.write("csi2017/data_coincidence_beamOn.txt", grid_2017(600, "1.0, 1.25, 3"));
+  const std::string path =
+      dir.write("csi2017/data_coincidence_beamOn.txt", grid_2017(600, "1.0, 1.25, 3"));
   EXPECT_EQ(message_of([&] { load_csi2017(dir.path()); }),
             path + ": line 2: expected arrival-time bin centre (us) 0.75 in column 2, got 1.25");
 }
@@ -91,14 +96,16 @@ TEST(Csi2017Loader, RejectsAMisplacedGridPoint) {
 TEST(Csi2017Loader, RejectsANonIntegerCount) {
   ScratchDir dir;
   write_synthetic_2017(dir);
-  const std::string path = dir.write("csi2017/data_coincidence_beamOn.txt", grid_2017(600, "1.0, 0.75, 2.5"));
+  const std::string path =
+      dir.write("csi2017/data_coincidence_beamOn.txt", grid_2017(600, "1.0, 0.75, 2.5"));
   EXPECT_EQ(message_of([&] { load_csi2017(dir.path()); }),
             path + ": line 2: expected a non-negative integer count in column 3, got 2.5");
 }
 
 TEST(Csi2021Loader, RejectsAnEventWithOneNumber) {
   ScratchDir dir;
-  const std::string path = dir.write("events.txt", "# List of selected events\n# PE, time\n12.5 1.0\n13.25\n");
+  const std::string path =
+      dir.write("events.txt", "# List of selected events\n# PE, time\n12.5 1.0\n13.25\n");
   EXPECT_EQ(message_of([&] { read_numeric_table(path, 2); }),
             path + ": line 4: expected 2 numbers separated by commas or spaces, got \"13.25\"");
 }
@@ -108,11 +115,13 @@ TEST(Lar2020Loader, RejectsATruncatedPdf) {
   std::system(("mkdir -p '" + dir.file("lar2020") + "'").c_str());
   std::ostringstream s;
   for (int i = 0; i < 959; ++i)
-    s << 5 + 10 * (i / 80) << " " << 0.525 + 0.05 * ((i / 10) % 8) << " " << 0.15 + 0.5 * (i % 10) << " 1\n";
+    s << 5 + 10 * (i / 80) << " " << 0.525 + 0.05 * ((i / 10) % 8) << " " << 0.15 + 0.5 * (i % 10)
+      << " 1\n";
   const std::string path = dir.write("lar2020/cevnspdf.txt", s.str());
   EXPECT_EQ(message_of([&] { load_lar2020(dir.path()); }),
-            path + ": line 960: file ends early: expected 960 data rows (12 energy x 8 F90 x 10 time "
-                   "bins, time fastest), found 959");
+            path +
+                ": line 960: file ends early: expected 960 data rows (12 energy x 8 F90 x 10 time "
+                "bins, time fastest), found 959");
 }
 
 TEST(DataDir, CommandLineWinsOverEnvironmentWhichWinsOverConfig) {

@@ -3,9 +3,9 @@
 
 #include <cmath>
 
-#include "host/engine/backend_select.hpp"
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
+#include "host/engine/backend_select.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -83,10 +83,12 @@ TEST(FitCommand, PrintsTheFirstMeasurementCheckAndWritesJson) {
 }
 
 TEST(FitCommand, MissingDataDirectoryIsAnInputErrorNamingTheFile) {
-  const auto r = testing::run_cevns("fit configs/data/csi2017.json --data-dir /nonexistent-cevns-data");
+  const auto r =
+      testing::run_cevns("fit configs/data/csi2017.json --data-dir /nonexistent-cevns-data");
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("/nonexistent-cevns-data/csi2017/data_coincidence_beamOn.txt: cannot be read"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("/nonexistent-cevns-data/csi2017/data_coincidence_beamOn.txt: cannot be read"),
+      std::string::npos)
       << r.err;
 }
 

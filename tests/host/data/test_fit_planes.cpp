@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "host/engine/backend_select.hpp"
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
+#include "host/engine/backend_select.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -97,7 +97,8 @@ PlaneScan asimov_plane(const DataSet& d, const PlaneRequest& plane, double x0, d
 // sterile point must stand out of the normalisation uncertainty for a closed contour.
 DataSet csi2021_high_exposure() {
   DataSet d = csi2021();
-  d.counts = std::make_shared<const CountsModel>(d.counts->with_efficiency(20 * d.counts->efficiency()));
+  d.counts =
+      std::make_shared<const CountsModel>(d.counts->with_efficiency(20 * d.counts->efficiency()));
   return d;
 }
 
@@ -106,14 +107,17 @@ TEST(FitPlanes, AsimovSterileFitsReturnTheTrueMixingAndDm2) {
   const DataSet d = csi2021_high_exposure();
   // Strong mixing at Δm² where the phase 1.27 Δm² L/E ≈ 1–2 over the spectrum: the spectral and
   // timing distortion fixes Δm² (at Δm² ≫ 10 eV² only the averaged deficit would remain).
-  for (const auto& [name, s2t, dm2] : {std::tuple<std::string, double, double>{"sterile_nue", 0.5, 3.0},
-                                       std::tuple<std::string, double, double>{"sterile_numu", 0.3, 2.0}}) {
+  for (const auto& [name, s2t, dm2] :
+       {std::tuple<std::string, double, double>{"sterile_nue", 0.5, 3.0},
+        std::tuple<std::string, double, double>{"sterile_numu", 0.3, 2.0}}) {
     const PlaneRequest& plane = plane_named(d, name);
     const PlaneScan r = asimov_plane(d, plane, s2t, dm2);
     ASSERT_EQ(r.best_fit.size(), 2u);
     EXPECT_NEAR(r.chi2_min, 0.0, 1e-6) << name;
-    EXPECT_NEAR(coordinate(plane.axes[0], r.best_fit[0]), std::log10(s2t), cell(plane.axes[0])) << name;
-    EXPECT_NEAR(coordinate(plane.axes[1], r.best_fit[1]), std::log10(dm2), cell(plane.axes[1])) << name;
+    EXPECT_NEAR(coordinate(plane.axes[0], r.best_fit[0]), std::log10(s2t), cell(plane.axes[0]))
+        << name;
+    EXPECT_NEAR(coordinate(plane.axes[1], r.best_fit[1]), std::log10(dm2), cell(plane.axes[1]))
+        << name;
     EXPECT_GT(r.delta_chi2_no_mixing, r.threshold) << name << ": the Asimov mixing is significant";
     EXPECT_FALSE(r.contours.empty()) << name;
     EXPECT_TRUE(enclosed(r, s2t, dm2)) << name << ": the 90% CL contour encloses the truth";

@@ -193,7 +193,8 @@ TEST(EngineGrids, PointsBeyondTwoToThe33AreEvaluatedAtTheirOwnCoordinates) {
   // that crosses a row is computed alone, with 64-bit point indices all the way to the segments.
   // Built directly on the engine: configs bound an axis to 100000 points.
   std::vector<double> values(std::size_t{1} << 17);
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = -1.0 + 2.0 * i / (values.size() - 1.0);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i] = -1.0 + 2.0 * i / (values.size() - 1.0);
   const PhysicsModel truth = grids_study().truth;
   const auto model = std::make_unique<ScanModel>(
       detector().counts, std::vector<GridAxis>{{kEpsEEu, values}, {kEpsETauu, values}}, truth,

@@ -35,7 +35,8 @@ TEST(Rates, ToyTargetMatchesAnalyticIntegral) {
 
   const IsotopeConfig& iso = d.isotopes[0];
   const double mass = iso.nuclear_mass_MeV();
-  const double qw2 = std::pow(iso.n - (1.0 - 4.0 * constants::sin2_theta_w_low_energy) * iso.z, 2) / 4.0;
+  const double qw2 =
+      std::pow(iso.n - (1.0 - 4.0 * constants::sin2_theta_w_low_energy) * iso.z, 2) / 4.0;
   const double pref = cross_section_prefactor_cm2_per_MeV(mass) * qw2 * d.formula_units() *
                       d.flux_normalisation_per_cm2();
   const double t0 = d.threshold_keV * 1e-3;
@@ -87,7 +88,8 @@ TEST(Rates, BinsStartAtThresholdAndEndAtTheEndPoint) {
   EXPECT_EQ(edges.front(), 5.0);
   const double mass = d.isotopes[0].nuclear_mass_MeV();
   EXPECT_NEAR(edges.back(), max_recoil_MeV(constants::delayed_endpoint_MeV, mass) * 1e3, 1e-12);
-  for (std::size_t i = 1; i + 1 < edges.size(); ++i) EXPECT_NEAR(edges[i] - edges[i - 1], 1.0, 1e-12);
+  for (std::size_t i = 1; i + 1 < edges.size(); ++i)
+    EXPECT_NEAR(edges[i] - edges[i - 1], 1.0, 1e-12);
 }
 
 TEST(Rates, CompoundIsTheSumOfItsIsotopes) {
@@ -100,7 +102,8 @@ TEST(Rates, CompoundIsTheSumOfItsIsotopes) {
     DetectorConfig single = nai;
     single.isotopes = {nai.isotopes[i]};
     single.mass_kg = nai.mass_kg * nai.isotopes[i].atomic_mass_u / nai.molar_mass_g_per_mol();
-    const RatesResult s = compute_rates(single, total_bin_edges_keV(nai), standard_model(), *backend);
+    const RatesResult s =
+        compute_rates(single, total_bin_edges_keV(nai), standard_model(), *backend);
     EXPECT_NEAR(s.total() / r.isotope_total(i), 1.0, 1e-12) << nai.isotopes[i].name;
   }
 }
@@ -136,9 +139,11 @@ TEST(Rates, HelmAndFermiNeutronFormFactorsAgreeWithinHalfAPercent) {
   auto backend = make_cpu_backend();
   for (const char* name : {"csi", "ge72", "nai", "ar"}) {
     DetectorConfig d = detector(name);
-    const double helm = compute_rates(d, total_bin_edges_keV(d), standard_model(), *backend).total();
+    const double helm =
+        compute_rates(d, total_bin_edges_keV(d), standard_model(), *backend).total();
     d.neutron_form_factor = FormFactorConfig{kSymmetrizedFermi, fermi_diffuseness_fm};
-    const double fermi = compute_rates(d, total_bin_edges_keV(d), standard_model(), *backend).total();
+    const double fermi =
+        compute_rates(d, total_bin_edges_keV(d), standard_model(), *backend).total();
     EXPECT_NEAR(fermi / helm, 1.0, 4e-3) << name;
     EXPECT_NE(fermi, helm) << name;
   }
@@ -234,8 +239,8 @@ TEST(Rates, FastOscillationAveragesTheNuESurvivalToOneMinusHalfSin22Theta) {
     const RatesResult sm = compute_rates(d, edges, standard_model(), *backend);
     PhysicsModel m = standard_model();
     m.sterile_channel = kNuEDisappearance;
-  m.value[kSin22Theta] = 0.2;
-  m.value[kDm2] = c.dm2_eV2;
+    m.value[kSin22Theta] = 0.2;
+    m.value[kDm2] = c.dm2_eV2;
     const RatesResult fast = compute_rates(d, edges, m, *backend);
     EXPECT_NEAR(fast.flux_total(kDelayedNuE) / sm.flux_total(kDelayedNuE), 0.9, c.tolerance)
         << "dm2 " << c.dm2_eV2 << " eV^2";

@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "host/engine/study_run.hpp"
 #include "host/config/study.hpp"
+#include "host/engine/study_run.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -26,10 +26,12 @@ Study small_study(const Json& scans, const std::string& detector = "ar",
 }
 
 Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+  return {
+      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
-std::vector<double> grid(const Study& st, Method method, Backend& backend, std::size_t chunk = 1 << 20) {
+std::vector<double> grid(const Study& st, Method method, Backend& backend,
+                         std::size_t chunk = 1 << 20) {
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, backend);
   const auto model_ptr = make_study_model(det, st, st.scans[0], st.scenarios[0], method, backend);
   const ScanModel& model = *model_ptr;
@@ -51,29 +53,38 @@ void expect_factorised_equals_direct(const Study& st) {
 }
 
 TEST(ScanPaths, FactorisedEqualsDirectForSterileNuE) {
-  expect_factorised_equals_direct(small_study(
-      Json::array({{{"name", "s"}, {"channel", "nue"},
-                    {"axes", {axis("sin2_2theta", 1e-3, 1, 64, true), axis("dm2_eV2", 1e-2, 1e2, 64, true)}}}})));
+  expect_factorised_equals_direct(small_study(Json::array(
+      {{{"name", "s"},
+        {"channel", "nue"},
+        {"axes",
+         {axis("sin2_2theta", 1e-3, 1, 64, true), axis("dm2_eV2", 1e-2, 1e2, 64, true)}}}})));
 }
 
 TEST(ScanPaths, FactorisedEqualsDirectForSterileNuMuInBins) {
   expect_factorised_equals_direct(small_study(
-      Json::array({{{"name", "s"}, {"channel", "numu"},
-                    {"axes", {axis("sin2_2theta", 1e-3, 1, 64, true), axis("dm2_eV2", 1e-2, 1e2, 64, true)}}}}),
+      Json::array(
+          {{{"name", "s"},
+            {"channel", "numu"},
+            {"axes",
+             {axis("sin2_2theta", 1e-3, 1, 64, true), axis("dm2_eV2", 1e-2, 1e2, 64, true)}}}}),
       "csi", "recoil"));
 }
 
 TEST(ScanPaths, FactorisedEqualsDirectForNsiPair) {
-  expect_factorised_equals_direct(small_study(Json::array(
-      {{{"name", "n"}, {"axes", {axis("eps_ee_uV", -1, 1, 64), axis("eps_etau_uV", -1, 1, 64)}}}})));
-  expect_factorised_equals_direct(small_study(Json::array(
-      {{{"name", "n"}, {"axes", {axis("eps_ee_uV", -0.5, 0.5, 64), axis("eps_ee_dV", -0.5, 0.5, 64)}}}}),
+  expect_factorised_equals_direct(small_study(
+      Json::array({{{"name", "n"},
+                    {"axes", {axis("eps_ee_uV", -1, 1, 64), axis("eps_etau_uV", -1, 1, 64)}}}})));
+  expect_factorised_equals_direct(small_study(
+      Json::array(
+          {{{"name", "n"},
+            {"axes", {axis("eps_ee_uV", -0.5, 0.5, 64), axis("eps_ee_dV", -0.5, 0.5, 64)}}}}),
       "nai", "recoil"));
 }
 
 TEST(ScanPaths, FactorisedEqualsDirectForWeakAngleWithACoupling) {
   expect_factorised_equals_direct(small_study(Json::array(
-      {{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 64), axis("eps_mumu_dV", -0.3, 0.3, 64)}}}})));
+      {{{"name", "w"},
+        {"axes", {axis("sin2_theta_W", 0.1, 0.4, 64), axis("eps_mumu_dV", -0.3, 0.3, 64)}}}})));
 }
 
 TEST(ScanPaths, FactorisedEqualsDirectInOneDimension) {
@@ -83,8 +94,10 @@ TEST(ScanPaths, FactorisedEqualsDirectInOneDimension) {
 
 TEST(ScanPaths, NoMixingGivesZeroDeltaChi2Everywhere) {
   Study st = small_study(Json::array(
-      {{{"name", "s"}, {"channel", "nue"},
-        {"axes", {axis("sin2_2theta", 1e-3, 1, 16, true), axis("dm2_eV2", 1e-2, 1e2, 16, true)}}}}));
+      {{{"name", "s"},
+        {"channel", "nue"},
+        {"axes",
+         {axis("sin2_2theta", 1e-3, 1, 16, true), axis("dm2_eV2", 1e-2, 1e2, 16, true)}}}}));
   st.scans[0].axes[0].min = st.scans[0].axes[0].max = 0.0;  // sin²2θ = 0 on every point
   st.scans[0].axes[0].log = false;
   auto backend = make_cpu_backend();
@@ -113,10 +126,12 @@ ScanResult analysed(const Study& st, const PreparedDetector& det, const ScanMode
 }
 
 TEST(ScanAnalysis, WeakAngleIntervalContainsTruthAndMatchesHostRoots) {
-  const Study st = small_study(Json::array({{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 61)}}}}));
+  const Study st =
+      small_study(Json::array({{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 61)}}}}));
   auto backend = make_cpu_backend();
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
-  const auto model_ptr = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
+  const auto model_ptr =
+      make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
   const ScanModel& model = *model_ptr;
   const ScanResult r = analysed(st, det, model, *backend);
   ASSERT_EQ(r.intervals.size(), 1u);
@@ -137,7 +152,8 @@ TEST(ScanAnalysis, NonUniversalCouplingHasTwoDisjointIntervals) {
   st.scenarios = {builtin_scenarios()[0]};  // ideal
   auto backend = make_cpu_backend();
   const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
-  const auto model_ptr = make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
+  const auto model_ptr =
+      make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
   const ScanModel& model = *model_ptr;
   const ScanResult r = analysed(st, det, model, *backend);
   ASSERT_EQ(r.intervals.size(), 2u);
@@ -169,8 +185,9 @@ TEST(StudyConfig, RejectsEmptyGridsAndBadAxes) {
       "test-study.json: /scans/0/axes/0/parameter: expected sin2_theta_W, sin2_2theta, dm2_eV2, "
       "mediator_coupling, mediator_mass_MeV or eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d), "
       "got \"eps_xx_uV\"");
-  EXPECT_EQ(error(Json::array({{{"name", "s"},
-                                {"axes", {axis("sin2_2theta", 1e-3, 1, 10), axis("dm2_eV2", 1, 10, 10)}}}})),
+  EXPECT_EQ(error(Json::array(
+                {{{"name", "s"},
+                  {"axes", {axis("sin2_2theta", 1e-3, 1, 10), axis("dm2_eV2", 1, 10, 10)}}}})),
             "test-study.json: /scans/0/channel: missing required key for a sterile scan (expected "
             "\"nue\" or \"numu\")");
   EXPECT_EQ(error(Json::array()), "test-study.json: /scans: expected a non-empty array, got []");
@@ -188,7 +205,10 @@ TEST(StudyConfig, ScenarioFilesEqualTheBuiltInScenarios) {
         Json{{"name", "t"},
              {"detectors", {testing::source_path("configs/detectors/ar.json")}},
              {"scenarios", {testing::source_path("configs/scenarios/" + builtin.name + ".json")}},
-             {"scans", {{{"name", "w"}, {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 3}}}}}}}},
+             {"scans",
+              {{{"name", "w"},
+                {"axes",
+                 {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 3}}}}}}}},
         "t.json");
     ASSERT_EQ(st.scenarios.size(), 1u);
     EXPECT_EQ(st.scenarios[0].name, builtin.name);
@@ -217,7 +237,8 @@ namespace {
 // 1e-6 relative. Ge (lowest E_min × longest phase) and NaI (light ²³Na) are the hardest cases.
 TEST(ScanPaths, SterileStudyQuadratureIsConverged) {
   for (const char* study_name : {"sterile_nue", "sterile_numu"}) {
-    Json j = load_json_file(testing::source_path(std::string("configs/studies/") + study_name + ".json"));
+    Json j = load_json_file(
+        testing::source_path(std::string("configs/studies/") + study_name + ".json"));
     j["detectors"] = {testing::source_path("configs/detectors/ge72.json"),
                       testing::source_path("configs/detectors/nai.json")};
     j["scenarios"] = {"ideal"};
@@ -234,10 +255,12 @@ TEST(ScanPaths, SterileStudyQuadratureIsConverged) {
     for (std::size_t d = 0; d < base.detectors.size(); ++d) {
       const PreparedDetector pb = prepare_detector(base.detectors[d], base.analysis, *backend);
       const PreparedDetector pf = prepare_detector(fine.detectors[d], fine.analysis, *backend);
-      const auto mb_ptr = make_study_model(pb, base, base.scans[0], base.scenarios[0], Method::kFactorised, *backend);
-  const ScanModel& mb = *mb_ptr;
-      const auto mf_ptr = make_study_model(pf, fine, fine.scans[0], fine.scenarios[0], Method::kFactorised, *backend);
-  const ScanModel& mf = *mf_ptr;
+      const auto mb_ptr = make_study_model(pb, base, base.scans[0], base.scenarios[0],
+                                           Method::kFactorised, *backend);
+      const ScanModel& mb = *mb_ptr;
+      const auto mf_ptr = make_study_model(pf, fine, fine.scans[0], fine.scenarios[0],
+                                           Method::kFactorised, *backend);
+      const ScanModel& mf = *mf_ptr;
       const auto a = compute_grid(mb, *backend, quiet, "base");
       const auto b = compute_grid(mf, *backend, quiet, "fine");
       double worst = 0.0;

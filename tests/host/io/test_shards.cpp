@@ -4,10 +4,10 @@
 #include <cmath>
 #include <cstring>
 
-#include "host/io/checkpoint.hpp"
+#include "host/config/study.hpp"
 #include "host/core/error.hpp"
 #include "host/engine/study_run.hpp"
-#include "host/config/study.hpp"
+#include "host/io/checkpoint.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -16,7 +16,8 @@ namespace {
 using testing::source_path;
 
 Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {{"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
+  return {
+      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 Study tiny_study(const Json& scans) {
@@ -55,7 +56,8 @@ TEST(Shards, ParsesKOverNAndRejectsEverythingElse) {
   EXPECT_EQ(s.index, 3u);
   EXPECT_EQ(s.count, 8u);
   EXPECT_EQ(parse_shard("0/1").count, 1u);
-  for (const char* bad : {"8/8", "1/0", "-1/4", "1", "a/b", "1/2/3", "", "/4", "2/", " 1/4", "1.0/4"}) {
+  for (const char* bad :
+       {"8/8", "1/0", "-1/4", "1", "a/b", "1/2/3", "", "/4", "2/", " 1/4", "1.0/4"}) {
     try {
       parse_shard(bad);
       ADD_FAILURE() << "accepted \"" << bad << "\"";
@@ -81,7 +83,8 @@ TEST(Shards, StudyHashFollowsEverythingThatChangesTheNumbers) {
   EXPECT_EQ(study_hash(a), study_hash(tiny_study(scans)));
   // Re-parsing the stored config (as cevns merge does) gives the same study and hash.
   EXPECT_EQ(study_hash(parse_study(Json::parse(a.json.dump()), "x.h5")), study_hash(a));
-  const Study b = tiny_study(Json::array({{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 12)}}}}));
+  const Study b =
+      tiny_study(Json::array({{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 12)}}}}));
   EXPECT_NE(study_hash(a), study_hash(b));
 }
 
@@ -107,7 +110,8 @@ TEST(Shards, ChunkedShardedRowsEqualTheWholeGrid) {
         std::vector<double> part;
         chunks += run_grids({GridJob{model.get(), &part, begin, end, "part"}}, *backend,
                             chunk_points, quiet);
-        for (std::size_t i = begin * rows.row_points; i < end * rows.row_points; ++i) merged[i] = part[i];
+        for (std::size_t i = begin * rows.row_points; i < end * rows.row_points; ++i)
+          merged[i] = part[i];
         for (std::size_t i = 0; i < part.size(); ++i)
           if (i < begin * rows.row_points || i >= end * rows.row_points) {
             EXPECT_TRUE(std::isnan(part[i]));

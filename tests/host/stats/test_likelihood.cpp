@@ -17,7 +17,8 @@ TEST(BakerCousins, IsZeroWhenPredictionEqualsDataAndTwiceMuForEmptyBins) {
 TEST(BakerCousins, ApproachesTheGaussianChi2AtHighCounts) {
   // n = μ + z √μ: −2 ln λ → z² with corrections O(z³/√μ).
   for (double mu : {1e2, 1e4, 1e6, 1e8}) {
-    const std::vector<double> m{mu, mu, mu}, n{mu + std::sqrt(mu), mu - 2 * std::sqrt(mu), mu + 0.5 * std::sqrt(mu)};
+    const std::vector<double> m{mu, mu, mu},
+        n{mu + std::sqrt(mu), mu - 2 * std::sqrt(mu), mu + 0.5 * std::sqrt(mu)};
     const double bc = baker_cousins(m, n), gauss = pearson_chi2(m, n);
     EXPECT_NEAR(gauss, 1 + 4 + 0.25, 1e-6);
     EXPECT_NEAR(bc / gauss, 1.0, 2.0 / std::sqrt(mu)) << "mu = " << mu;
@@ -29,7 +30,8 @@ TEST(ProfileNormalisations, RecoversTheNormalisationsOfAsimovData) {
   const double ta = 0.3, tb = -0.2;
   std::vector<double> data(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) data[i] = (1 + ta) * a[i] + (1 + tb) * b[i] + c[i];
-  const ProfileResult r = profile_normalisations(data, {&a, &b, &c}, {kFreeNormalisation, kFreeNormalisation, 0.0});
+  const ProfileResult r =
+      profile_normalisations(data, {&a, &b, &c}, {kFreeNormalisation, kFreeNormalisation, 0.0});
   ASSERT_TRUE(r.converged);
   EXPECT_NEAR(r.theta[0], ta, 1e-7);
   EXPECT_NEAR(r.theta[1], tb, 1e-7);
