@@ -16,10 +16,17 @@ struct NucleonCharges {
 };
 
 CEVNS_HD inline NucleonCharges nucleon_charges(const PhysicsModel& m, int alpha) {
+  // The rows of ε_{βα}^{uV} and ε_{βα}^{dV} (epsilon_index written out: a grid point's hot path).
+  constexpr int up[3][3] = {{kEpsEEu, kEpsEMuu, kEpsETauu},
+                            {kEpsEMuu, kEpsMuMuu, kEpsMuTauu},
+                            {kEpsETauu, kEpsMuTauu, kEpsTauTauu}};
+  constexpr int down[3][3] = {{kEpsEEd, kEpsEMud, kEpsETaud},
+                              {kEpsEMud, kEpsMuMud, kEpsMuTaud},
+                              {kEpsETaud, kEpsMuTaud, kEpsTauTaud}};
   NucleonCharges q{};
   for (int beta = 0; beta < 3; ++beta) {
-    const double eu = m.value[epsilon_index(kUp, beta, alpha)];
-    const double ed = m.value[epsilon_index(kDown, beta, alpha)];
+    const double eu = m.value[up[beta][alpha]];
+    const double ed = m.value[down[beta][alpha]];
     q.proton[beta] = 2.0 * eu + ed;
     q.neutron[beta] = eu + 2.0 * ed;
   }

@@ -14,9 +14,9 @@ inline constexpr int kMaxRecoilBins = 100000;
 inline constexpr int kMaxQuadratureNodes = 4096;
 // Energy panels per smooth segment: each multiplies the quadrature entries of every bin.
 inline constexpr int kMaxEnergyPanels = 1024;
-// Points of one grid axis (the shipped studies use at most 2001); the whole grid is bounded by
-// the scan's own resource estimate.
-inline constexpr int kMaxAxisPoints = 100000;
+// Points of one grid axis (a 1-D scan of 10^7 points is 80 MB); the whole grid is bounded by the
+// scan's own resource estimate.
+inline constexpr int kMaxAxisPoints = 10000000;
 // Grid points per backend call (--chunk-points): the default is 2^20.
 inline constexpr std::size_t kMaxChunkPoints = std::size_t{1} << 30;
 

@@ -188,9 +188,9 @@ TEST(CliValidation, FitGridPointsAndOutputsAreCheckedFirst) {
   // The checks come before the data sets are read, so no COHERENT data is needed here.
   const std::string config = "configs/data/csi2017.json";
   expect_error(run_cevns("fit " + config + " --grid-points 2"),
-               "--grid-points: expected a number of points per axis from 3 to 100000, got 2");
-  expect_error(run_cevns("fit " + config + " --grid-points 1000000"),
-               "--grid-points: expected a number of points per axis from 3 to 100000, got 1000000");
+               "--grid-points: expected a number of points per axis from 3 to 10000000, got 2");
+  expect_error(run_cevns("fit " + config + " --grid-points 20000000"),
+               "--grid-points: expected a number of points per axis from 3 to 10000000, got 20000000");
   expect_error(
       run_cevns("fit " + config + " -o /dev/null"),
       "/dev/null: is a device, not a regular file (expected a new or regular file for -o)");

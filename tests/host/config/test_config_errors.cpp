@@ -503,13 +503,13 @@ TEST(StudyNames, ScanAndScenarioNamesMustBeUsableAsHdf5Groups) {
 TEST(StudyLimits, AxisPointsAreBounded) {
   ScratchDir dir;
   Json st = small_study_json();
-  st["scans"][0]["axes"][0]["points"] = 1000000;
+  st["scans"][0]["axes"][0]["points"] = 20000000;
   EXPECT_EQ(study_error(dir, st), dir.file("study.json") +
-                                      ": /scans/0/axes/0/points: expected at most 100000 grid "
-                                      "points per axis, got 1000000");
+                                      ": /scans/0/axes/0/points: expected at most 10000000 grid "
+                                      "points per axis, got 20000000");
   st["scans"][0]["axes"][0]["points"] = 1e300;  // no overflow on the way to an int
   EXPECT_EQ(study_error(dir, st), dir.file("study.json") +
-                                      ": /scans/0/axes/0/points: expected at most 100000 grid "
+                                      ": /scans/0/axes/0/points: expected at most 10000000 grid "
                                       "points per axis, got 1e+300");
 }
 

@@ -191,7 +191,7 @@ TEST(EngineGrids, SegmentLengthsThatEndInsideARowGiveTheSameGrid) {
 TEST(EngineGrids, PointsBeyondTwoToThe33AreEvaluatedAtTheirOwnCoordinates) {
   // A 2^17 × 2^17 NSI plane (2^34 points; only its axes are stored): a range of points past 2^33
   // that crosses a row is computed alone, with 64-bit point indices all the way to the segments.
-  // Built directly on the engine: configs bound an axis to 100000 points.
+  // Built directly on the engine: a grid of 2^34 points is far beyond any memory.
   std::vector<double> values(std::size_t{1} << 17);
   for (std::size_t i = 0; i < values.size(); ++i)
     values[i] = -1.0 + 2.0 * i / (values.size() - 1.0);
