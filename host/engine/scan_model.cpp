@@ -28,7 +28,7 @@ std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes) {
   return out;
 }
 
-ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vector<GridAxis>& axes,
+ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<GridAxis> axes,
                      const PhysicsModel& base, Statistic statistic, Method method, Backend& backend)
     : counts_(std::move(counts)) {
   const CountsModel& cm = *counts_;
@@ -36,7 +36,7 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, const std::vecto
   bool quadratic = true, sterile_plane = axes.size() == 2;
   for (int k = 0; k < input_.n_axes; ++k) {
     input_.ids[k] = axes[k].id;
-    input_.axis[k] = axes[k].values;
+    input_.axis[k] = std::move(axes[k].values);  // a 1-D axis can hold millions of points
     quadratic = quadratic && parameter_info(axes[k].id).role == kCouplingRole;
   }
   sterile_plane = sterile_plane && axes[0].id == kSin22Theta && axes[1].id == kDm2;

@@ -48,7 +48,7 @@ class ScanModel {
   // for (sin²2θ, Δm²) and the mediator tables for (mediator_coupling, mediator_mass_MeV) or
   // mediator_coupling alone, each only where `base` has no mediator of its own on; any other
   // grid, and kDirect, integrates directly (no response fold).
-  ScanModel(std::shared_ptr<const CountsModel> counts, const std::vector<GridAxis>& axes,
+  ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<GridAxis> axes,
             const PhysicsModel& base, Statistic statistic, Method method, Backend& backend);
 
   const ScanInput& input() const { return input_; }
