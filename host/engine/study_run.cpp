@@ -114,6 +114,11 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
   const std::size_t best =
       static_cast<std::size_t>(std::min_element(r->chi2.begin(), r->chi2.end()) - r->chi2.begin());
   const double grid_min = r->chi2[best];
+  // Δχ² over the whole grid, once its minimum is known (the 2-D contours are traced on it).
+  const auto set_delta_chi2 = [&] {
+    r->delta_chi2.resize(r->chi2.size());
+    for (std::size_t i = 0; i < r->chi2.size(); ++i) r->delta_chi2[i] = r->chi2[i] - r->chi2_min;
+  };
 
   if (scan.axes.size() == 1) {
     r->threshold = study.analysis.delta_chi2_1d;
@@ -122,6 +127,7 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
     r->chi2_min = std::min(f_min, grid_min);
     r->best_fit = {f_min <= grid_min ? x_min : r->axes[0][best]};
     r->intervals = allowed_intervals(r->axes[0], r->chi2, r->chi2_min, r->threshold, f);
+    set_delta_chi2();
     if (scan.axes[0].id == kSin2ThetaW) {
       for (const auto& iv : r->intervals)
         if (iv.lo <= r->truth[0] && r->truth[0] <= iv.hi)
@@ -138,8 +144,7 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
     std::tie(r->best_fit, r->chi2_min) = minimise_grid_2d(
         [&](const std::vector<double>& x) { return model.chi2(model.model_at(x)); }, r->axes[0],
         r->axes[1], r->chi2, scan.axes);
-    r->delta_chi2.resize(r->chi2.size());
-    for (std::size_t i = 0; i < r->chi2.size(); ++i) r->delta_chi2[i] = r->chi2[i] - r->chi2_min;
+    set_delta_chi2();
     r->contours = contour_lines(r->axes[0], r->axes[1], r->delta_chi2, r->threshold,
                                 scan.axes[0].log, scan.axes[1].log);
 
@@ -177,8 +182,6 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
       }
     }
   }
-  r->delta_chi2.resize(r->chi2.size());
-  for (std::size_t i = 0; i < r->chi2.size(); ++i) r->delta_chi2[i] = r->chi2[i] - r->chi2_min;
 }
 
 ScanResult describe_result(const Study& study, const ScanSpec& scan,
