@@ -34,6 +34,7 @@ struct FoldTables {
 struct DepletionTables {
   std::vector<double> rate;           // rate of the entry, efficiency applied
   std::vector<double> phase_per_dm2;  // 1.27 L/E
+  double spread_ratio = 0.0;          // baseline spread a / L (SPEC §12)
   std::vector<int> offsets;           // [source bin], n_sources + 1
   FoldTables fold;                    // source bins → analysis bins (empty: the same bins)
   int n_sources() const { return static_cast<int>(offsets.size()) - 1; }

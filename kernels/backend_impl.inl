@@ -84,6 +84,7 @@ struct DeviceRates {
                     Acceptance{static_cast<int>(p.acceptance_recoil_keV.size()), ptr(acceptance_t),
                                ptr(acceptance_v)},
                     p.baseline_m,
+                    p.baseline_spread_m,
                     p.with_gc ? 1 : 0};
   }
 };
@@ -304,7 +305,8 @@ class ThrustBackend final : public Backend {
     const std::size_t rows = dm2_eV2.size();
     thrust::device_vector<double> source(rows * static_cast<std::size_t>(t.n_sources()));
     parallel_for(source.size(),
-                 DepletionLoop{DepletionView{ptr(rate), ptr(phase), ptr(offsets), t.n_sources()},
+                 DepletionLoop{DepletionView{ptr(rate), ptr(phase), ptr(offsets), t.n_sources(),
+                                            t.spread_ratio},
                                ptr(dm2), ptr(source)});
     if (t.fold.empty()) return to_host(source);
     const auto response = upload(t.fold.response), weight = upload(t.fold.weight);

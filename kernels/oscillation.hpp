@@ -48,9 +48,29 @@ CEVNS_HD inline double sin_squared(double x) {
   return even * (sin_r * sin_r) + (1.0 - even) * (cos_r * cos_r);
 }
 
-// sin²(1.27 Δm² L / E): the oscillating factor that multiplies sin²2θ.
-CEVNS_HD inline double oscillation_factor(double dm2_eV2, double baseline_m, double energy_MeV) {
-  return sin_squared(constants::oscillation_phase_coefficient * dm2_eV2 * baseline_m / energy_MeV);
+// sin(y)/y, with its Taylor series where the quotient loses digits (|y| < 1e-4: the first
+// omitted term, y⁴/120, is below 1e-18).
+CEVNS_HD inline double sinc(double y) {
+  if (std::fabs(y) < 1.0e-4) return 1.0 - y * y / 6.0;
+  return std::sin(y) / y;
+}
+
+// sin²φ averaged over baselines uniform in [L₀ − a, L₀ + a], φ = kL₀ and spread = a/L₀ (SPEC §12):
+//   ⟨sin²(kL)⟩ = ½ − ½ cos(2kL₀) · sin(2ka)/(2ka),
+// with cos 2φ = 1 − 2 sin²φ. At spread 0 it is sin²φ itself, bit for bit (the point-like
+// baseline of the forecast).
+CEVNS_HD inline double averaged_sin_squared(double phase, double spread) {
+  const double s2 = sin_squared(phase);
+  if (spread == 0.0) return s2;
+  return 0.5 - 0.5 * (1.0 - 2.0 * s2) * sinc(2.0 * phase * spread);
+}
+
+// ⟨sin²(1.27 Δm² L / E)⟩ over the baseline spread: the oscillating factor that multiplies sin²2θ.
+CEVNS_HD inline double oscillation_factor(double dm2_eV2, double baseline_m, double spread_m,
+                                          double energy_MeV) {
+  return averaged_sin_squared(
+      constants::oscillation_phase_coefficient * dm2_eV2 * baseline_m / energy_MeV,
+      spread_m / baseline_m);
 }
 
 // Does this channel remove neutrinos of this flux class? ν_e disappearance acts on the delayed
@@ -61,10 +81,12 @@ CEVNS_HD inline bool sterile_affects(int channel, int flux) {
   return false;
 }
 
+// Survival of flux class `flux` at baseline L₀ ± spread (half-width of a uniform distribution).
 CEVNS_HD inline double survival_probability(const PhysicsModel& m, int flux, double baseline_m,
-                                            double energy_MeV) {
+                                            double spread_m, double energy_MeV) {
   if (!sterile_affects(m.sterile_channel, flux)) return 1.0;
-  return 1.0 - m.value[kSin22Theta] * oscillation_factor(m.value[kDm2], baseline_m, energy_MeV);
+  return 1.0 - m.value[kSin22Theta] *
+                   oscillation_factor(m.value[kDm2], baseline_m, spread_m, energy_MeV);
 }
 
 }  // namespace cevns

@@ -356,19 +356,26 @@ struct Segments {
 // The sterile depletion table D (SPEC §9).
 
 // For one Δm² and one source bin, Σ over the entries the channel depletes of rate ×
-// sin²(Δm² × phase), phase = 1.27 L/E. The entries come compacted per source bin (structure of
-// arrays), so the loop is a plain vectorisable reduction.
+// sin²(Δm² × phase), phase = 1.27 L/E, averaged over the baseline spread when there is one
+// (SPEC §12). The entries come compacted per source bin (structure of arrays), so the
+// point-like loop is a plain vectorisable reduction.
 struct DepletionView {
   const double* rate;
   const double* phase_per_dm2;
   const int* offsets;  // [source bin], n_sources + 1
   int n_sources;
+  double spread_ratio;  // a / L₀
 };
 
 CEVNS_HD inline double depletion_sum(const DepletionView& v, double dm2_eV2, int source) {
   double d = 0.0;
-  for (int k = v.offsets[source]; k < v.offsets[source + 1]; ++k)
-    d += v.rate[k] * sin_squared(dm2_eV2 * v.phase_per_dm2[k]);
+  if (v.spread_ratio == 0.0) {
+    for (int k = v.offsets[source]; k < v.offsets[source + 1]; ++k)
+      d += v.rate[k] * sin_squared(dm2_eV2 * v.phase_per_dm2[k]);
+  } else {
+    for (int k = v.offsets[source]; k < v.offsets[source + 1]; ++k)
+      d += v.rate[k] * averaged_sin_squared(dm2_eV2 * v.phase_per_dm2[k], v.spread_ratio);
+  }
   return d;
 }
 

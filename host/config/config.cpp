@@ -152,6 +152,11 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
     obj.warn("baseline_m", format_number(d.baseline_m) + " m is less than " +
                                format_number(limits::kMinPlausibleBaseline_m) +
                                " m from the target; is it in km instead of m?");
+  const double baseline = d.baseline_m;
+  d.baseline_spread_m = obj.number(
+      "baseline_spread_m", [baseline](double a) { return a >= 0.0 && a < baseline; },
+      "a half-width in metres from 0 to less than baseline_m (" + format_number(baseline) + ")",
+      0.0);
   // Positive: at T = 0 the energy integral would start at E_min(0) = 0, where the oscillation
   // phase 1.27 Δm² L/E has no bound, so its panels (equal steps in 1/E) cannot be laid out
   // (1/E_min = ∞ turns the panel edges into NaN), and no detector sees recoils of zero energy.

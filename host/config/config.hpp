@@ -48,6 +48,9 @@ struct FormFactorConfig {
 struct DetectorConfig {
   std::string name, file, description;
   double mass_kg = 0.0, baseline_m = 0.0, threshold_keV = 0.0, efficiency = 1.0;
+  // Half-width of the uniform distribution of baselines seen by the detector (SPEC §12): the
+  // oscillation is averaged over [baseline_m − a, baseline_m + a]; 0 is a point-like baseline.
+  double baseline_spread_m = 0.0;
   double bin_width_keV = 1.0;
   std::vector<IsotopeConfig> isotopes;
   FormFactorConfig proton_form_factor{kSymmetrizedFermi, fermi_diffuseness_fm};

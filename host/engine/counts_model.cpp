@@ -69,7 +69,7 @@ std::vector<double> CountsModel::counts(const PhysicsModel& model) const {
   for (std::size_t e = 0; e < p.entries.size(); ++e) {
     const QuadEntry& q = p.entries[e];
     source[source_of(q)] += efficiency_ * charge_weighted(charges[q.flux], (*moments_)[e]) *
-                            survival_probability(model, q.flux, p.baseline_m, q.energy_MeV);
+                            survival_probability(model, q.flux, p.baseline_m, p.baseline_spread_m, q.energy_MeV);
   }
   return fold_sources(source);
 }
@@ -130,6 +130,7 @@ CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& base)
       }
     }
   DepletionTables& d = t.depletion;
+  d.spread_ratio = p.baseline_spread_m / p.baseline_m;
   d.offsets.push_back(0);
   for (const auto& entries : by_source) {
     for (std::size_t e : entries) {
@@ -164,7 +165,8 @@ Backend::MediatorTables CountsModel::mediator_row(const PhysicsModel& base, doub
 }
 
 std::vector<double> CountsModel::depletion_row(const DepletionTables& t, double dm2_eV2) {
-  const DepletionView v{t.rate.data(), t.phase_per_dm2.data(), t.offsets.data(), t.n_sources()};
+  const DepletionView v{t.rate.data(), t.phase_per_dm2.data(), t.offsets.data(), t.n_sources(),
+                        t.spread_ratio};
   std::vector<double> source(t.n_sources());
   for (int s = 0; s < t.n_sources(); ++s) source[s] = depletion_sum(v, dm2_eV2, s);
   return fold_to_bins(t.fold, source);

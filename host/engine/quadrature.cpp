@@ -79,6 +79,7 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
                                const std::vector<double>& edges_keV) {
   RateProblem p;
   p.baseline_m = detector.baseline_m;
+  p.baseline_spread_m = detector.baseline_spread_m;
   p.with_gc = detector.kinematic_correction;
   p.acceptance_recoil_keV = detector.acceptance_recoil_keV;
   p.acceptance_value = detector.acceptance_value;

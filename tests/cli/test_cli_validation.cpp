@@ -89,7 +89,9 @@ TEST(CliValidation, ZeroThresholdIsRejectedAndATinyOneGivesFiniteTotals) {
 
 TEST(CliValidation, ImplausibleConfigValueWarnsOnOneLineAndRuns) {
   ScratchDir dir;
-  const std::string det = csi_with(dir, [](nlohmann::json& j) { j["baseline_m"] = 0.0193; });
+  const std::string det = csi_with(dir, [](nlohmann::json& j) { j["baseline_m"] = 0.0193;
+    j["baseline_spread_m"] = 0.001;
+  });
   const auto r = run_cevns("rates " + det + " --backend cpu --json");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.err, "cevns: warning: " + det +

@@ -52,6 +52,7 @@ struct PointProblem {
                     1,
                     Acceptance{0, nullptr, nullptr},
                     20.0,
+                    0.0,
                     0};
   }
   double dsigma(int flux, const PhysicsModel& m) const { return entry_direct(view(), flux, m); }

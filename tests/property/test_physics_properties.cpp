@@ -109,7 +109,7 @@ RC_GTEST_PROP(SterileProperties, SurvivalProbabilityIsBetweenOneMinusSin22ThetaA
   s.value[kSin22Theta] = s22;
   s.value[kDm2] = log_uniform(1e-3, 1e3);
   const int flux = *rc::gen::element<int>(kPromptNuMu, kDelayedNuMuBar, kDelayedNuE);
-  const double p = survival_probability(s, flux, uniform(1.0, 100.0), uniform(1.0, 53.0));
+  const double p = survival_probability(s, flux, uniform(1.0, 100.0), 0.0, uniform(1.0, 53.0));
   RC_ASSERT(p >= 1.0 - s22 - 1e-15);
   RC_ASSERT(p <= 1.0);
 }

@@ -69,7 +69,7 @@ TEST(DetectorConfig, UnknownKeyListsTheKnownOnes) {
   std::string f;
   const std::string msg = error_after([](Json& j) { j["target_mass"] = 3; }, &f);
   EXPECT_EQ(msg, f + ": /target_mass: unknown key (expected one of: acceptance, baseline_m, "
-                     "bin_width_keV, description, efficiency, form_factors, isotopes, "
+                     "baseline_spread_m, bin_width_keV, description, efficiency, form_factors, isotopes, "
                      "kinematic_correction, mass_kg, name, neutron_skin_fm, quadrature, "
                      "references, source, threshold_keV)");
 }
@@ -125,6 +125,12 @@ TEST(DetectorConfig, UnphysicalValuesAreRejected) {
   {
     const std::string msg = error_after([](Json& j) { j["baseline_m"] = 0.0; }, &f);
     EXPECT_EQ(msg, f + ": /baseline_m: expected a positive number, got 0.0");
+  }
+  for (double spread : {-0.1, 19.3, 25.0}) {  // the CsI baseline is 19.3 m
+    const std::string msg = error_after([&](Json& j) { j["baseline_spread_m"] = spread; }, &f);
+    EXPECT_EQ(msg, f + ": /baseline_spread_m: expected a half-width in metres from 0 to less than "
+                       "baseline_m (19.3), got " +
+                       Json(spread).dump());
   }
   {
     const std::string msg = error_after([](Json& j) { j["threshold_keV"] = 60.0; }, &f);
@@ -300,7 +306,7 @@ TEST(DetectorConfig, DuplicateIsotopeNamesAreRejected) {
 
 TEST(DetectorConfig, MisspelledKeyGetsDidYouMean) {
   const std::string known =
-      " (expected one of: acceptance, baseline_m, bin_width_keV, description, efficiency, "
+      " (expected one of: acceptance, baseline_m, baseline_spread_m, bin_width_keV, description, efficiency, "
       "form_factors, isotopes, kinematic_correction, mass_kg, name, neutron_skin_fm, quadrature, "
       "references, source, threshold_keV)";
   EXPECT_EQ(csi_error([](Json& j) { j["mass_kgs"] = 3; }),
@@ -370,6 +376,7 @@ TEST(DetectorConfig, ImplausibleValuesWarnAndGoOn) {
   EXPECT_EQ(error_after(
                 [](Json& j) {
                   j["baseline_m"] = 0.0193;
+                  j["baseline_spread_m"] = 0.001;
                   j["mass_kg"] = 2e6;
                   j["isotopes"][0]["neutron_rms_radius_fm"] = 55.0;
                   j["source"] = {{"nu_per_flavour_per_pot", 0.08}, {"protons_on_target", 1.76e26}};
