@@ -101,7 +101,7 @@ int run_rates(const RatesOptions& options) {
               backend->name().c_str());
   std::printf("  %.4g kg at %.4g m, threshold %.4g keV, %.4g POT x %.4g nu/flavour/POT%s\n",
               detector.mass_kg, detector.baseline_m, detector.threshold_keV,
-              detector.source.protons_on_target, detector.source.nu_per_flavour_per_pot,
+              detector.protons_on_target, detector.source.nu_per_flavour_per_pot,
               detector.kinematic_correction ? ", with g_c" : "");
   std::printf("  total expected events  %12.4f\n", r.total());
   for (int f = 0; f < kNumFluxes; ++f)

@@ -92,7 +92,7 @@ double DetectorConfig::endpoint_keV() const {
 }
 
 double DetectorConfig::flux_normalisation_per_cm2() const {
-  return cevns::flux_normalisation_per_cm2(source.nu_per_flavour_per_pot, source.protons_on_target,
+  return cevns::flux_normalisation_per_cm2(source.nu_per_flavour_per_pot, protons_on_target,
                                            baseline_m);
 }
 
@@ -130,10 +130,48 @@ SourceConfig parse_source(const Json& json, const std::string& file, const std::
                                       " protons on target is more than " +
                                       format_number(limits::kMaxPlausibleProtonsOnTarget) +
                                       " (decades of beam at the SNS); is the exponent right?");
+  if (obj.has("beam_power_MW")) s.beam_power_MW = obj.positive("beam_power_MW");
+  if (obj.has("protons_per_MW_year")) s.protons_per_MW_year = obj.positive("protons_per_MW_year");
+  if (obj.has("references")) obj.raw("references");
   obj.string("description", std::string());
   obj.finish();
   s.json = json;
   return s;
+}
+
+ExposureConfig parse_exposure(const Json& json, const std::string& file, const std::string& path) {
+  JsonObject obj(json, file, path);
+  ExposureConfig e;
+  e.file = file;
+  e.path = path;
+  e.years = obj.positive("years");
+  if (obj.has("beam_power_MW")) e.beam_power_MW = obj.positive("beam_power_MW");
+  obj.finish();
+  return e;
+}
+
+void resolve_exposure(DetectorConfig& d) {
+  if (!d.exposure) {
+    d.protons_on_target = d.source.protons_on_target;
+    d.json.erase("exposure");
+    return;
+  }
+  const ExposureConfig& e = *d.exposure;
+  const std::string& file = e.file;
+  const std::string& path = e.path;
+  if (d.source.protons_per_MW_year == 0.0)
+    throw InputError(file, path,
+                     "expected a source with protons_per_MW_year to turn an exposure into protons "
+                     "on target (source \"" + d.source.name + "\" gives none)");
+  const double power = e.beam_power_MW > 0.0 ? e.beam_power_MW : d.source.beam_power_MW;
+  if (power == 0.0)
+    throw InputError(file, path + "/beam_power_MW",
+                     "missing required key (expected a positive beam power in MW; source \"" +
+                         d.source.name + "\" gives no beam_power_MW)");
+  d.protons_on_target = e.years * power * d.source.protons_per_MW_year;
+  d.json["exposure"] = {{"years", e.years},
+                        {"beam_power_MW", power},
+                        {"protons_on_target", d.protons_on_target}};
 }
 
 DetectorConfig parse_detector(const Json& json, const std::string& file, const std::string& path,
@@ -236,6 +274,7 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
     }
   }
 
+  if (obj.has("exposure")) d.exposure = parse_exposure(obj.raw("exposure"), file, obj.path_of("exposure"));
   if (obj.has("quadrature")) d.quadrature = parse_quadrature(obj.object("quadrature"));
   if (obj.has("references")) obj.raw("references");  // documentation of the data's sources
   obj.finish();
@@ -255,6 +294,7 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
                                 {"protons_on_target", d.source.protons_on_target}}
                          : d.source.json;
   d.json["quadrature"] = d.quadrature.to_json();
+  resolve_exposure(d);
   return d;
 }
 

@@ -2,6 +2,7 @@
 // The schema is documented in README.md ("Config reference").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,18 @@ struct IsotopeConfig {
 struct SourceConfig {
   std::string name = "SNS";
   double nu_per_flavour_per_pot = 0.08;
-  double protons_on_target = 1.76e23;
+  double protons_on_target = 1.76e23;  // the exposure of detectors that state none (SPEC §2)
+  // SPEC §12: what turns a detector's run time into protons on target; 0 where not given.
+  double beam_power_MW = 0.0;        // nominal beam power
+  double protons_per_MW_year = 0.0;  // protons on target per MW of beam power per year
   Json json;
+};
+
+// A detector's run (SPEC §12): `years` at `beam_power_MW` (0: the source's nominal power).
+struct ExposureConfig {
+  double years = 0.0;
+  double beam_power_MW = 0.0;
+  std::string file, path;  // where it was stated, for messages
 };
 
 struct QuadratureConfig {
@@ -58,6 +69,8 @@ struct DetectorConfig {
   bool kinematic_correction = false;  // g_c of Eq. 7
   std::vector<double> acceptance_recoil_keV, acceptance_value;
   SourceConfig source;
+  std::optional<ExposureConfig> exposure;  // none: the source's protons_on_target
+  double protons_on_target = 0.0;          // resolved by resolve_exposure
   QuadratureConfig quadrature;
   Json json;  // the resolved config, as recorded in outputs
 
@@ -83,6 +96,15 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
 void check_recoil_bin_count(const DetectorConfig& detector, double width_keV,
                             const std::string& file, const std::string& json_path);
 SourceConfig parse_source(const Json& json, const std::string& file, const std::string& path);
+
+// Reads an `exposure` object ({years, beam_power_MW?}) at `path` of `file`.
+ExposureConfig parse_exposure(const Json& json, const std::string& file, const std::string& path);
+
+// Sets d.protons_on_target from d.exposure and d.source (years × power × protons per MW-year),
+// or to the source's protons_on_target when the detector states no exposure, and records it in
+// d.json. Throws InputError at the exposure when the source has no protons_per_MW_year or no
+// beam power is given anywhere.
+void resolve_exposure(DetectorConfig& d);
 
 // Directory part of a path ("." for a bare file name).
 std::string directory_of(const std::string& path);

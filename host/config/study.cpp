@@ -1,6 +1,7 @@
 #include "host/config/study.hpp"
 
 #include <cmath>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -239,6 +240,15 @@ Study parse_study(const Json& json, const std::string& file) {
     have_quadrature = true;
   }
 
+  // Per-detector runs (SPEC §12), by detector name: they replace the detectors' own.
+  std::map<std::string, ExposureConfig> exposures;
+  if (o.has("exposures")) {
+    JsonObject e = o.object("exposures");
+    for (const auto& [name, value] : o.raw("exposures").items())
+      exposures[name] =
+          parse_exposure(value, file, o.path_of("exposures") + "/" + JsonObject::pointer_token(name));
+    (void)e;
+  }
   Json resolved_detectors = Json::array();
   std::set<std::string> names;
   for (const auto& [item, path] : o.array("detectors")) {
@@ -260,10 +270,19 @@ Study parse_study(const Json& json, const std::string& file) {
       d.quadrature = quadrature;
       d.json["quadrature"] = quadrature.to_json();
     }
+    if (const auto it = exposures.find(d.name); it != exposures.end()) d.exposure = it->second;
+    resolve_exposure(d);  // again: the study's source or exposure may differ from the file's
     resolved_detectors.push_back(d.json);
     st.detectors.push_back(std::move(d));
   }
 
+  for (const auto& [name, exposure] : exposures)
+    if (!names.count(name)) {
+      std::string known;
+      for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+      throw InputError(file, exposure.path,
+                       "expected the name of one of the study's detectors (" + known + ")");
+    }
   Json resolved_scenarios = Json::array();
   if (o.has("scenarios")) {
     std::set<std::string> seen;

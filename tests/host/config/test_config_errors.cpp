@@ -69,9 +69,9 @@ TEST(DetectorConfig, UnknownKeyListsTheKnownOnes) {
   std::string f;
   const std::string msg = error_after([](Json& j) { j["target_mass"] = 3; }, &f);
   EXPECT_EQ(msg, f + ": /target_mass: unknown key (expected one of: acceptance, baseline_m, "
-                     "baseline_spread_m, bin_width_keV, description, efficiency, form_factors, isotopes, "
-                     "kinematic_correction, mass_kg, name, neutron_skin_fm, quadrature, "
-                     "references, source, threshold_keV)");
+                     "baseline_spread_m, bin_width_keV, description, efficiency, exposure, "
+                     "form_factors, isotopes, kinematic_correction, mass_kg, name, "
+                     "neutron_skin_fm, quadrature, references, source, threshold_keV)");
 }
 
 TEST(DetectorConfig, UnknownKeyInsideAnIsotope) {
@@ -306,9 +306,9 @@ TEST(DetectorConfig, DuplicateIsotopeNamesAreRejected) {
 
 TEST(DetectorConfig, MisspelledKeyGetsDidYouMean) {
   const std::string known =
-      " (expected one of: acceptance, baseline_m, baseline_spread_m, bin_width_keV, description, efficiency, "
-      "form_factors, isotopes, kinematic_correction, mass_kg, name, neutron_skin_fm, quadrature, "
-      "references, source, threshold_keV)";
+      " (expected one of: acceptance, baseline_m, baseline_spread_m, bin_width_keV, description, "
+      "efficiency, exposure, form_factors, isotopes, kinematic_correction, mass_kg, name, "
+      "neutron_skin_fm, quadrature, references, source, threshold_keV)";
   EXPECT_EQ(csi_error([](Json& j) { j["mass_kgs"] = 3; }),
             "FILE: /mass_kgs: unknown key, did you mean \"mass_kg\"?" + known);
   EXPECT_EQ(csi_error([](Json& j) { j["basline_m"] = 3; }),
