@@ -187,8 +187,13 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
   checkpoint->close();
 
   if (!shard)
-    for (std::size_t i = 0; i < models.results.size(); ++i)
+    for (std::size_t i = 0; i < models.results.size(); ++i) {
+      if (study.statistics.feldman_cousins) {
+        compute_critical_values(*models.models[i], study, &models.results[i], backend, progress);
+        compute_expected_limit_bands(*models.models[i], study, &models.results[i], backend);
+      }
       analyse_grid(*models.models[i], study, &models.results[i]);
+    }
   write_scan_file(final_path, info, models.results, ranges);
   std::remove(partial.c_str());
   progress.note("computed " + std::to_string(computed) + " chunks, " + std::to_string(restored) +
