@@ -230,6 +230,10 @@ ScanResult describe_result(const Study& study, const ScanSpec& scan,
   r.cl = study.analysis.cl;
   r.method = model.direct() ? "direct" : "factorised";
   r.likelihood = study.statistics.poisson ? "poisson" : "gaussian";
+  if (study.statistics.feldman_cousins) {
+    r.toys = study.statistics.toys;
+    r.seed = study.statistics.seed;
+  }
   r.edges_keV = detector.edges_keV;
   for (const auto& a : scan.axes) {
     r.axes.push_back(a.values());

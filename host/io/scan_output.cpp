@@ -158,8 +158,8 @@ void write_feldman_cousins(h5::Group g, const ScanResult& r) {
   g.set_attr("likelihood", r.likelihood);
   if (r.critical_delta_chi2.empty()) return;
   const auto dims = grid_dims(r);
-  g.set_attr("toys", static_cast<long long>(r.toys));
-  g.set_attr("seed", static_cast<long long>(r.seed));
+  g.set_attr("fc_toys", static_cast<long long>(r.toys));
+  g.set_attr("fc_seed", static_cast<long long>(r.seed));
   g.set_attr("random_numbers",
              std::string("Philox4x32-10 (Random123) keyed by (seed, grid point, toy)"));
   g.variable("critical_delta_chi2", dims, r.critical_delta_chi2, "1",
