@@ -1,5 +1,6 @@
 // Speed of the two hot paths, per backend: one full `rates` evaluation per detector, and scans
-// (grid points per second) for each scan kind by the factorised and the direct path. The CUDA
+// (grid points per second) for each scan kind by the factorised and the direct path, and the
+// Feldman–Cousins toys (fc/…; bench/fc_numpy.py times a numpy version of the same loop). The CUDA
 // variants register only where a GPU is present. Figures and machines are in README.md.
 #include <benchmark/benchmark.h>
 
@@ -9,6 +10,7 @@
 #include "host/config/config.hpp"
 #include "host/config/study.hpp"
 #include "host/engine/quadrature.hpp"
+#include "host/engine/feldman_cousins.hpp"
 #include "host/engine/rates.hpp"
 #include "host/engine/study_run.hpp"
 
@@ -84,6 +86,32 @@ void BM_Scan(benchmark::State& state, std::string backend_name, std::string kind
   state.counters["points"] = static_cast<double>(n) * n;
 }
 
+// Feldman–Cousins critical values of a whole grid (SPEC §11): toy tables, then `toys`
+// pseudo-experiments at every point, each minimised over every point of the grid.
+void BM_FeldmanCousins(benchmark::State& state, std::string backend_name, std::string kind, int n,
+                       int toys, Json quadrature) {
+  auto backend = backend_named(backend_name);
+  Study study = bench_study(kind, n, quadrature);
+  if (kind == "sin2_theta_W") {  // n points around the truth (bench_study's axis has n²)
+    study.scans[0].axes[0].points = n;
+    study.scans[0].axes[0].min = 0.22;
+    study.scans[0].axes[0].max = 0.26;
+  }
+  const PreparedDetector det = prepare_detector(study.detectors[0], study.analysis, *backend);
+  const auto model = make_study_model(det, study, study.scans[0], study.scenarios[0],
+                                      Method::kFactorised, *backend);
+  const std::size_t points = model->input().n_points();
+  Progress quiet(Progress::Mode::kQuiet);
+  for (auto _ : state) {
+    const auto evaluator = backend->prepare_toys(make_toy_input(*model, 1));
+    const auto tc = critical_values(*evaluator, 0, points, toys, 0.9, quiet);
+    benchmark::DoNotOptimize(tc.data());
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(points) * toys);
+  state.counters["points"] = static_cast<double>(points);
+  state.counters["toys"] = toys;
+}
+
 void register_all() {
   std::vector<std::string> backends = {"cpu"};
   if (cuda_device_count() > 0) backends.push_back("cuda");
@@ -118,6 +146,18 @@ void register_all() {
                                  std::string("sin2_theta_W"), Method::kFactorised, 1000,
                                  default_quadrature)
         ->Unit(benchmark::kMillisecond);
+    // Feldman–Cousins: 200 points × 10^4 toys (sin²θ_W) and 50 × 50 points × 1000 toys
+    // (sterile ν_e), every toy minimised over the whole grid (items: toys).
+    benchmark::RegisterBenchmark(("fc/" + b + "/sin2_theta_W/200x10000toys").c_str(),
+                                 BM_FeldmanCousins, b, std::string("sin2_theta_W"), 200, 10000,
+                                 default_quadrature)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1);
+    benchmark::RegisterBenchmark(("fc/" + b + "/sterile_nue/50x50x1000toys").c_str(),
+                                 BM_FeldmanCousins, b, std::string("sterile_nue"), 50, 1000,
+                                 sterile_quadrature)
+        ->Unit(benchmark::kMillisecond)
+        ->Iterations(1);
     // The direct path evaluates the double integral at every point: a smaller grid.
     const int n_direct = b == "cuda" ? 1000 : 32;
     for (const char* kind : {"sterile_nue", "nsi_2d"})

@@ -8,12 +8,14 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "kernels/couplings.hpp"
 #include "kernels/parameters.hpp"
+#include "kernels/random.hpp"
 #include "kernels/rate_problem.hpp"
 
 namespace cevns {
@@ -88,6 +90,42 @@ class GridEvaluator {
   virtual void chi2(std::size_t first, std::size_t count, double* out) = 0;
 };
 
+// The pseudo-experiments of one grid (SPEC §11; kernels/toys.hpp has the meaning of every
+// table), in host memory: made by host/engine/feldman_cousins.cpp from a ScanModel.
+struct ToyInput {
+  std::size_t n_points = 0;
+  int n_bins = 0;
+  int n_basis = 1;
+  std::vector<std::size_t> row_first;  // n_rows + 1
+  std::vector<double> basis;           // [row][k][bin]
+  std::vector<double> coef;            // [point][k]
+  bool poisson = false;
+  int n_backgrounds = 1;
+  std::vector<double> backgrounds;        // [template][bin]
+  std::vector<double> sigmas;             // [1 + n_backgrounds]
+  std::vector<double> weight;             // Gaussian: [bin]
+  double gg = 0.0;                        // Gaussian
+  std::vector<double> point_gaussian;     // Gaussian: [point][5]
+  std::vector<PoissonTable> source_bins;  // [source][bin]: the grid's points, then extra sources
+  std::vector<double> source_nuisance;    // [source][1 + n_backgrounds]
+  std::uint64_t seed = 0;
+  std::size_t n_sources() const { return n_bins > 0 ? source_bins.size() / n_bins : 0; }
+};
+
+// The device-resident toys of one grid.
+class ToyEvaluator {
+ public:
+  virtual ~ToyEvaluator() = default;
+  // t = χ²_toy(θ) − min over the grid of χ²_toy for the true grid points θ ∈ [first, first +
+  // count) and toys [toy_begin, toy_end), into out[(θ − first) · (toy_end − toy_begin) + toy].
+  virtual void statistics(std::size_t first, std::size_t count, std::uint32_t toy_begin,
+                          std::uint32_t toy_end, double* out) = 0;
+  // Δχ²_toy at every grid point for toys [toy_begin, toy_end) drawn from source `source` (keyed
+  // as point `key_point`), into out[toy][point].
+  virtual void delta_chi2(std::size_t source, std::uint64_t key_point, std::uint32_t toy_begin,
+                          std::uint32_t toy_end, double* out) = 0;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -112,6 +150,9 @@ class Backend {
 
   // Uploads what the grid needs; the evaluator keeps it on the device for every chunk.
   virtual std::unique_ptr<GridEvaluator> prepare(const ScanInput& input) = 0;
+
+  // Uploads the tables of a grid's pseudo-experiments.
+  virtual std::unique_ptr<ToyEvaluator> prepare_toys(const ToyInput& input) = 0;
 
   // a·b − c, evaluated by a kernel of this backend. Both backends are compiled without
   // floating-point contraction (CMakeLists.txt: nvcc --fmad=false, g++ -ffp-contract=off), so

@@ -20,6 +20,7 @@
 
 #include "kernels/backend.hpp"
 #include "kernels/scan_point.hpp"
+#include "kernels/toys.hpp"
 
 #ifndef CEVNS_BACKEND_NS
 #error "define CEVNS_BACKEND_NS before including backend_impl.inl"
@@ -277,6 +278,125 @@ class ThrustGrid final : public GridEvaluator {
   thrust::device_vector<double> buffer_;
 };
 
+// Pseudo-experiments (kernels/toys.hpp): one work item per (true point, toy), its counts in a
+// scratch row of its own.
+struct ToyStatisticLoop {
+  ToyView view;
+  std::size_t first;
+  std::uint32_t toy_begin, n_toys;
+  std::size_t item_begin;
+  double* scratch;  // [item − item_begin][bin]
+  double* out;      // [item]
+  CEVNS_HD void operator()(std::size_t i) const {
+    const std::size_t item = item_begin + i;
+    const std::size_t point = first + item / n_toys;
+    const std::uint32_t toy = toy_begin + static_cast<std::uint32_t>(item % n_toys);
+    double* counts = scratch + i * static_cast<std::size_t>(view.n_bins);
+    double centre[kMaxPulls];
+    draw_toy(view, point, point, toy, counts, centre);
+    ToyStatisticSink sink{point, 0.0, 1e308};
+    toy_grid_chi2(view, counts, centre, sink);
+    out[item] = sink.at_truth - sink.minimum;
+  }
+};
+
+struct ToyDeltaLoop {
+  ToyView view;
+  std::size_t source;
+  std::uint64_t key_point;
+  std::uint32_t toy_begin;
+  double* scratch;  // [toy][bin]
+  double* out;      // [toy][point]
+  CEVNS_HD void operator()(std::size_t i) const {
+    double* counts = scratch + i * static_cast<std::size_t>(view.n_bins);
+    double centre[kMaxPulls];
+    draw_toy(view, source, key_point, toy_begin + static_cast<std::uint32_t>(i), counts, centre);
+    ToyGridSink sink{out + i * view.n_points, 1e308};
+    toy_grid_chi2(view, counts, centre, sink);
+    for (std::size_t p = 0; p < view.n_points; ++p) sink.out[p] -= sink.minimum;
+  }
+};
+
+class ThrustToys final : public ToyEvaluator {
+ public:
+  explicit ThrustToys(const ToyInput& in)
+      : row_first_(upload(in.row_first)),
+        basis_(upload(in.basis)),
+        coef_(upload(in.coef)),
+        backgrounds_(upload(in.backgrounds)),
+        sigmas_(upload(in.sigmas)),
+        weight_(upload(in.weight.empty() ? std::vector<double>{0.0} : in.weight)),
+        point_gaussian_(
+            upload(in.point_gaussian.empty() ? std::vector<double>{0.0} : in.point_gaussian)),
+        source_bins_(upload(in.source_bins)),
+        source_nuisance_(upload(in.source_nuisance)) {
+    view_ = ToyView{in.n_points,
+                    in.n_bins,
+                    in.n_basis,
+                    static_cast<int>(in.row_first.size()) - 1,
+                    ptr(row_first_),
+                    ptr(basis_),
+                    ptr(coef_),
+                    in.poisson ? 1 : 0,
+                    in.n_backgrounds,
+                    ptr(backgrounds_),
+                    ptr(sigmas_),
+                    ptr(weight_),
+                    in.gg,
+                    ptr(point_gaussian_),
+                    ptr(source_bins_),
+                    ptr(source_nuisance_),
+                    in.seed};
+  }
+
+  void statistics(std::size_t first, std::size_t count, std::uint32_t toy_begin,
+                  std::uint32_t toy_end, double* out) override {
+    const std::uint32_t n_toys = toy_end - toy_begin;
+    const std::size_t items = count * n_toys;
+    if (items == 0) return;
+    const std::size_t batch = batch_items(items);
+    if (scratch_.size() < batch * view_.n_bins) scratch_.resize(batch * view_.n_bins);
+    double* result = out;
+    if (!kHostMemory) {
+      if (buffer_.size() < items) buffer_.resize(items);
+      result = ptr(buffer_);
+    }
+    for (std::size_t begin = 0; begin < items; begin += batch)
+      parallel_for(std::min(batch, items - begin),
+                   ToyStatisticLoop{view_, first, toy_begin, n_toys, begin, ptr(scratch_), result});
+    if (!kHostMemory) thrust::copy(buffer_.begin(), buffer_.begin() + items, out);
+  }
+
+  void delta_chi2(std::size_t source, std::uint64_t key_point, std::uint32_t toy_begin,
+                  std::uint32_t toy_end, double* out) override {
+    const std::size_t n_toys = toy_end - toy_begin;
+    if (n_toys == 0) return;
+    if (scratch_.size() < n_toys * view_.n_bins) scratch_.resize(n_toys * view_.n_bins);
+    const std::size_t n = n_toys * view_.n_points;
+    double* result = out;
+    if (!kHostMemory) {
+      if (buffer_.size() < n) buffer_.resize(n);
+      result = ptr(buffer_);
+    }
+    parallel_for(n_toys, ToyDeltaLoop{view_, source, key_point, toy_begin, ptr(scratch_), result});
+    if (!kHostMemory) thrust::copy(buffer_.begin(), buffer_.begin() + n, out);
+  }
+
+ private:
+  // Work items per launch: their count scratch rows stay under 2^23 doubles (64 MiB).
+  std::size_t batch_items(std::size_t items) const {
+    const std::size_t cap = (std::size_t{1} << 23) / static_cast<std::size_t>(view_.n_bins);
+    return std::max<std::size_t>(1, std::min(items, cap));
+  }
+
+  thrust::device_vector<std::size_t> row_first_;
+  thrust::device_vector<double> basis_, coef_, backgrounds_, sigmas_, weight_, point_gaussian_;
+  thrust::device_vector<PoissonTable> source_bins_;
+  thrust::device_vector<double> source_nuisance_;
+  thrust::device_vector<double> scratch_, buffer_;
+  ToyView view_{};
+};
+
 template <class T>
 std::shared_ptr<const void> keep_on_device(const std::vector<T>& v, const T** p) {
   auto d = std::make_shared<thrust::device_vector<T>>(upload(v));
@@ -375,6 +495,10 @@ class ThrustBackend final : public Backend {
         return std::make_unique<ThrustGrid<DirectCounts>>(in, segment_points_, c, std::move(keep));
       }
     }
+  }
+
+  std::unique_ptr<ToyEvaluator> prepare_toys(const ToyInput& input) override {
+    return std::make_unique<ThrustToys>(input);
   }
 
   double multiply_subtract(double a, double b, double c) override {

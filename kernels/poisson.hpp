@@ -17,6 +17,8 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <utility>
 
 #include "kernels/hd.hpp"
 
@@ -39,6 +41,21 @@ struct PoissonProfile {
 };
 
 namespace detail {
+
+// The centre of pull k's constraint: θ_k − c_k enters the pull term. Views without centre()
+// (the fits to data) have c = 0; the pseudo-experiments of SPEC §11 draw c (kernels/toys.hpp).
+template <class T, class = void>
+struct HasCentre : std::false_type {};
+template <class T>
+struct HasCentre<T, decltype(void(std::declval<const T&>().centre(0)))> : std::true_type {};
+
+template <class Templates>
+CEVNS_HD double pull_centre(const Templates& t, int k) {
+  if constexpr (HasCentre<Templates>::value)
+    return t.centre(k);
+  else
+    return 0.0;
+}
 
 // Solves A x = b for a small symmetric positive-definite A (Cholesky, row-major n × n); false when
 // A is not positive definite. A and b are taken by value: the caller keeps its copies.
@@ -83,7 +100,8 @@ CEVNS_HD double poisson_objective(const Templates& t, const double* theta) {
   }
   for (int k = 0; k < nk; ++k) {
     const double s = t.sigma(k);
-    if (s > 0.0 && std::isfinite(s)) f += theta[k] * theta[k] / (s * s);
+    const double d = theta[k] - pull_centre(t, k);
+    if (s > 0.0 && std::isfinite(s)) f += d * d / (s * s);
   }
   return f;
 }
@@ -135,7 +153,7 @@ CEVNS_HD PoissonProfile profile_poisson(const Templates& t) {
       for (int b = 0; b < a; ++b) h[b * n + a] = h[a * n + b];
       const double s = t.sigma(free[a]);
       if (std::isfinite(s)) {
-        g[a] += 2.0 * r.theta[free[a]] / (s * s);
+        g[a] += 2.0 * (r.theta[free[a]] - detail::pull_centre(t, free[a])) / (s * s);
         h[a * n + a] += 2.0 / (s * s);
       }
     }

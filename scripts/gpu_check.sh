@@ -11,7 +11,7 @@ Usage:
   scripts/gpu_check.sh --fetch            on a machine with apt and network access: download into
                                           .gpu-debs/ the Debian packages the CUDA build needs and a
                                           bare GPU node lacks (nlohmann-json, GoogleTest, Google
-                                          Benchmark; about 1 MB); then copy the repository with
+                                          Benchmark, Random123; about 1 MB); then copy the repository with
                                           .gpu-debs/ to the GPU node
   scripts/gpu_check.sh [options]          on the GPU node: unpack .gpu-debs/ into a prefix, build
                                           the CUDA backend without HDF5 (tests and benchmarks,
@@ -95,7 +95,7 @@ if [[ $mode == fetch ]]; then
     lib=$(bench_lib)
     [[ -n $lib ]] || die "apt-cache knows no libbenchmark-dev: a Debian 12 or Ubuntu package source is needed"
   fi
-  packages=(nlohmann-json3-dev libgtest-dev libbenchmark-dev "$lib")
+  packages=(nlohmann-json3-dev libgtest-dev libbenchmark-dev librandom123-dev "$lib")
   # Downloaded in a temporary directory that apt's unprivileged _apt user can write to, so that a
   # failed download leaves an existing .gpu-debs/ untouched.
   tmp=$(mktemp -d)
@@ -154,7 +154,8 @@ libdir=$prefix/usr/lib/x86_64-linux-gnu
 gtest_dir=$libdir/cmake/GTest
 bench_dir=$libdir/cmake/benchmark
 json_dir=$prefix/usr/share/cmake/nlohmann_json
-for d in "$gtest_dir" "$bench_dir" "$json_dir"; do
+random123_dir=$prefix/usr/include  # Random123/philox.h: the Feldman-Cousins toys' generator
+for d in "$gtest_dir" "$bench_dir" "$json_dir" "$random123_dir/Random123"; do
   [[ -d $d ]] || die "$d is missing after unpacking .gpu-debs/: run scripts/gpu_check.sh --fetch again"
 done
 # Google Benchmark is a shared library: the programs find it at run time through this path.
@@ -166,6 +167,7 @@ cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DCEVNS_HDF5=OFF -DCEVNS_PYTHON= \
   -DCMAKE_PREFIX_PATH="$prefix/usr" \
   -DGTest_DIR="$gtest_dir" -Dbenchmark_DIR="$bench_dir" -Dnlohmann_json_DIR="$json_dir" \
+  -DRANDOM123_INCLUDE_DIR="$random123_dir" \
   >"$out/build.log" 2>&1 || { tail -n 30 "$out/build.log" >&2; die "cmake configuration failed (log: $out/build.log)"; }
 grep -E "cevns-scan: CUDA backend" "$out/build.log" || true
 
@@ -322,11 +324,16 @@ def fmt_time(s):
             return f"{v:.3g} {unit}" if v < 100 else f"{v:.0f} {unit}"
 
 
-def fmt_rate(r):
+def fmt_rate(r, what="points"):
+    # Feldman-Cousins benchmarks (fc/...) count pseudo-experiments: toys/s.
     for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3), ("", 1.0)):
         if r >= scale or unit == "":
             v = r / scale
-            return (f"{v:.3g}" if v < 100 else f"{v:.0f}") + f" {unit + ' ' if unit else ''}points/s"
+            return (f"{v:.3g}" if v < 100 else f"{v:.0f}") + f" {unit + ' ' if unit else ''}{what}/s"
+
+
+def rate_unit(name):
+    return "toys" if name.startswith("fc/") else "points"
 
 
 def family(name):
@@ -373,7 +380,7 @@ for b in benchmarks:
         md.append(f"| `{b['name']}` | error: {b['error']} | |")
         continue
     t = b.get("median_time_s")
-    rate = fmt_rate(b["items_per_second"]) if b.get("items_per_second") else ""
+    rate = fmt_rate(b["items_per_second"], rate_unit(b["name"])) if b.get("items_per_second") else ""
     md.append(f"| `{b['name']}` | {fmt_time(t) if t else ''} | {rate} |")
 by_family = {}
 for b in benchmarks:
@@ -388,8 +395,8 @@ if pairs:
     for fam, v in pairs:
         cpu, gpu = v["cpu"], v["cuda"]
         if cpu.get("items_per_second") and gpu.get("items_per_second"):
-            md.append(f"| `{fam}` | {fmt_rate(cpu['items_per_second'])} | "
-                      f"{fmt_rate(gpu['items_per_second'])} | "
+            md.append(f"| `{fam}` | {fmt_rate(cpu['items_per_second'], rate_unit(fam))} | "
+                      f"{fmt_rate(gpu['items_per_second'], rate_unit(fam))} | "
                       f"{gpu['items_per_second'] / cpu['items_per_second']:.3g}× |")
         else:
             md.append(f"| `{fam}` | {fmt_time(cpu['median_time_s'])} | {fmt_time(gpu['median_time_s'])} | "

@@ -13,7 +13,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 packages=(build-essential cmake pkg-config git libhdf5-dev nlohmann-json3-dev libcli11-dev
-          libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev python3 python3-venv python3-pip
+          libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev librandom123-dev python3 python3-venv python3-pip
           clang libclang-rt-dev libomp-dev)
 # Thrust/CUB: from the CUDA toolkit when there is one, else Debian's packages.
 if ! command -v nvcc >/dev/null 2>&1 && [ ! -x /usr/local/cuda/bin/nvcc ]; then

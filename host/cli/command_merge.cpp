@@ -124,6 +124,16 @@ int run_merge(const MergeCommandOptions& options) {
         throw InputError(p.path, "", "group " + label + " has another grid shape than its study");
       std::copy(chi2.begin() + begin * rows.row_points, chi2.begin() + end * rows.row_points,
                 r.chi2.begin() + begin * rows.row_points);
+      if (r.toys > 0) {  // Feldman–Cousins: the part's rows of the critical values
+        if (!g.has_attr("fc_toys"))
+          throw InputError(p.path, "", "group " + label + " has no critical_delta_chi2");
+        const std::vector<double> critical = g.read("critical_delta_chi2");
+        if (r.critical_delta_chi2.size() != r.chi2.size())
+          r.critical_delta_chi2.assign(r.chi2.size(), 0.0);
+        std::copy(critical.begin() + begin * rows.row_points,
+                  critical.begin() + end * rows.row_points,
+                  r.critical_delta_chi2.begin() + begin * rows.row_points);
+      }
       for (std::size_t row = begin; row < end; ++row) ++covered[row];
     }
     for (std::size_t row = 0; row < rows.n_rows; ++row)
@@ -132,8 +142,11 @@ int run_merge(const MergeCommandOptions& options) {
                          "row " + std::to_string(row) + " of group " + label + " is held by " +
                              std::to_string(covered[row]) + " parts, not one");
   }
-  for (std::size_t i = 0; i < models.results.size(); ++i)
+  for (std::size_t i = 0; i < models.results.size(); ++i) {
+    if (study.statistics.feldman_cousins)  // toys keyed by point: any backend draws the same
+      compute_expected_limit_bands(*models.models[i], study, &models.results[i], *backend);
     analyse_grid(*models.models[i], study, &models.results[i]);
+  }
 
   // The grids were computed by the parts' backend(s); record those, as an unsharded run does.
   std::set<std::string> backends;

@@ -175,6 +175,26 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
     try {
       run_grids(jobs, backend, options.chunk_points, progress, hooks);
       // A signal after the last chunk: every chunk is done, so finishing beats stopping.
+      // Feldman–Cousins: the critical values of the same rows, chunk by chunk, checkpointed.
+      if (study.statistics.feldman_cousins)
+        for (std::size_t i = 0; i < models.results.size(); ++i) {
+          ScanResult& r = models.results[i];
+          const std::vector<bool> critical_done =
+              checkpoint->restore_critical(i, &r.critical_delta_chi2);
+          for (std::size_t c = 0; c < critical_done.size(); ++c) {
+            const std::size_t row = ranges[i].first + c * rows[i].rows_per_chunk;
+            const std::size_t n = std::min(rows[i].rows_per_chunk, ranges[i].second - row);
+            if (critical_done[c]) {
+              ++restored;
+              continue;
+            }
+            compute_critical_values(*models.models[i], study, &r, backend, progress,
+                                    row * rows[i].row_points, n * rows[i].row_points);
+            checkpoint->write_critical_chunk(
+                i, c, row, n, r.critical_delta_chi2.data() + row * rows[i].row_points);
+            ++computed;
+          }
+        }
     } catch (const ScanInterrupted& e) {
       checkpoint->close();
       std::fprintf(stderr,
@@ -187,8 +207,11 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
   checkpoint->close();
 
   if (!shard)
-    for (std::size_t i = 0; i < models.results.size(); ++i)
+    for (std::size_t i = 0; i < models.results.size(); ++i) {
+      if (study.statistics.feldman_cousins)
+        compute_expected_limit_bands(*models.models[i], study, &models.results[i], backend);
       analyse_grid(*models.models[i], study, &models.results[i]);
+    }
   write_scan_file(final_path, info, models.results, ranges);
   std::remove(partial.c_str());
   progress.note("computed " + std::to_string(computed) + " chunks, " + std::to_string(restored) +

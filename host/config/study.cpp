@@ -166,6 +166,21 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
   }
   if (o.has("mediator")) s.mediator = parse_mediator(o, "mediator");
   s.raster = o.boolean("raster", false);
+  if (o.has("fixed")) {
+    JsonObject f = o.object("fixed");
+    for (const auto& item : o.raw("fixed").items()) {
+      const std::optional<int> id = find_parameter(item.key());
+      if (!id)
+        f.fail(item.key(), "expected a parameter (" + parameter_names_help() + ") as a fixed key");
+      for (const auto& a : s.axes)
+        if (a.id == *id) f.fail(item.key(), "expected a parameter that is not on the scan's axes");
+      s.fixed.emplace_back(*id,
+                           f.number(
+                               item.key(), [&](double x) { return parameter_in_range(*id, x); },
+                               "a value " + parameter_range_text(*id)));
+    }
+    f.finish();
+  }
   o.finish();
   if (s.is_mediator() && s.mediator == kNoMediator)
     o.fail("mediator",
@@ -185,8 +200,12 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
   if (s.is_sterile() && s.is_quadratic() == false && s.axes.size() == 2 &&
       !(s.axes[0].id == kSin22Theta && s.axes[1].id == kDm2))
     o.fail("axes", "expected a sterile scan's axes in the order sin2_2theta, dm2_eV2");
-  if (s.is_sterile() && s.axes.size() == 1)
-    o.fail("axes", "expected two axes (sin2_2theta, dm2_eV2) for a sterile scan");
+  bool fixed_dm2 = false;
+  for (const auto& [id, value] : s.fixed) fixed_dm2 = fixed_dm2 || id == kDm2;
+  if (s.is_sterile() && s.axes.size() == 1 && !(s.axes[0].id == kSin22Theta && fixed_dm2))
+    o.fail("axes",
+           "expected two axes (sin2_2theta, dm2_eV2) for a sterile scan, or a sin2_2theta axis "
+           "with \"fixed\": {\"dm2_eV2\": ...}");
   if (s.raster && !(s.is_sterile() && s.axes.size() == 2))
     o.fail("raster", "expected raster only on a 2-D sterile scan");
   if (s.is_sterile() && s.is_mediator())
@@ -203,6 +222,30 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
 }
 
 }  // namespace
+
+Json StatisticsOptions::to_json() const {
+  return Json{{"method", feldman_cousins ? "feldman_cousins" : "wilks"},
+              {"toys", toys},
+              {"seed", seed},
+              {"likelihood", poisson ? "poisson" : "gaussian"}};
+}
+
+StatisticsOptions parse_statistics(const Json& item, const std::string& file,
+                                   const std::string& path) {
+  JsonObject o(item, file, path);
+  StatisticsOptions s;
+  s.feldman_cousins =
+      o.one_of("method", {"wilks", "feldman_cousins"}, std::string("wilks")) == "feldman_cousins";
+  s.toys = o.integer_in("toys", 10, 10000000, 1000);
+  s.seed = static_cast<std::uint64_t>(o.integer_in("seed", 0, 2147483647, 1));
+  s.poisson = o.one_of("likelihood", {"gaussian", "poisson"}, std::string("gaussian")) == "poisson";
+  o.finish();
+  if (!s.feldman_cousins && (o.has("toys") || o.has("seed")))
+    o.fail(o.has("toys") ? "toys" : "seed",
+           "expected no toys or seed with \"method\": \"wilks\" (they set the "
+           "Feldman-Cousins construction)");
+  return s;
+}
 
 Study load_study(const std::string& path) {
   const JsonFile file(path);
@@ -358,6 +401,9 @@ Study parse_study(const Json& json, const std::string& file) {
     t.finish();
   }
 
+  if (o.has("statistics"))
+    st.statistics = parse_statistics(o.raw("statistics"), file, "/statistics");
+
   std::set<std::string> scan_names;
   for (const auto& [item, path] : o.array("scans")) {
     st.scans.push_back(parse_scan(*item, file, path, st.method));
@@ -377,6 +423,7 @@ Study parse_study(const Json& json, const std::string& file) {
                              {"delta_chi2_2d", an.delta_chi2_2d}};
   if (!an.total_only) st.json["analysis"]["bin_width_keV"] = an.bin_width_keV;
   st.json["method"] = st.method == Method::kDirect ? "direct" : "factorised";
+  if (o.has("statistics")) st.json["statistics"] = st.statistics.to_json();
   st.json.erase("source");
   st.json.erase("quadrature");
   return st;

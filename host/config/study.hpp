@@ -2,7 +2,9 @@
 // (configs/studies/*.json; schema in README.md).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/config/config.hpp"
@@ -18,14 +20,32 @@ struct Axis {
   std::vector<double> values() const;
 };
 
+// How regions are drawn (SPEC §7, §11): Wilks' thresholds (the default), or the Feldman–Cousins
+// construction with `toys` pseudo-experiments per grid point drawn with `seed`; `poisson` makes
+// the statistic the Baker–Cousins likelihood instead of the Gaussian χ² of SPEC §7.
+struct StatisticsOptions {
+  bool feldman_cousins = false;
+  int toys = 1000;
+  std::uint64_t seed = 1;
+  bool poisson = false;
+  Json to_json() const;
+};
+
+// `statistics` of a study or a data-set config: {method, toys, seed, likelihood}.
+StatisticsOptions parse_statistics(const Json& item, const std::string& file,
+                                   const std::string& path);
+
 struct ScanSpec {
   std::string name;
   std::vector<Axis> axes;  // one or two
   int sterile_channel = kNoSterile;
   int mediator = kNoMediator;  // the light boson of mediator axes (SPEC §10.1, §10.2)
   bool raster = false;         // sterile exclusions per Δm² row at the 1-parameter Δχ²
-  bool is_sterile() const;     // a sin2_2theta or dm2_eV2 axis
-  bool is_mediator() const;    // a mediator_coupling or mediator_mass_MeV axis
+  // Parameters off the axes held at given values in this scan (`fixed`: {parameter: value}),
+  // instead of the study's truth: e.g. the mediator mass of a coupling scan.
+  std::vector<std::pair<int, double>> fixed;
+  bool is_sterile() const;   // a sin2_2theta or dm2_eV2 axis
+  bool is_mediator() const;  // a mediator_coupling or mediator_mass_MeV axis
   // (mediator_coupling, mediator_mass_MeV): exclusions per mass (host/engine/study_run.hpp)
   bool is_mediator_plane() const;
   bool is_quadratic() const;  // only coupling axes (sin²θ_W, ε): the quadratic-form evaluator
@@ -51,6 +71,7 @@ struct Study {
   PhysicsModel truth{};  // the Asimov data's model (SM unless set); other parameters are fixed
                          // at their true values in every scan
   Method method = Method::kFactorised;
+  StatisticsOptions statistics;
   Json json;  // resolved config: detectors and source inlined, defaults filled in
 };
 

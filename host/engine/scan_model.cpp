@@ -22,6 +22,15 @@ Statistic asimov_statistic(const std::vector<double>& true_counts, double backgr
   return s;
 }
 
+Statistic asimov_poisson_statistic(Statistic g) {
+  Statistic s;
+  s.kind = ScanInput::kPoisson;
+  s.data = std::move(g.n_exp);
+  s.backgrounds = {std::move(g.n_bg)};
+  s.sigmas = {g.sigma_alpha, g.sigma_beta};
+  return s;
+}
+
 std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes) {
   std::vector<GridAxis> out;
   for (const Axis& a : axes) out.push_back(GridAxis{a.id, a.values()});
@@ -40,6 +49,9 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
     quadratic = quadratic && parameter_info(axes[k].id).role == kCouplingRole;
   }
   sterile_plane = sterile_plane && axes[0].id == kSin22Theta && axes[1].id == kDm2;
+  // A sin²2θ line at a fixed Δm² (a scan's `fixed`): the sterile table of that one Δm².
+  const bool sterile_line = axes.size() == 1 && axes[0].id == kSin22Theta;
+  sterile_plane = sterile_plane || sterile_line;
   // The mediator tables: the coupling on axis 0, the mass on axis 1 or fixed, a mediator chosen.
   const bool mediator_plane = base.mediator != kNoMediator && axes[0].id == kMediatorCoupling &&
                               (axes.size() == 1 || axes[1].id == kMediatorMass) &&
@@ -83,8 +95,9 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
     input_.unaffected = std::move(t.unaffected);
     input_.affected = std::move(t.affected);
     depletion_ = std::move(t.depletion);
-    input_.dm2_axis = 1;
-    input_.depletion = backend.sterile_depletion(depletion_, input_.axis[1]);
+    input_.dm2_axis = sterile_line ? -1 : 1;
+    input_.depletion = backend.sterile_depletion(
+        depletion_, sterile_line ? std::vector<double>{base.value[kDm2]} : input_.axis[1]);
   } else if (method == Method::kFactorised && mediator_plane) {
     input_.evaluator = ScanInput::kMediator;
     PhysicsModel off = base;

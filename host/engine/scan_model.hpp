@@ -34,6 +34,11 @@ struct Statistic {
 Statistic asimov_statistic(const std::vector<double>& true_counts, double background_fraction,
                            double sigma_alpha, double sigma_beta);
 
+// The same Asimov data under the Baker–Cousins likelihood (kernels/poisson.hpp): the data N_exp,
+// the background as the one template beside the signal, σ_α and σ_β as the normalisations' σ
+// (0 fixes one) — the `likelihood: "poisson"` of a study's statistics.
+Statistic asimov_poisson_statistic(Statistic gaussian);
+
 // One axis of a grid: the parameter and its values.
 struct GridAxis {
   int id;

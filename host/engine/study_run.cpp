@@ -38,8 +38,11 @@ std::unique_ptr<ScanModel> make_study_model(const PreparedDetector& detector, co
   Statistic stats =
       asimov_statistic(counts->counts(study.truth), study.analysis.background_fraction,
                        scenario.sigma_alpha, scenario.sigma_beta);
-  // Parameters off the axes stay at their true values; a sterile scan tests its own channel.
+  if (study.statistics.poisson) stats = asimov_poisson_statistic(std::move(stats));
+  // Parameters off the axes stay at their true values (or the scan's fixed ones); a sterile scan
+  // tests its own channel.
   PhysicsModel base = study.truth;
+  for (const auto& [id, value] : scan.fixed) base.value[id] = value;
   if (scan.is_sterile()) base.sterile_channel = scan.sterile_channel;
   if (scan.is_mediator()) base.mediator = scan.mediator;
   return std::make_unique<ScanModel>(std::move(counts), grid_axes(scan.axes), base,
@@ -120,13 +123,29 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
     for (std::size_t i = 0; i < r->chi2.size(); ++i) r->delta_chi2[i] = r->chi2[i] - r->chi2_min;
   };
 
+  // Feldman–Cousins: allowed where χ² − t_c(x) − χ²_min ≤ 0, t_c interpolated between points.
+  const bool fc = !r->critical_delta_chi2.empty();
+  std::vector<bool> log_axes;
+  for (const auto& a : scan.axes) log_axes.push_back(a.log);
+  const auto critical_at = [&](const std::vector<double>& x) {
+    return fc ? interpolate_on_grid(r->axes, log_axes, r->critical_delta_chi2, x) : 0.0;
+  };
+  std::vector<double> fc_chi2;  // χ² − t_c on the grid
+  if (fc)
+    for (std::size_t i = 0; i < r->chi2.size(); ++i)
+      fc_chi2.push_back(r->chi2[i] - r->critical_delta_chi2[i]);
+
   if (scan.axes.size() == 1) {
     r->threshold = study.analysis.delta_chi2_1d;
     const auto f = [&](double x) { return model.chi2(model.model_at({x})); };
     const auto [x_min, f_min] = minimise_1d(r->axes[0], r->chi2, f);
     r->chi2_min = std::min(f_min, grid_min);
     r->best_fit = {f_min <= grid_min ? x_min : r->axes[0][best]};
-    r->intervals = allowed_intervals(r->axes[0], r->chi2, r->chi2_min, r->threshold, f);
+    if (fc)
+      r->intervals = allowed_intervals(r->axes[0], fc_chi2, r->chi2_min, 0.0,
+                                       [&](double x) { return f(x) - critical_at({x}); });
+    else
+      r->intervals = allowed_intervals(r->axes[0], r->chi2, r->chi2_min, r->threshold, f);
     set_delta_chi2();
     if (scan.axes[0].id == kSin2ThetaW) {
       for (const auto& iv : r->intervals)
@@ -145,8 +164,16 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
         [&](const std::vector<double>& x) { return model.chi2(model.model_at(x)); }, r->axes[0],
         r->axes[1], r->chi2, scan.axes);
     set_delta_chi2();
-    r->contours = contour_lines(r->axes[0], r->axes[1], r->delta_chi2, r->threshold,
-                                scan.axes[0].log, scan.axes[1].log);
+    if (fc) {
+      std::vector<double> margin(r->delta_chi2.size());
+      for (std::size_t i = 0; i < margin.size(); ++i)
+        margin[i] = r->delta_chi2[i] - r->critical_delta_chi2[i];
+      r->contours =
+          contour_lines(r->axes[0], r->axes[1], margin, 0.0, scan.axes[0].log, scan.axes[1].log);
+    } else {
+      r->contours = contour_lines(r->axes[0], r->axes[1], r->delta_chi2, r->threshold,
+                                  scan.axes[0].log, scan.axes[1].log);
+    }
 
     if (scan.is_sterile()) {
       r->raster_threshold = study.analysis.delta_chi2_1d;
@@ -155,11 +182,14 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
       const Axis& dm2_axis = scan.axes[1];
       for (double dm2 : kExclusionDm2_eV2) {
         if (dm2 < dm2_axis.min || dm2 > dm2_axis.max) continue;
-        const auto g = [&](double s) { return model.chi2(model.model_at({s, dm2})); };
+        const auto g = [&](double s) {
+          return model.chi2(model.model_at({s, dm2})) - critical_at({s, dm2});
+        };
         std::vector<double> row(n0);
         for (std::size_t i = 0; i < n0; ++i) row[i] = g(r->axes[0][i]);
         r->exclusion.emplace_back(
-            dm2, scan.raster
+            dm2, fc ? fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, 0.0)
+                 : scan.raster
                      ? fixed_dm2_exclusion(r->axes[0], row, g, std::nullopt, r->raster_threshold)
                      : fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold));
       }
@@ -168,15 +198,18 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
       // SPEC §10.5: at a fixed mass the coupling is the row's one parameter; the exclusion is the
       // upper end of the allowed interval around the row's minimum (g → 0 for the SM truth),
       // relative to the global minimum at the plane's threshold, as for the sterile plane.
-      r->row_exclusion = grid_row_exclusion(r->axes[0], r->axes[1].size(), r->chi2, r->chi2_min,
-                                            r->threshold, scan.axes[0].log);
+      r->row_exclusion = grid_row_exclusion(r->axes[0], r->axes[1].size(), fc ? fc_chi2 : r->chi2,
+                                            r->chi2_min, fc ? 0.0 : r->threshold, scan.axes[0].log);
       const Axis& mass_axis = scan.axes[1];
       for (double mass : kExclusionMass_MeV) {
         if (mass < mass_axis.min || mass > mass_axis.max) continue;
-        const auto g = [&](double c) { return model.chi2(model.model_at({c, mass})); };
+        const auto g = [&](double c) {
+          return model.chi2(model.model_at({c, mass})) - critical_at({c, mass});
+        };
         std::vector<double> row(n0);
         for (std::size_t i = 0; i < n0; ++i) row[i] = g(r->axes[0][i]);
-        const RowExclusion e = fixed_row_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold);
+        const RowExclusion e =
+            fixed_row_exclusion(r->axes[0], row, g, r->chi2_min, fc ? 0.0 : r->threshold);
         r->exclusion.emplace_back(mass, e.excluded);
         r->allowed_bands.push_back(e.bands_above);
       }
@@ -196,6 +229,11 @@ ScanResult describe_result(const Study& study, const ScanSpec& scan,
   r.background_fraction = study.analysis.background_fraction;
   r.cl = study.analysis.cl;
   r.method = model.direct() ? "direct" : "factorised";
+  r.likelihood = study.statistics.poisson ? "poisson" : "gaussian";
+  if (study.statistics.feldman_cousins) {
+    r.toys = study.statistics.toys;
+    r.seed = study.statistics.seed;
+  }
   r.edges_keV = detector.edges_keV;
   for (const auto& a : scan.axes) {
     r.axes.push_back(a.values());
@@ -208,6 +246,33 @@ std::string result_label(const ScanResult& r) {
   return r.scan + "/" + r.detector + "/" + r.scenario;
 }
 
+void compute_critical_values(const ScanModel& model, const Study& study, ScanResult* r,
+                             Backend& backend, Progress& progress, std::size_t first,
+                             std::size_t count) {
+  const std::size_t n = model.input().n_points();
+  first = std::min(first, n);
+  count = std::min(count, n - first);
+  r->toys = study.statistics.toys;
+  r->seed = study.statistics.seed;
+  if (r->critical_delta_chi2.size() != n)
+    r->critical_delta_chi2.assign(n, std::numeric_limits<double>::quiet_NaN());
+  const auto toys = backend.prepare_toys(make_toy_input(model, study.statistics.seed));
+  progress.start(result_label(*r) + " toys", count);
+  const std::vector<double> t =
+      critical_values(*toys, first, count, study.statistics.toys, study.analysis.cl, progress);
+  progress.finish();
+  std::copy(t.begin(), t.end(), r->critical_delta_chi2.begin() + first);
+}
+
+void compute_expected_limit_bands(const ScanModel& model, const Study& study, ScanResult* r,
+                                  Backend& backend) {
+  if (r->axes.size() != 1 || r->critical_delta_chi2.empty()) return;
+  const auto toys = backend.prepare_toys(
+      make_toy_input(model, study.statistics.seed, {model.model_at({r->truth[0]})}));
+  r->expected_limit_bands = expected_limit_bands(*toys, model.input().n_points(), r->axes[0],
+                                                 r->critical_delta_chi2, study.statistics.toys);
+}
+
 std::vector<ScanResult> run_study(const Study& study, Backend& backend, Method method,
                                   std::size_t chunk_points, Progress& progress) {
   StudyModels models = build_study_models(study, backend, method);
@@ -216,8 +281,13 @@ std::vector<ScanResult> run_study(const Study& study, Backend& backend, Method m
     jobs.push_back(GridJob{models.models[i].get(), &models.results[i].chi2, 0,
                            static_cast<std::size_t>(-1), result_label(models.results[i])});
   run_grids(jobs, backend, chunk_points, progress);
-  for (std::size_t i = 0; i < models.results.size(); ++i)
+  for (std::size_t i = 0; i < models.results.size(); ++i) {
+    if (study.statistics.feldman_cousins) {
+      compute_critical_values(*models.models[i], study, &models.results[i], backend, progress);
+      compute_expected_limit_bands(*models.models[i], study, &models.results[i], backend);
+    }
     analyse_grid(*models.models[i], study, &models.results[i]);
+  }
   return std::move(models.results);
 }
 

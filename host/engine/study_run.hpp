@@ -8,6 +8,7 @@
 // (host/io/scan_output.cpp).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +18,7 @@
 
 #include "host/config/study.hpp"
 #include "host/core/progress.hpp"
+#include "host/engine/feldman_cousins.hpp"
 #include "host/engine/grid_driver.hpp"
 #include "host/engine/scan_model.hpp"
 #include "host/stats/contours.hpp"
@@ -70,6 +72,15 @@ struct ScanResult {
   std::vector<std::vector<Interval>> allowed_bands;
   std::vector<double> row_exclusion;
   bool complete = true;
+  // Feldman–Cousins (SPEC §11; the study's statistics): the critical Δχ² per grid point, the toys
+  // per point, and for 1-D forecasts the spread of the expected limit over toys at the truth.
+  // Empty under Wilks' thresholds; when present, intervals, contours and exclusions are drawn
+  // where Δχ² < critical_delta_chi2.
+  std::vector<double> critical_delta_chi2;
+  int toys = 0;
+  std::uint64_t seed = 0;
+  std::string likelihood = "gaussian";
+  std::optional<ExpectedLimitBands> expected_limit_bands;
 };
 
 // The Δm² values at which tables and JSON report a sterile exclusion.
@@ -124,6 +135,15 @@ ScanResult describe_result(const Study& study, const ScanSpec& scan,
                            const PreparedDetector& detector, const Scenario& scenario,
                            const ScanModel& model);
 std::string result_label(const ScanResult& r);  // "scan/detector/scenario"
+
+// The Feldman–Cousins critical values of grid points [first, first + count) of a result's model
+// (the whole grid by default), on the backend; then, for a whole 1-D grid, the expected-limit
+// bands at the truth.
+void compute_critical_values(const ScanModel& model, const Study& study, ScanResult* result,
+                             Backend& backend, Progress& progress, std::size_t first = 0,
+                             std::size_t count = static_cast<std::size_t>(-1));
+void compute_expected_limit_bands(const ScanModel& model, const Study& study, ScanResult* result,
+                                  Backend& backend);
 
 // Runs every scan × detector × scenario of a study in memory.
 std::vector<ScanResult> run_study(const Study& study, Backend& backend, Method method,

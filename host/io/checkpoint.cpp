@@ -109,6 +109,8 @@ void Checkpoint::add_groups(const std::vector<ScanResult>& results,
       if (shape.empty() || shape[0] != rows[i].n_rows ||
           points != rows[i].n_rows * rows[i].row_points)
         throw layout_error("has another grid shape");
+      if ((r.toys > 0) != g.has_attr("fc_toys"))
+        throw layout_error("has other statistics (Wilks or Feldman-Cousins)");
       groups_.push_back(g);
       continue;
     }
@@ -125,6 +127,17 @@ void Checkpoint::add_groups(const std::vector<ScanResult>& results,
     const std::vector<double> nan((end - begin) * rows[i].row_points,
                                   std::numeric_limits<double>::quiet_NaN());
     g.write_rows("chi2", begin, end - begin, nan.data());
+    if (r.toys > 0) {
+      g.set_attr("fc_toys", r.toys);
+      std::vector<std::string> dims;
+      for (auto it = r.spec->axes.rbegin(); it != r.spec->axes.rend(); ++it)
+        dims.push_back(it->parameter);
+      g.create_variable("critical_delta_chi2", dims, "1",
+                        "Feldman-Cousins critical Delta chi^2 (rows of finished chunks)");
+      g.write_rows("critical_delta_chi2", begin, end - begin, nan.data());
+      g.variable_int("critical_done", {"chunk"}, std::vector<long long>(n_chunks, 0), "1",
+                     "1 where the chunk's rows of critical_delta_chi2 are written");
+    }
     groups_.push_back(g);
   }
   if (!resumed_) root.set_attr("checkpoint", 1LL);
@@ -157,6 +170,31 @@ std::vector<bool> Checkpoint::restore(std::size_t i, std::vector<double>* grid) 
     }
     std::copy(stored.begin() + r0 * per_row, stored.begin() + r1 * per_row,
               grid->begin() + r0 * per_row);
+  }
+  return done;
+}
+
+std::vector<bool> Checkpoint::restore_critical(std::size_t i, std::vector<double>* critical) {
+  h5::Group& g = groups_.at(i);
+  const std::vector<double> flags = g.read("critical_done");
+  std::vector<bool> done(flags.size());
+  std::vector<std::size_t> shape;
+  const std::vector<double> stored = g.read("critical_delta_chi2", &shape);
+  const auto begin = static_cast<std::size_t>(g.attr_int("row_begin"));
+  const auto end = static_cast<std::size_t>(g.attr_int("row_end"));
+  const auto per_chunk = static_cast<std::size_t>(g.attr_int("rows_per_chunk"));
+  const std::size_t per_row = shape[0] == 0 ? 0 : stored.size() / shape[0];
+  if (critical->size() != stored.size())
+    critical->assign(stored.size(), std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t c = 0; c < done.size(); ++c) {
+    if (flags[c] == 0.0) continue;
+    const std::size_t r0 = begin + c * per_chunk, r1 = std::min(end, r0 + per_chunk);
+    if (std::any_of(stored.begin() + r0 * per_row, stored.begin() + r1 * per_row,
+                    [](double x) { return std::isnan(x); }))
+      continue;
+    done[c] = true;
+    std::copy(stored.begin() + r0 * per_row, stored.begin() + r1 * per_row,
+              critical->begin() + r0 * per_row);
   }
   return done;
 }
@@ -209,6 +247,17 @@ void Checkpoint::write_chunk(std::size_t i, std::size_t chunk, std::size_t first
   fault_injection().chunk_flushed();
 }
 
+void Checkpoint::write_critical_chunk(std::size_t i, std::size_t chunk, std::size_t first_row,
+                                      std::size_t n_rows, const double* critical) {
+  h5::Group& g = groups_.at(i);
+  g.write_rows("critical_delta_chi2", first_row, n_rows, critical);
+  file_.sync();
+  const double one = 1.0;
+  g.write_rows("critical_done", chunk, 1, &one);
+  file_.flush();
+  fault_injection().chunk_flushed();
+}
+
 void Checkpoint::close() {
   groups_.clear();
   file_.commit();  // created in place or opened: flushes and closes, no rename
@@ -233,6 +282,16 @@ void write_scan_file(const std::string& path, const ScanFileInfo& info,
       g.set_attr("row_begin", begin);
       g.set_attr("row_end", end);
       g.write_rows("chi2", begin, end - begin, r.chi2.data() + begin * per_row);
+      if (r.toys > 0) {  // the shard's rows of the critical values (cevns merge joins them)
+        std::vector<std::string> dims;
+        for (auto it = r.spec->axes.rbegin(); it != r.spec->axes.rend(); ++it)
+          dims.push_back(it->parameter);
+        g.set_attr("fc_toys", r.toys);
+        g.create_variable("critical_delta_chi2", dims, "1",
+                          "Feldman-Cousins critical Delta chi^2 (this shard's rows)");
+        g.write_rows("critical_delta_chi2", begin, end - begin,
+                     r.critical_delta_chi2.data() + begin * per_row);
+      }
     } else {
       write_scan_analysis(g, r);
     }

@@ -59,6 +59,12 @@ class Checkpoint {
   void write_chunk(std::size_t i, std::size_t chunk, std::size_t first_row, std::size_t n_rows,
                    const double* chi2);
 
+  // Feldman–Cousins studies (a result with toys > 0): the critical values of group i, chunk by
+  // chunk like chi2 (dataset critical_delta_chi2, flags critical_done), computed after the grid.
+  std::vector<bool> restore_critical(std::size_t i, std::vector<double>* critical);
+  void write_critical_chunk(std::size_t i, std::size_t chunk, std::size_t first_row,
+                            std::size_t n_rows, const double* critical);
+
   const std::string& path() const { return file_.path(); }
   void close();  // flushes and closes (the file stays)
 

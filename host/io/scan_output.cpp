@@ -100,6 +100,7 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
   g.set_attr("chi2_min", r.chi2_min);
   g.set_attr("delta_chi2_threshold", r.threshold);
   g.set_attr("cl", r.cl);
+  write_feldman_cousins(g, r);
   if (r.axes.size() == 1) {
     const Axis& a = r.spec->axes[0];
     write_recoil_bins(g, r.edges_keV);
@@ -131,6 +132,70 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
                  "two-parameter threshold)");
     }
   }
+}
+
+namespace {
+
+std::vector<double> band_values(const std::optional<LimitBands>& b) {
+  if (!b) return std::vector<double>(5, std::nan(""));
+  return {b->minus_2sigma, b->minus_1sigma, b->median, b->plus_1sigma, b->plus_2sigma};
+}
+
+Json band_json(const std::optional<LimitBands>& b) {
+  if (!b) return Json(nullptr);
+  return Json{{"minus_2sigma", nan_to_null(b->minus_2sigma)},
+              {"minus_1sigma", nan_to_null(b->minus_1sigma)},
+              {"median", nan_to_null(b->median)},
+              {"plus_1sigma", nan_to_null(b->plus_1sigma)},
+              {"plus_2sigma", nan_to_null(b->plus_2sigma)}};
+}
+
+}  // namespace
+
+void write_feldman_cousins(h5::Group g, const ScanResult& r) {
+  g.set_attr("statistics_method",
+             std::string(r.critical_delta_chi2.empty() ? "wilks" : "feldman_cousins"));
+  g.set_attr("likelihood", r.likelihood);
+  if (r.critical_delta_chi2.empty()) return;
+  const auto dims = grid_dims(r);
+  g.set_attr("fc_toys", static_cast<long long>(r.toys));
+  g.set_attr("fc_seed", static_cast<long long>(r.seed));
+  g.set_attr("random_numbers",
+             std::string("Philox4x32-10 (Random123) keyed by (seed, grid point, toy)"));
+  g.variable("critical_delta_chi2", dims, r.critical_delta_chi2, "1",
+             "Feldman-Cousins critical Delta chi^2 at the confidence level: quantile cl of "
+             "t = chi2_toy(point) - min over the grid of chi2_toy");
+  std::vector<long long> toys(r.critical_delta_chi2.size(), static_cast<long long>(r.toys));
+  for (std::size_t i = 0; i < toys.size(); ++i)
+    if (std::isnan(r.critical_delta_chi2[i])) toys[i] = 0;
+  g.variable_int("toys", dims, toys, "1", "pseudo-experiments per grid point");
+  if (r.expected_limit_bands) {
+    const Axis& a = r.spec->axes[0];
+    g.index_coordinate("limit_side", 2, "limit side: 0 lower, 1 upper");
+    g.coordinate("band_quantile", {0.02275, 0.158655, 0.5, 0.841345, 0.97725}, "1",
+                 "quantile over toys at the truth: -2 sigma, -1 sigma, median, +1, +2 sigma");
+    std::vector<double> v = band_values(r.expected_limit_bands->lower);
+    const std::vector<double> up = band_values(r.expected_limit_bands->upper);
+    v.insert(v.end(), up.begin(), up.end());
+    g.variable("expected_limit_bands", {"limit_side", "band_quantile"}, v, parameter_units(a.id),
+               "spread of the expected Feldman-Cousins limit over toys at the truth (NaN: "
+               "the allowed interval reaches the end of the axis)");
+    g.set_dataset_attr("expected_limit_bands", "toys",
+                       std::to_string(r.expected_limit_bands->toys));
+  }
+}
+
+Json feldman_cousins_json(const ScanResult& r) {
+  Json j{{"method", r.critical_delta_chi2.empty() ? "wilks" : "feldman_cousins"},
+         {"likelihood", r.likelihood}};
+  if (r.critical_delta_chi2.empty()) return j;
+  j["toys"] = r.toys;
+  j["seed"] = r.seed;
+  if (r.expected_limit_bands)
+    j["expected_limit_bands"] = Json{{"toys", r.expected_limit_bands->toys},
+                                     {"lower", band_json(r.expected_limit_bands->lower)},
+                                     {"upper", band_json(r.expected_limit_bands->upper)}};
+  return j;
 }
 
 void write_contours(h5::Group g, const std::vector<Polyline>& contours, const Axis& x,
@@ -201,6 +266,12 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
     j["best_fit"] = r.best_fit;
     j["chi2_min"] = r.chi2_min;
     j["delta_chi2_threshold"] = r.threshold;
+    if (!r.critical_delta_chi2.empty()) {
+      const Json fc = feldman_cousins_json(r);
+      j["statistics"] = fc;
+      if (fc.contains("expected_limit_bands"))
+        j["expected_limit_bands"] = fc["expected_limit_bands"];
+    }
     if (r.axes.size() == 1) {
       Json ivs = Json::array();
       Json open = Json::array();

@@ -23,6 +23,11 @@ void write_provenance(h5::Group root, const Provenance& p, const std::string& fi
 void write_scan_layout(h5::Group g, const ScanResult& r);
 // The analysis of a complete grid: chi2 (whole), delta_chi2, best fit, intervals, contours.
 void write_scan_analysis(h5::Group g, const ScanResult& r);
+// The statistics of a result (SPEC §11): its method and likelihood, and under Feldman–Cousins
+// critical_delta_chi2 and toys on the grid's dimensions and expected_limit_bands; the JSON form
+// {method, likelihood, toys, seed, expected_limit_bands}.
+void write_feldman_cousins(h5::Group g, const ScanResult& r);
+Json feldman_cousins_json(const ScanResult& r);
 
 // Contour polylines end to end: contour_x/contour_y on (contour_point), contour_start and
 // contour_length on (contour).
