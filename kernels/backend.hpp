@@ -139,14 +139,15 @@ class Backend {
                                                 const std::vector<double>& dm2_eV2) = 0;
 
   // Light-mediator tables B[row][bin], C[row][bin] of the counts A + g²B + g⁴C, one row per
-  // mediator mass (SPEC §10.5), at the other parameters and the mediator model of `base`; the
-  // problem's recoil bins are the bins, `efficiency` multiplies every count.
+  // mediator mass (SPEC §10.5), at the other parameters and the mediator model of `base`;
+  // `efficiency` multiplies every count. The bins are the problem's recoil bins when `fold` is
+  // empty, else its analysis bins (each table row summed per source bin, then folded).
   struct MediatorTables {
     std::vector<double> quadratic, quartic;
   };
   virtual MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& base,
-                                         const std::vector<double>& masses_MeV,
-                                         double efficiency) = 0;
+                                         const std::vector<double>& masses_MeV, double efficiency,
+                                         const FoldTables& fold) = 0;
 
   // Uploads what the grid needs; the evaluator keeps it on the device for every chunk.
   virtual std::unique_ptr<GridEvaluator> prepare(const ScanInput& input) = 0;

@@ -157,7 +157,27 @@ struct MediatorBinLoop {
   }
 };
 
-// Response fold of a depletion table, two passes: source → (flux, energy), → analysis bins.
+// With a response fold: the sums per (mass row, flux, true-recoil bin), the fold's source bins.
+struct MediatorSourceLoop {
+  const MediatorMoments* entries;  // [row][entry]
+  const QuadEntry* quad;
+  const int* bin_offsets;
+  int n_entries, n_true;
+  double efficiency;
+  double *quadratic, *quartic;  // [row][flux][true bin]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t per_row = static_cast<std::size_t>(kNumFluxes) * n_true;
+    const std::size_t row = k / per_row, rest = k % per_row;
+    const MediatorMoments m = mediator_source_sum(entries + row * n_entries, quad, bin_offsets,
+                                                  static_cast<int>(rest / n_true),
+                                                  static_cast<int>(rest % n_true), efficiency);
+    quadratic[k] = m.quadratic;
+    quartic[k] = m.quartic;
+  }
+};
+
+// Response fold of a table (depletion, mediator) per row, two passes: source → (flux, energy), →
+// analysis bins.
 struct FoldEnergyLoop {
   FoldView fold;
   const double* source;  // [row][flux][true bin]
@@ -194,6 +214,30 @@ struct Chi2SegmentLoop {
     std::size_t offset;
     segments.get(s, &row, &i0_begin, &i0_end, &offset);
     row_chi2(counts, grid, stats, row, i0_begin, i0_end, out + offset);
+  }
+};
+
+// The device copy of a response fold: applies it to tables [row][flux][true bin].
+struct DeviceFold {
+  thrust::device_vector<double> response, weight;
+  thrust::device_vector<int> energy_of_bin;
+  FoldView view{};
+
+  explicit DeviceFold(const FoldTables& f)
+      : response(upload(f.response)),
+        weight(upload(f.weight)),
+        energy_of_bin(upload(f.energy_of_bin)) {
+    view =
+        FoldView{ptr(response), f.n_true, f.n_energy, ptr(weight), ptr(energy_of_bin), f.n_bins()};
+  }
+  thrust::device_vector<double> apply(const thrust::device_vector<double>& source,
+                                      std::size_t rows) const {
+    thrust::device_vector<double> energy(rows * kNumFluxes *
+                                         static_cast<std::size_t>(view.n_energy));
+    parallel_for(energy.size(), FoldEnergyLoop{view, ptr(source), ptr(energy)});
+    thrust::device_vector<double> out(rows * static_cast<std::size_t>(view.n_bins));
+    parallel_for(out.size(), FoldBinLoop{view, ptr(energy), ptr(out)});
+    return out;
   }
 };
 
@@ -429,21 +473,13 @@ class ThrustBackend final : public Backend {
                                             t.spread_ratio},
                                ptr(dm2), ptr(source)});
     if (t.fold.empty()) return to_host(source);
-    const auto response = upload(t.fold.response), weight = upload(t.fold.weight);
-    const auto energy_of_bin = upload(t.fold.energy_of_bin);
-    const FoldView fold{ptr(response), t.fold.n_true,      t.fold.n_energy,
-                        ptr(weight),   ptr(energy_of_bin), t.fold.n_bins()};
-    thrust::device_vector<double> energy(rows * kNumFluxes *
-                                         static_cast<std::size_t>(fold.n_energy));
-    parallel_for(energy.size(), FoldEnergyLoop{fold, ptr(source), ptr(energy)});
-    thrust::device_vector<double> out(rows * static_cast<std::size_t>(fold.n_bins));
-    parallel_for(out.size(), FoldBinLoop{fold, ptr(energy), ptr(out)});
-    return to_host(out);
+    const DeviceFold fold(t.fold);
+    return to_host(fold.apply(source, rows));
   }
 
   MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& base,
-                                 const std::vector<double>& masses_MeV,
-                                 double efficiency) override {
+                                 const std::vector<double>& masses_MeV, double efficiency,
+                                 const FoldTables& fold) override {
     const DeviceRates d(problem);
     const auto masses = upload(masses_MeV);
     const std::size_t rows = masses_MeV.size(), n_entries = problem.entries.size();
@@ -455,6 +491,16 @@ class ThrustBackend final : public Backend {
     parallel_for(entries.size(),
                  MediatorEntryLoop{ptr(nodes), ptr(scale), static_cast<int>(n_entries), n_t,
                                    ptr(masses), ptr(entries)});
+    if (!fold.empty()) {
+      const std::size_t n_sources = static_cast<std::size_t>(kNumFluxes) * n_bins;
+      thrust::device_vector<double> quadratic(rows * n_sources), quartic(rows * n_sources);
+      parallel_for(quadratic.size(),
+                   MediatorSourceLoop{ptr(entries), d.view.entries, ptr(d.bin_offsets),
+                                      static_cast<int>(n_entries), n_bins, efficiency,
+                                      ptr(quadratic), ptr(quartic)});
+      const DeviceFold f(fold);
+      return MediatorTables{to_host(f.apply(quadratic, rows)), to_host(f.apply(quartic, rows))};
+    }
     thrust::device_vector<double> quadratic(rows * n_bins), quartic(rows * n_bins);
     parallel_for(quadratic.size(),
                  MediatorBinLoop{ptr(entries), ptr(d.bin_offsets), static_cast<int>(n_entries),

@@ -148,6 +148,23 @@ CEVNS_HD inline MediatorMoments mediator_bin_sum(const MediatorMoments* entry_mo
   return m;
 }
 
+// The same for one source bin of a response fold (flux `flux`, recoil bin `b`): the bin's entries
+// of that flux, in entry order.
+CEVNS_HD inline MediatorMoments mediator_source_sum(const MediatorMoments* entry_moments,
+                                                    const QuadEntry* entries,
+                                                    const int* bin_offsets, int flux, int b,
+                                                    double efficiency) {
+  MediatorMoments m{0.0, 0.0};
+  for (int e = bin_offsets[b]; e < bin_offsets[b + 1]; ++e) {
+    if (entries[e].flux != flux) continue;
+    m.quadratic += entry_moments[e].quadratic;
+    m.quartic += entry_moments[e].quartic;
+  }
+  m.quadratic *= efficiency;
+  m.quartic *= efficiency;
+  return m;
+}
+
 // Direct: the full double integral at every point (the reference; any model).
 struct DirectCounts {
   RateView rates;

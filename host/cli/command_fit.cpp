@@ -79,6 +79,21 @@ void print_plane(const PlaneScan& r) {
   std::printf("  %-14s (%s, %s) best %s, -2lnL min %.2f, %zu contour(s) at %.2f\n",
               r.request.name.c_str(), a[0].parameter.c_str(), a[1].parameter.c_str(), best,
               r.chi2_min, r.contours.size(), r.threshold);
+  if (r.request.is_mediator()) {
+    std::printf("  %-14s %s: excluded coupling (Delta -2lnL %.2f):", "",
+                mediator_name(r.request.mediator), r.threshold);
+    for (std::size_t k = 0; k < r.exclusion.size(); ++k) {
+      const auto& [mass, g] = r.exclusion[k];
+      if (std::isnan(g))
+        std::printf("  m %g MeV: none", mass);
+      else
+        std::printf("  m %g MeV: > %.3g", mass, g);
+      for (const auto& band : r.allowed_bands[k])
+        std::printf(" (allowed again %s)", interval_text({band}).c_str());
+    }
+    std::printf("\n");
+    return;
+  }
   if (!r.request.is_sterile()) return;
   std::printf("  %-14s raster exclusion (Delta -2lnL %.2f):", "", r.raster_threshold);
   for (const auto& [dm2, s] : r.exclusion) {
@@ -91,7 +106,7 @@ void print_plane(const PlaneScan& r) {
 }
 
 bool same_plane(const PlaneRequest& a, const PlaneRequest& b) {
-  if (a.name != b.name || a.channel != b.channel) return false;
+  if (a.name != b.name || a.channel != b.channel || a.mediator != b.mediator) return false;
   for (int k = 0; k < 2; ++k) {
     const Axis &x = a.axes[k], &y = b.axes[k];
     if (x.parameter != y.parameter || x.min != y.min || x.max != y.max || x.points != y.points ||
@@ -172,8 +187,9 @@ int run_fit(const FitOptions& options) {
     }
     for (const auto& req : d.scans) {
       if (!wanted(req.parameter)) continue;
-      profile_grids[i].push_back(data_grid(d, d.data, {GridAxis{req.id, req.values}}, kNoSterile,
-                                           *backend, progress, d.name + "/" + req.parameter));
+      profile_grids[i].push_back(data_grid(d, d.data, {GridAxis{req.id, req.values}},
+                                           standard_model(), *backend, progress,
+                                           d.name + "/" + req.parameter));
       const DataGrid& g = profile_grids[i].back();
       scans[i].push_back(analyse_profile({g.model.get()}, req, g.chi2, d.delta_chi2));
       print_profile(scans[i].back());

@@ -77,8 +77,6 @@ double delta_chi2_for_cl(double cl, int parameters, bool exact) {
   return exact ? q : std::round(q * 100.0) / 100.0;
 }
 
-namespace {
-
 int parse_mediator(JsonObject& o, const std::string& key) {
   const std::string m =
       o.one_of(key, {"vector_universal", "vector_b_minus_l", "vector_lmu_ltau", "scalar"});
@@ -86,6 +84,8 @@ int parse_mediator(JsonObject& o, const std::string& key) {
     if (m == mediator_name(k)) return k;
   return kNoMediator;
 }
+
+namespace {
 
 Scenario parse_scenario(const Json& item, const std::string& file, const std::string& path,
                         const std::string& base_dir) {

@@ -79,7 +79,8 @@ struct Study {
 Axis parse_axis(const Json& item, const std::string& file, const std::string& path);
 
 // The mediator of a config's "mediator" value ("vector_universal", "vector_b_minus_l",
-// "vector_lmu_ltau", "scalar"), and its name.
+// "vector_lmu_ltau", "scalar"), read from the key `key` of `o`, and its name.
+int parse_mediator(JsonObject& o, const std::string& key);
 const char* mediator_name(int mediator);
 
 Study load_study(const std::string& path);

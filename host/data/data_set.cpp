@@ -48,38 +48,6 @@ FoldTables time_window_fold(const DataSet& d, const std::vector<double>& time_ra
   return f;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Two-parameter planes ("fit"/"planes"): the axes as in a study's scans (configs/studies), two
-// per plane; a sterile plane names its "channel" and has axes [sin2_2theta, dm2_eV2].
-
-PlaneRequest parse_plane(const Json& item, const std::string& file, const std::string& path) {
-  JsonObject o(item, file, path);
-  PlaneRequest p;
-  p.name = o.string("name");
-  if (p.name.empty() || p.name.find_first_of("/ ,") != std::string::npos)
-    o.fail("name", "expected a non-empty name without '/', ',' or spaces (it names an HDF5 group)");
-  const std::string channel = o.one_of("channel", {"none", "nue", "numu"}, std::string("none"));
-  p.channel = channel == "nue"    ? kNuEDisappearance
-              : channel == "numu" ? kNuMuDisappearance
-                                  : kNoSterile;
-  o.string("description", std::string());
-  const auto axes = o.array("axes");
-  if (axes.size() != 2) o.fail("axes", "expected two axes");
-  for (const auto& [a, apath] : axes) p.axes.push_back(parse_axis(*a, file, apath));
-  o.finish();
-  const int k0 = p.axes[0].id, k1 = p.axes[1].id;
-  if (p.is_sterile() && !(k0 == kSin22Theta && k1 == kDm2))
-    o.fail("axes", "expected the axes [sin2_2theta, dm2_eV2] on a sterile plane");
-  const auto quadratic = [](int k) { return parameter_info(k).role == kCouplingRole; };
-  if (!p.is_sterile() && !(quadratic(k0) && quadratic(k1)))
-    o.fail("axes",
-           "expected sin2_theta_W or eps_<ab>_<q>V axes (sin2_2theta and dm2_eV2 need "
-           "\"channel\": \"nue\" or \"numu\")");
-  if (p.axes[0].parameter == p.axes[1].parameter)
-    o.fail("axes", "expected two different parameters");
-  return p;
-}
-
 DataSet load_data_set_impl(const std::string& config_file,
                            const std::optional<std::string>& cli_dir, Backend& backend,
                            Check* check) {
@@ -212,6 +180,53 @@ DataSet load_data_set_impl(const std::string& config_file,
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Two-parameter planes ("fit"/"planes"): the axes as in a study's scans (configs/studies), two
+// per plane; a sterile plane names its "channel" and has axes [sin2_2theta, dm2_eV2], a mediator
+// plane its "mediator" and axes [mediator_coupling, mediator_mass_MeV].
+
+PlaneRequest parse_plane(const Json& item, const std::string& file, const std::string& path) {
+  JsonObject o(item, file, path);
+  PlaneRequest p;
+  p.name = o.string("name");
+  if (p.name.empty() || p.name.find_first_of("/ ,") != std::string::npos)
+    o.fail("name", "expected a non-empty name without '/', ',' or spaces (it names an HDF5 group)");
+  const std::string channel = o.one_of("channel", {"none", "nue", "numu"}, std::string("none"));
+  p.channel = channel == "nue"    ? kNuEDisappearance
+              : channel == "numu" ? kNuMuDisappearance
+                                  : kNoSterile;
+  if (o.has("mediator")) p.mediator = parse_mediator(o, "mediator");
+  o.string("description", std::string());
+  const auto axes = o.array("axes");
+  if (axes.size() != 2) o.fail("axes", "expected two axes");
+  for (const auto& [a, apath] : axes) p.axes.push_back(parse_axis(*a, file, apath));
+  o.finish();
+  const int k0 = p.axes[0].id, k1 = p.axes[1].id;
+  const auto mediator_axis = [](int k) {
+    return parameter_info(k).role == kMediatorCouplingRole ||
+           parameter_info(k).role == kMediatorMassRole;
+  };
+  if (p.is_mediator() && p.is_sterile())
+    o.fail("channel", "expected no channel on a mediator plane");
+  if (p.is_mediator() && !(k0 == kMediatorCoupling && k1 == kMediatorMass))
+    o.fail("axes", "expected the axes [mediator_coupling, mediator_mass_MeV] on a mediator plane");
+  if (!p.is_mediator() && (mediator_axis(k0) || mediator_axis(k1)))
+    o.fail("mediator",
+           "missing required key for a mediator plane (expected \"vector_universal\", "
+           "\"vector_b_minus_l\", \"vector_lmu_ltau\" or \"scalar\")");
+  if (p.is_mediator()) return p;
+  if (p.is_sterile() && !(k0 == kSin22Theta && k1 == kDm2))
+    o.fail("axes", "expected the axes [sin2_2theta, dm2_eV2] on a sterile plane");
+  const auto quadratic = [](int k) { return parameter_info(k).role == kCouplingRole; };
+  if (!p.is_sterile() && !(quadratic(k0) && quadratic(k1)))
+    o.fail("axes",
+           "expected sin2_theta_W or eps_<ab>_<q>V axes (sin2_2theta and dm2_eV2 need "
+           "\"channel\": \"nue\" or \"numu\")");
+  if (p.axes[0].parameter == p.axes[1].parameter)
+    o.fail("axes", "expected two different parameters");
+  return p;
+}
 
 FoldTables data_fold(const DataSet& d, const std::vector<int>& full_indices) {
   FoldTables f;

@@ -31,14 +31,19 @@ struct ScanRequest {
   std::vector<double> values;
 };
 
-// A two-parameter study of the data: the (ε_ee^uV, ε_eτ^uV) plane or a sterile (sin²2θ, Δm²)
-// plane ("fit"/"planes").
+// A two-parameter study of the data: the (ε_ee^uV, ε_eτ^uV) plane, a sterile (sin²2θ, Δm²)
+// plane or a light mediator's (g, m) plane ("fit"/"planes").
 struct PlaneRequest {
   std::string name;
-  std::vector<Axis> axes;    // two; axis 0 varies fastest in the grids
-  int channel = kNoSterile;  // sterile planes: kNuEDisappearance or kNuMuDisappearance
+  std::vector<Axis> axes;      // two; axis 0 varies fastest in the grids
+  int channel = kNoSterile;    // sterile planes: kNuEDisappearance or kNuMuDisappearance
+  int mediator = kNoMediator;  // mediator planes (axes [mediator_coupling, mediator_mass_MeV])
   bool is_sterile() const { return channel != kNoSterile; }
+  bool is_mediator() const { return mediator != kNoMediator; }
 };
+
+// One entry of a data config's "fit"/"planes" (at JSON path `path` of `file`), validated.
+PlaneRequest parse_plane(const Json& item, const std::string& file, const std::string& path);
 
 struct DataSet {
   std::string name, release, file, data_dir;

@@ -73,15 +73,13 @@ CountFit fit_cevns_count(const DataSet& d, const std::vector<double>& data) {
 }
 
 DataGrid data_grid(const DataSet& d, const std::vector<double>& data,
-                   const std::vector<GridAxis>& axes, int channel, Backend& backend,
+                   const std::vector<GridAxis>& axes, const PhysicsModel& base, Backend& backend,
                    Progress& progress, const std::string& label) {
   Statistic stats;
   stats.kind = ScanInput::kPoisson;
   stats.data = data;
   stats.backgrounds = d.backgrounds;
   stats.sigmas = d.normalisation_sigmas();
-  PhysicsModel base = standard_model();
-  base.sterile_channel = channel;
   DataGrid g;
   g.model = std::make_unique<ScanModel>(d.counts, axes, base, std::move(stats), Method::kFactorised,
                                         backend);
@@ -118,7 +116,7 @@ ProfileScan scan_parameter(const std::vector<const DataSet*>& sets,
   std::vector<const ScanModel*> models;
   std::vector<double> sum_grid(scan.values.size(), 0.0);
   for (std::size_t i = 0; i < sets.size(); ++i) {
-    grids.push_back(data_grid(*sets[i], data[i], {GridAxis{scan.id, scan.values}}, kNoSterile,
+    grids.push_back(data_grid(*sets[i], data[i], {GridAxis{scan.id, scan.values}}, standard_model(),
                               backend, progress, sets[i]->name + "/" + scan.parameter));
     models.push_back(grids.back().model.get());
     for (std::size_t k = 0; k < sum_grid.size(); ++k) sum_grid[k] += grids.back().chi2[k];
@@ -129,9 +127,16 @@ ProfileScan scan_parameter(const std::vector<const DataSet*>& sets,
 // ---------------------------------------------------------------------------------------------
 // Two-parameter planes.
 
+PhysicsModel plane_base(const PlaneRequest& plane) {
+  PhysicsModel base = standard_model();
+  base.sterile_channel = plane.channel;
+  base.mediator = plane.mediator;
+  return base;
+}
+
 DataGrid plane_grid(const DataSet& d, const std::vector<double>& data, const PlaneRequest& plane,
                     Backend& backend, Progress& progress) {
-  return data_grid(d, data, grid_axes(plane.axes), plane.channel, backend, progress,
+  return data_grid(d, data, grid_axes(plane.axes), plane_base(plane), backend, progress,
                    d.name + "/" + plane.name);
 }
 
@@ -180,6 +185,23 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
       for (std::size_t i = 0; i < n0; ++i) row[i] = g(r.axes[0][i]);
       r.exclusion.emplace_back(dm2,
                                fixed_dm2_exclusion(r.axes[0], row, g, std::nullopt, threshold_1d));
+    }
+  }
+  if (plane.is_mediator()) {
+    // SPEC §10.5, as the scans (host/engine/study_run.cpp, analyse_grid): per mass the upper end
+    // of the allowed coupling interval around the row's minimum, relative to the global minimum
+    // at the two-parameter threshold, and the allowed bands above it.
+    r.row_exclusion =
+        grid_row_exclusion(r.axes[0], n1, r.chi2, r.chi2_min, threshold_2d, plane.axes[0].log);
+    const Axis& mass_axis = plane.axes[1];
+    for (double mass : kExclusionMass_MeV) {
+      if (mass < mass_axis.min || mass > mass_axis.max) continue;
+      const auto g = [&](double c) { return chi2_at(c, mass); };
+      std::vector<double> row(n0);
+      for (std::size_t i = 0; i < n0; ++i) row[i] = g(r.axes[0][i]);
+      const RowExclusion e = fixed_row_exclusion(r.axes[0], row, g, r.chi2_min, threshold_2d);
+      r.exclusion.emplace_back(mass, e.excluded);
+      r.allowed_bands.push_back(e.bands_above);
     }
   }
   return r;

@@ -45,16 +45,19 @@ struct ProfileScan {
   std::vector<Interval> intervals;
 };
 
-// The grid of one data set over `axes` (other parameters at the SM; `channel` the sterile one),
-// with the Poisson statistic of `data`, computed by the engine on the backend: the model (which
-// also evaluates the statistic off the grid) and −2 ln λ at every point.
+// The grid of one data set over `axes` (the other parameters, the sterile channel and the
+// mediator those of `base`), with the Poisson statistic of `data`, computed by the engine on the
+// backend: the model (which also evaluates the statistic off the grid) and −2 ln λ at every point.
 struct DataGrid {
   std::unique_ptr<ScanModel> model;
   std::vector<double> chi2;
 };
 DataGrid data_grid(const DataSet& d, const std::vector<double>& data,
-                   const std::vector<GridAxis>& axes, int channel, Backend& backend,
+                   const std::vector<GridAxis>& axes, const PhysicsModel& base, Backend& backend,
                    Progress& progress, const std::string& label);
+
+// The model off a plane's axes: the SM with the plane's sterile channel or mediator.
+PhysicsModel plane_base(const PlaneRequest& plane);
 
 // The profile of one parameter over data sets fitted jointly (shared physics, separate
 // nuisances): `models` are the sets' grids of the scan, `grid` the sum of their −2 ln λ.
@@ -68,8 +71,9 @@ ProfileScan scan_parameter(const std::vector<const DataSet*>& sets,
                            double threshold, Backend& backend, Progress& progress);
 
 // A two-parameter plane measured from data: −2 ln λ over the grid (nuisances profiled at every
-// point), its minimum refined off the grid, the CL contours and, for sterile planes, the raster
-// exclusion per Δm² row.
+// point), its minimum refined off the grid, the CL contours, for sterile planes the raster
+// exclusion per Δm² row, and for mediator planes the exclusion per mass as in the scans
+// (host/engine/study_run.hpp: the global minimum and the two-parameter threshold).
 struct PlaneScan {
   PlaneRequest request;
   std::vector<std::vector<double>> axes;  // values per axis
@@ -78,8 +82,13 @@ struct PlaneScan {
   double chi2_min = 0.0, threshold = 0.0, raster_threshold = 0.0;
   std::vector<Polyline> contours;        // Δ(−2 ln λ) = threshold
   std::vector<double> raster_exclusion;  // sterile: per Δm² row, NaN where nothing excluded
-  std::vector<std::pair<double, double>> exclusion;  // sterile: (Δm², sin²2θ) at 0.1, 1, 10, 100
+  // sterile: (Δm², sin²2θ) at 0.1, 1, 10, 100 eV²; mediator: (mass, coupling) at 1 … 1000 MeV
+  std::vector<std::pair<double, double>> exclusion;
   double delta_chi2_no_mixing = 0.0;  // sterile: −2 ln λ(sin²2θ = 0) − minimum
+  // mediator: per entry of `exclusion`, the allowed coupling intervals above it; per mass row the
+  // smallest excluded coupling on the grid (NaN where none)
+  std::vector<std::vector<Interval>> allowed_bands;
+  std::vector<double> row_exclusion;
 };
 
 // One data set's grid of a plane (axis 0 fastest).

@@ -146,22 +146,52 @@ CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& base)
   return t;
 }
 
-Backend::MediatorTables CountsModel::mediator_row(const PhysicsModel& base, double mass_MeV) const {
-  if (!fold_.empty())
-    throw std::invalid_argument("CountsModel: the mediator tables have no response fold");
+CountsModel::MediatorNodes CountsModel::mediator_nodes(const PhysicsModel& base) const {
   const RateProblem& p = *problem_;
   const RateView v = p.host_view();
+  MediatorNodes n;
+  n.nodes.resize(p.entries.size() * p.t_nodes.size());
+  n.scale.resize(p.entries.size());
+  for (std::size_t e = 0; e < p.entries.size(); ++e) {
+    for (int j = 0; j < v.n_t; ++j)
+      n.nodes[e * v.n_t + j] = mediator_node(v, static_cast<int>(e), base, j);
+    n.scale[e] = mediator_entry_scale(v, static_cast<int>(e), base);
+  }
+  return n;
+}
+
+Backend::MediatorTables CountsModel::mediator_row(const MediatorNodes& n, double mass_MeV) const {
+  const RateProblem& p = *problem_;
+  const int n_t = static_cast<int>(p.t_nodes.size());
   std::vector<MediatorMoments> entries(p.entries.size());
   for (std::size_t e = 0; e < entries.size(); ++e)
-    entries[e] = entry_mediator_moments(v, static_cast<int>(e), base, mass_MeV);
+    entries[e] = mediator_moments_at(n.nodes.data() + e * n_t, n_t, n.scale[e], mass_MeV);
   Backend::MediatorTables t;
-  for (int b = 0; b < p.n_bins(); ++b) {
-    const MediatorMoments m =
-        mediator_bin_sum(entries.data(), p.bin_offsets.data(), b, efficiency_);
-    t.quadratic.push_back(m.quadratic);
-    t.quartic.push_back(m.quartic);
+  if (fold_.empty()) {
+    for (int b = 0; b < p.n_bins(); ++b) {
+      const MediatorMoments m =
+          mediator_bin_sum(entries.data(), p.bin_offsets.data(), b, efficiency_);
+      t.quadratic.push_back(m.quadratic);
+      t.quartic.push_back(m.quartic);
+    }
+    return t;
   }
+  // Per source bin (flux, true-recoil bin), then the response fold, as the backend's table.
+  std::vector<double> quadratic, quartic;
+  for (int flux = 0; flux < kNumFluxes; ++flux)
+    for (int b = 0; b < p.n_bins(); ++b) {
+      const MediatorMoments m = mediator_source_sum(entries.data(), p.entries.data(),
+                                                    p.bin_offsets.data(), flux, b, efficiency_);
+      quadratic.push_back(m.quadratic);
+      quartic.push_back(m.quartic);
+    }
+  t.quadratic = fold_sources(quadratic);
+  t.quartic = fold_sources(quartic);
   return t;
+}
+
+Backend::MediatorTables CountsModel::mediator_row(const PhysicsModel& base, double mass_MeV) const {
+  return mediator_row(mediator_nodes(base), mass_MeV);
 }
 
 std::vector<double> CountsModel::depletion_row(const DepletionTables& t, double dm2_eV2) {

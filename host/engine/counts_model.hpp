@@ -53,7 +53,15 @@ class CountsModel {
   SterileTables sterile_tables(const PhysicsModel& base) const;
 
   // The light-mediator tables B_b, C_b of one mass on the host, by the functions of the backend's
-  // table (Backend::mediator_tables); no response fold.
+  // table (Backend::mediator_tables), through the response fold when there is one. The
+  // mass-independent part — every (entry, recoil node)'s weights and every entry's scale — can be
+  // computed once (`mediator_nodes`) for the rows of many masses.
+  struct MediatorNodes {
+    std::vector<MediatorNode> nodes;  // [entry][recoil node]
+    std::vector<double> scale;        // [entry]
+  };
+  MediatorNodes mediator_nodes(const PhysicsModel& base) const;
+  Backend::MediatorTables mediator_row(const MediatorNodes& nodes, double mass_MeV) const;
   Backend::MediatorTables mediator_row(const PhysicsModel& base, double mass_MeV) const;
 
   // D_b(Δm²) per analysis bin on the host, by the functions of the backend's table.

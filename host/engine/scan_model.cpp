@@ -54,8 +54,7 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
   sterile_plane = sterile_plane || sterile_line;
   // The mediator tables: the coupling on axis 0, the mass on axis 1 or fixed, a mediator chosen.
   const bool mediator_plane = base.mediator != kNoMediator && axes[0].id == kMediatorCoupling &&
-                              (axes.size() == 1 || axes[1].id == kMediatorMass) &&
-                              cm.fold().empty();
+                              (axes.size() == 1 || axes[1].id == kMediatorMass);
   // The quadratic and sterile tables hold no mediator: with one on, they do not apply.
   quadratic = quadratic && !mediator_active(base);
   sterile_plane = sterile_plane && !mediator_active(base);
@@ -107,7 +106,7 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
     const std::vector<double> masses =
         axes.size() == 2 ? input_.axis[1] : std::vector<double>{base.value[kMediatorMass]};
     Backend::MediatorTables t =
-        backend.mediator_tables(cm.problem(), base, masses, cm.efficiency());
+        backend.mediator_tables(cm.problem(), base, masses, cm.efficiency(), cm.fold());
     input_.quadratic = std::move(t.quadratic);
     input_.quartic = std::move(t.quartic);
   } else {
@@ -137,9 +136,8 @@ auto ScanModel::with_point(const PhysicsModel& model, F&& f) const {
       std::lock_guard<std::mutex> lock(mediator_mutex_);
       const double mass = model.value[kMediatorMass];
       if (mass != cached_mass_) {
-        PhysicsModel row_base = input_.base;
-        row_base.value[kMediatorMass] = mass;
-        cached_row_ = counts_->mediator_row(row_base, mass);
+        if (!mediator_nodes_) mediator_nodes_ = counts_->mediator_nodes(input_.base);
+        cached_row_ = counts_->mediator_row(*mediator_nodes_, mass);
         cached_mass_ = mass;
       }
       const MediatorCounts c{input_.sm.data(), nullptr, nullptr, n_bins, input_.mass_axis};

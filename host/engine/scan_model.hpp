@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,9 +72,11 @@ class ScanModel {
 
   std::shared_ptr<const CountsModel> counts_;
   DepletionTables depletion_;  // kSterile: for Δm² off the grid's rows
-  // kMediator: the tables of the last mass asked for off the grid's rows (the analysis asks many
-  // couplings at one mass in turn).
+  // kMediator: the mass-independent node weights (made at the first mass off the grid's rows,
+  // then every other mass is only its propagator sums) and the tables of the last mass asked for
+  // (the analysis asks many couplings at one mass in turn).
   mutable std::mutex mediator_mutex_;
+  mutable std::optional<CountsModel::MediatorNodes> mediator_nodes_;
   mutable double cached_mass_ = -1.0;
   mutable Backend::MediatorTables cached_row_;
   std::vector<double> weights_;  // 1/N_exp per bin (Gaussian)

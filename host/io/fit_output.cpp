@@ -45,6 +45,12 @@ Json plane_json(const PlaneScan& r) {
     j["raster_delta_chi2_threshold"] = r.raster_threshold;
     j["delta_chi2_no_mixing"] = r.delta_chi2_no_mixing;
   }
+  if (r.request.is_mediator()) {
+    // As `cevns scan --json` gives a mediator plane (host/io/scan_output.cpp).
+    j["mediator"] = mediator_name(r.request.mediator);
+    j["exclusion"] = mediator_exclusion_json(r.exclusion);
+    j["allowed_bands"] = allowed_bands_json(r.exclusion, r.allowed_bands);
+  }
   return j;
 }
 
@@ -84,6 +90,19 @@ void write_plane(h5::Group g, const PlaneScan& r, const std::string& detector) {
     g.set_attr("raster_delta_chi2_threshold", r.raster_threshold);
     g.set_attr("channel", std::string(channel_name(r.request.channel)));
     g.set_attr("delta_chi2_no_mixing", r.delta_chi2_no_mixing);
+  }
+  if (r.request.is_mediator()) {
+    g.variable("exclusion_coupling", {axes[1].parameter}, r.row_exclusion, "1",
+               "smallest excluded mediator coupling per mass row (grid, global minimum, "
+               "two-parameter threshold)");
+    write_mediator_attributes(g, r.request.mediator);
+    std::vector<double> masses, couplings;
+    for (const auto& [m, c] : r.exclusion) {
+      masses.push_back(m);
+      couplings.push_back(c);
+    }
+    g.set_attr("exclusion_mass_MeV", masses);
+    g.set_attr("exclusion_coupling_at_mass", couplings);
   }
 }
 

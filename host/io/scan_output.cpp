@@ -79,16 +79,17 @@ void write_scan_layout(h5::Group g, const ScanResult& r) {
   if (r.spec->sterile_channel != kNoSterile)
     g.set_attr("channel",
                std::string(r.spec->sterile_channel == kNuEDisappearance ? "nue" : "numu"));
-  if (r.spec->mediator != kNoMediator) {
-    g.set_attr("mediator", std::string(mediator_name(r.spec->mediator)));
-    g.set_attr(
-        "mediator_convention",
-        std::string(r.spec->mediator == kScalar
-                        ? "Cerdeno et al. arXiv:1604.01025: no interference, "
-                          "Q_phi = g^2 (15.1 Z F_Z + 14 N F_N)"
-                        : "Cadeddu et al. arXiv:2008.05022: g^2 charge/(sqrt2 G_F (q^2+m^2)) "
-                          "added to Z g_V^p F_Z + N g_V^n F_N (SPEC 10.1 signs)"));
-  }
+  if (r.spec->mediator != kNoMediator) write_mediator_attributes(g, r.spec->mediator);
+}
+
+void write_mediator_attributes(h5::Group g, int mediator) {
+  g.set_attr("mediator", std::string(mediator_name(mediator)));
+  g.set_attr("mediator_convention",
+             std::string(mediator == kScalar
+                             ? "Cerdeno et al. arXiv:1604.01025: no interference, "
+                               "Q_phi = g^2 (15.1 Z F_Z + 14 N F_N)"
+                             : "Cadeddu et al. arXiv:2008.05022: g^2 charge/(sqrt2 G_F (q^2+m^2)) "
+                               "added to Z g_V^p F_Z + N g_V^n F_N (SPEC 10.1 signs)"));
 }
 
 void write_scan_analysis(h5::Group g, const ScanResult& r) {
@@ -231,6 +232,24 @@ Json exclusion_json(const std::vector<std::pair<double, double>>& exclusion) {
   return out;
 }
 
+Json mediator_exclusion_json(const std::vector<std::pair<double, double>>& exclusion) {
+  Json out = Json::array();
+  for (const auto& [mass, coupling] : exclusion)
+    out.push_back({{"mass_MeV", mass}, {"coupling", nan_to_null(coupling)}});
+  return out;
+}
+
+Json allowed_bands_json(const std::vector<std::pair<double, double>>& exclusion,
+                        const std::vector<std::vector<Interval>>& bands) {
+  Json out = Json::array();
+  for (std::size_t k = 0; k < exclusion.size(); ++k) {
+    Json ivs = Json::array();
+    for (const auto& iv : bands[k]) ivs.push_back({iv.lo, iv.hi});
+    out.push_back({{"mass_MeV", exclusion[k].first}, {"bands", ivs}});
+  }
+  return out;
+}
+
 void write_rates_group(h5::Group g, const RatesResult& r, const DetectorConfig& d) {
   write_recoil_bins(g, r.edges_keV);
   g.index_coordinate("flux", kNumFluxes, "neutrino flux class");
@@ -286,16 +305,8 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
       j["contours"] = contours_json(r.contours);
       if (r.spec->is_sterile()) j["exclusion"] = exclusion_json(r.exclusion);
       if (r.spec->is_mediator_plane()) {
-        Json ex = Json::array(), bands = Json::array();
-        for (std::size_t k = 0; k < r.exclusion.size(); ++k) {
-          ex.push_back({{"mass_MeV", r.exclusion[k].first},
-                        {"coupling", nan_to_null(r.exclusion[k].second)}});
-          Json ivs = Json::array();
-          for (const auto& iv : r.allowed_bands[k]) ivs.push_back({iv.lo, iv.hi});
-          bands.push_back({{"mass_MeV", r.exclusion[k].first}, {"bands", ivs}});
-        }
-        j["exclusion"] = ex;
-        j["allowed_bands"] = bands;
+        j["exclusion"] = mediator_exclusion_json(r.exclusion);
+        j["allowed_bands"] = allowed_bands_json(r.exclusion, r.allowed_bands);
       }
     }
     out.push_back(j);

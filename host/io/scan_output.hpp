@@ -36,6 +36,13 @@ void write_contours(h5::Group g, const std::vector<Polyline>& contours, const Ax
 // `cevns scan --json` forms: [{x, y, closed}], [{dm2, sin2_2theta (null: nothing excluded)}].
 Json contours_json(const std::vector<Polyline>& contours);
 Json exclusion_json(const std::vector<std::pair<double, double>>& exclusion);
+// Mediator planes: [{mass_MeV, coupling (null: nothing excluded)}] and, per mass,
+// [{mass_MeV, bands: [[lo, hi], …]}].
+Json mediator_exclusion_json(const std::vector<std::pair<double, double>>& exclusion);
+Json allowed_bands_json(const std::vector<std::pair<double, double>>& exclusion,
+                        const std::vector<std::vector<Interval>>& bands);
+// The `mediator` and `mediator_convention` attributes of a mediator grid's group.
+void write_mediator_attributes(h5::Group g, int mediator);
 
 void write_rates_group(h5::Group g, const RatesResult& r, const DetectorConfig& d);
 

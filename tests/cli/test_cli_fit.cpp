@@ -4,6 +4,7 @@
 #include "host/cli/commands.hpp"
 #include "host/core/error.hpp"
 #include "host/core/json_reader.hpp"
+#include "host/io/h5io.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -43,6 +44,62 @@ TEST(FitCommand, OnlyAndGridPointsOptionsLimitWhatIsComputed) {
     ADD_FAILURE() << "an unknown --only name is an error";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("sterile_numu"), std::string::npos) << e.what();
+  }
+}
+
+TEST(FitCommand, MediatorPlanesPerDataSetAndJointlyTheJointGridIsTheSumOfTheSingles) {
+  SKIP_WITHOUT_DATA();
+  testing::ScratchDir dir;
+  FitOptions o;
+  o.config_files = {testing::source_path("configs/data/csi2021.json"),
+                    testing::source_path("configs/data/lar2020.json")};
+  o.data_dir = std::string(CEVNS_SHARED_DATA_DIR);
+  o.backend = "cpu";
+  o.only = {"vector_universal", "scalar"};
+  o.grid_points = 9;
+  o.json_output = dir.file("fit.json");
+  o.output = dir.file("fit.h5");
+  ASSERT_EQ(run_fit(o), 0);
+  const Json j = Json::parse(testing::read_file(dir.file("fit.json")));
+  for (const Json* block : {&j["data_sets"][0], &j["data_sets"][1], &j["combined"]}) {
+    EXPECT_FALSE(block->contains("profiles"));
+    for (const char* name : {"vector_universal", "scalar"}) {
+      const Json& p = (*block)["planes"][name];
+      EXPECT_EQ(p["mediator"], name);
+      EXPECT_EQ(p["parameter"], Json({"mediator_coupling", "mediator_mass_MeV"}));
+      ASSERT_EQ(p["exclusion"].size(), 4u) << name;
+      ASSERT_EQ(p["allowed_bands"].size(), 4u) << name;
+      const double masses[] = {1.0, 10.0, 100.0, 1000.0};
+      for (std::size_t k = 0; k < 4; ++k) {
+        EXPECT_EQ(p["exclusion"][k]["mass_MeV"].get<double>(), masses[k]);
+        EXPECT_TRUE(p["exclusion"][k]["coupling"].is_number() ||
+                    p["exclusion"][k]["coupling"].is_null());
+        EXPECT_EQ(p["allowed_bands"][k]["mass_MeV"].get<double>(), masses[k]);
+        EXPECT_TRUE(p["allowed_bands"][k]["bands"].is_array());
+      }
+      EXPECT_FALSE(p.contains("channel"));
+    }
+  }
+  // The joint −2 ln λ is the sum of the data sets' at every grid point (independent nuisances).
+  h5::File f = h5::File::open_read(dir.file("fit.h5"));
+  for (const char* name : {"vector_universal", "scalar"}) {
+    h5::Group csi = f.root().group(std::string("CsI2021/") + name);
+    h5::Group lar = f.root().group(std::string("LAr2020/") + name);
+    h5::Group joint = f.root().group(std::string("combined/") + name);
+    std::vector<std::size_t> shape;
+    const std::vector<double> a = csi.read("chi2", &shape), b = lar.read("chi2"),
+                              c = joint.read("chi2");
+    EXPECT_EQ(shape, (std::vector<std::size_t>{9, 9}));
+    ASSERT_EQ(a.size(), c.size());
+    ASSERT_EQ(b.size(), c.size());
+    for (std::size_t i = 0; i < c.size(); ++i) EXPECT_EQ(c[i], a[i] + b[i]) << name << " " << i;
+    for (h5::Group* g : {&csi, &lar, &joint}) {
+      EXPECT_EQ(g->attr_string("mediator"), name);
+      EXPECT_EQ(g->read("exclusion_coupling").size(), 9u);
+      EXPECT_EQ(g->attr_doubles("exclusion_mass_MeV"),
+                (std::vector<double>{1.0, 10.0, 100.0, 1000.0}));
+      EXPECT_EQ(g->dataset_attr_string("mediator_mass_MeV", "units"), "MeV");
+    }
   }
 }
 

@@ -2,7 +2,8 @@
 // the Poisson statistic is, at every point, the profiled −2 ln λ of the vector wrapper
 // (profiled_chi2, host/stats/likelihood.hpp) — the signal folded through the release's response
 // on the host, the normalisations profiled by the same kernel — and the CPU backend gives it bit
-// for bit with the CUDA backend's loop structure (segments of one point).
+// for bit with the CUDA backend's loop structure (segments of one point). Planes of NSI, sterile
+// mixing and each light mediator.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -44,14 +45,34 @@ struct Plane {
   std::string name;
   std::vector<GridAxis> axes;
   int channel;
+  int mediator = kNoMediator;
+  PhysicsModel base() const {  // the other parameters at the SM
+    PhysicsModel m = standard_model();
+    m.sterile_channel = channel;
+    m.mediator = mediator;
+    return m;
+  }
 };
 
+// Mediator planes: the factorised tables folded through the response (Backend::mediator_tables)
+// against the direct recoil integral of every entry folded on the host (CountsModel::counts).
 const std::vector<Plane>& planes() {
+  const auto mediator_plane = [](const std::string& name, int mediator) {
+    return Plane{name,
+                 {{kMediatorCoupling, logarithmic(1e-5, 0.3, 7)},
+                  {kMediatorMass, logarithmic(1e-2, 1e4, 5)}},
+                 kNoSterile,
+                 mediator};
+  };
   static const std::vector<Plane> p = {
       {"nsi", {{kEpsEEu, linear(-0.4, 0.6, 7)}, {kEpsETauu, linear(-0.5, 0.45, 5)}}, kNoSterile},
       {"sterile_nue",
        {{kSin22Theta, logarithmic(1e-2, 1.0, 7)}, {kDm2, logarithmic(0.3, 30.0, 5)}},
-       kNuEDisappearance}};
+       kNuEDisappearance},
+      mediator_plane("vector_universal", kVectorUniversal),
+      mediator_plane("vector_b_minus_l", kVectorBMinusL),
+      mediator_plane("vector_lmu_ltau", kVectorLmuLtau),
+      mediator_plane("scalar", kScalar)};
   return p;
 }
 
@@ -60,15 +81,13 @@ TEST(FitEngine, DataGridEqualsProfiledChi2AtEveryPoint) {
   const DataSet& d = csi2021();
   Progress quiet(Progress::Mode::kQuiet);
   for (const Plane& plane : planes()) {
-    const DataGrid g =
-        data_grid(d, d.data, plane.axes, plane.channel, backend(), quiet, plane.name);
+    const DataGrid g = data_grid(d, d.data, plane.axes, plane.base(), backend(), quiet, plane.name);
     const std::size_t n0 = plane.axes[0].values.size(), n1 = plane.axes[1].values.size();
     ASSERT_EQ(g.chi2.size(), n0 * n1) << plane.name;
     double worst = 0.0;
     for (std::size_t i1 = 0; i1 < n1; ++i1)
       for (std::size_t i0 = 0; i0 < n0; ++i0) {
-        PhysicsModel m = standard_model();  // the other parameters at the SM
-        m.sterile_channel = plane.channel;
+        PhysicsModel m = plane.base();
         m.value[plane.axes[0].id] = plane.axes[0].values[i0];
         m.value[plane.axes[1].id] = plane.axes[1].values[i1];
         const double expected = profiled_chi2(d, d.data, m);
@@ -85,9 +104,8 @@ TEST(FitEngine, DataGridWithOnePointSegmentsIsBitIdentical) {
   Progress quiet(Progress::Mode::kQuiet);
   auto one = make_cpu_backend(1);  // the CUDA backend's loop structure
   for (const Plane& plane : planes()) {
-    const DataGrid a =
-        data_grid(d, d.data, plane.axes, plane.channel, backend(), quiet, plane.name);
-    const DataGrid b = data_grid(d, d.data, plane.axes, plane.channel, *one, quiet, plane.name);
+    const DataGrid a = data_grid(d, d.data, plane.axes, plane.base(), backend(), quiet, plane.name);
+    const DataGrid b = data_grid(d, d.data, plane.axes, plane.base(), *one, quiet, plane.name);
     ASSERT_EQ(a.chi2.size(), b.chi2.size());
     for (std::size_t i = 0; i < a.chi2.size(); ++i)
       EXPECT_EQ(std::memcmp(&a.chi2[i], &b.chi2[i], sizeof(double)), 0)

@@ -209,7 +209,7 @@ TEST(MediatorScans, HostRowsEqualTheBackendTablesBitForBit) {
     PhysicsModel base = standard_model();
     base.mediator = mediator;
     const auto t =
-        cpu().mediator_tables(det.counts->problem(), base, masses, det.counts->efficiency());
+        cpu().mediator_tables(det.counts->problem(), base, masses, det.counts->efficiency(), {});
     const std::size_t nb = static_cast<std::size_t>(det.counts->n_bins());
     for (std::size_t r = 0; r < masses.size(); ++r) {
       const auto row = det.counts->mediator_row(base, masses[r]);
@@ -267,8 +267,8 @@ TEST(MediatorScans, ShippedStudyQuadratureResolvesThePropagatorDownToItsSmallest
       for (int mediator : {kVectorUniversal, kVectorBMinusL, kVectorLmuLtau, kScalar}) {
         PhysicsModel m = standard_model();
         m.mediator = mediator;
-        const auto tb = cpu().mediator_tables(pb.counts->problem(), m, masses, 1.0);
-        const auto tf = cpu().mediator_tables(pf.counts->problem(), m, masses, 1.0);
+        const auto tb = cpu().mediator_tables(pb.counts->problem(), m, masses, 1.0, {});
+        const auto tf = cpu().mediator_tables(pf.counts->problem(), m, masses, 1.0, {});
         const std::size_t nb = static_cast<std::size_t>(pf.counts->n_bins());
         for (std::size_t k = 0; k < tb.quartic.size(); ++k) {
           const std::string where =
