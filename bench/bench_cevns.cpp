@@ -55,6 +55,10 @@ Study bench_study(const std::string& kind, int n, const Json& quadrature) {
             {"axes",
              {axis("mediator_coupling", 1e-7, 1e-1, n, true),
               axis("mediator_mass_MeV", 1e-2, 1e4, n, true)}}};
+  } else if (kind == "em_moments") {
+    // The magnetic-moment plane of configs/studies/em_properties.json (SPEC §10.3).
+    scan = {{"name", kind},
+            {"axes", {axis("mu_nu_e", 0, 200, n, false), axis("mu_nu_mu", 0, 200, n, false)}}};
   } else if (kind == "nsi_2d") {
     scan = {{"name", kind},
             {"axes", {axis("eps_ee_uV", -1, 1, n, false), axis("eps_etau_uV", -1, 1, n, false)}}};
@@ -140,6 +144,12 @@ void register_all() {
           ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("scan/" + b + "/nsi_2d/factorised/1000x1000").c_str(), BM_Scan, b,
                                  std::string("nsi_2d"), Method::kFactorised, 1000,
+                                 default_quadrature)
+        ->Unit(benchmark::kMillisecond);
+    // Neutrino magnetic moments: the quadratic-form tables with the magnetic moment's own
+    // recoil moment (bench/em_numpy.py is the same method in numpy).
+    benchmark::RegisterBenchmark(("scan/" + b + "/em_moments/factorised/1000x1000").c_str(),
+                                 BM_Scan, b, std::string("em_moments"), Method::kFactorised, 1000,
                                  default_quadrature)
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("scan/" + b + "/sin2_theta_W/factorised/1e6").c_str(), BM_Scan, b,

@@ -16,6 +16,8 @@ namespace cevns {
 // them); sin²2θ enters affinely given the depletion table of its Δm² row; Δm² selects that row.
 // A light mediator's coupling g enters the counts as a polynomial in g² given the recoil tables
 // of its mass row (SPEC §10.5); the mass selects that row.
+// The neutrino charge radii shift the proton charge linearly and the magnetic moments add μ²
+// times their own recoil moment (SPEC §10.3, kernels/electromagnetic.hpp): couplings too.
 enum ParameterRole : int {
   kCouplingRole = 0,
   kMixingRole = 1,
@@ -28,6 +30,9 @@ enum ParameterRole : int {
 // SM neutron charge, beyond any use; Δm² up to 1e6 eV² (oscillation lengths of microns); a
 // mediator of 1 keV to 100 GeV (below, the propagator is 1/q² at every recoil of these
 // detectors; above, the contact limit), coupling g up to 10 (beyond perturbative).
+// Magnetic moments in 1e-10 μ_B from 0 (only μ² enters) to 1e4 (1e-6 μ_B, far above every
+// bound); charge radii in 1e-32 cm² within ±1000 (a g_V^p shift of ±24, a thousand times the SM
+// proton charge).
 // X(id, name, units, long name, min, max, role)
 #define CEVNS_PARAMETER_TABLE(X)                                                                   \
   X(kSin2ThetaW, "sin2_theta_W", "1", "weak mixing angle sin^2(theta_W)", 0.0, 1.0, kCouplingRole) \
@@ -52,7 +57,13 @@ enum ParameterRole : int {
   X(kMediatorCoupling, "mediator_coupling", "1", "light mediator coupling g", 0.0, 10.0,           \
     kMediatorCouplingRole)                                                                         \
   X(kMediatorMass, "mediator_mass_MeV", "MeV", "light mediator mass", 1.0e-3, 1.0e5,               \
-    kMediatorMassRole)
+    kMediatorMassRole)                                                                             \
+  X(kMuNuE, "mu_nu_e", "1e-10 mu_B", "magnetic moment of nu_e", 0.0, 1.0e4, kCouplingRole)         \
+  X(kMuNuMu, "mu_nu_mu", "1e-10 mu_B", "magnetic moment of nu_mu and anti-nu_mu", 0.0, 1.0e4,      \
+    kCouplingRole)                                                                                 \
+  X(kR2NuE, "r2_nu_e", "1e-32 cm^2", "charge radius <r^2> of nu_e", -1.0e3, 1.0e3, kCouplingRole)  \
+  X(kR2NuMu, "r2_nu_mu", "1e-32 cm^2", "charge radius <r^2> of nu_mu and anti-nu_mu", -1.0e3,      \
+    1.0e3, kCouplingRole)
 
 enum ParameterIndex : int {
 #define CEVNS_PARAMETER_ENUM(id, name, units, long_name, min, max, role) id,

@@ -12,6 +12,7 @@
 
 #include "kernels/couplings.hpp"
 #include "kernels/cross_section.hpp"
+#include "kernels/electromagnetic.hpp"
 #include "kernels/flux.hpp"
 #include "kernels/form_factors.hpp"
 #include "kernels/hd.hpp"
@@ -63,34 +64,38 @@ struct RateView {
 };
 
 // The three form-factor moments of one entry (SPEC §9): ∫ dT A kin × {Z²F_Z², ZN F_Z F_N, N²F_N²}
-// × prefactor × nuclei × weight. Independent of couplings and oscillation.
+// × prefactor × nuclei × weight, and the magnetic-moment moment ∫ dT A w_μ Z²F_Z² of SPEC §10.3
+// (kernels/electromagnetic.hpp) with the same factors. Independent of couplings and oscillation.
 CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
   const QuadEntry q = v.entries[e];
   const IsotopeTarget iso = v.isotopes[q.isotope];
   const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
-  Moments m{0.0, 0.0, 0.0};
+  Moments m{0.0, 0.0, 0.0, 0.0};
   for (int j = 0; j < v.n_t; ++j) {
     const double t = mid + half * v.t_nodes[j];
     const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
     const double fz = iso.z * form_factor(iso.proton, qf);
     const double fn = iso.n * form_factor(iso.neutron, qf);
-    const double w = v.t_weights[j] * acceptance_at(v.acceptance, t) *
-                     kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0);
+    const double a = v.t_weights[j] * acceptance_at(v.acceptance, t);
+    const double w = a * kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0);
     m.zz += w * fz * fz;
     m.zn += w * fz * fn;
     m.nn += w * fn * fn;
+    m.magnetic += a * magnetic_moment_weight(q.energy_MeV, t, iso.mass_MeV) * fz * fz;
   }
   const double scale =
       half * q.weight_per_cm2 * iso.nuclei * cross_section_prefactor_cm2_per_MeV(iso.mass_MeV);
   m.zz *= scale;
   m.zn *= scale;
   m.nn *= scale;
+  m.magnetic *= scale;
   return m;
 }
 
 // The same entry evaluated in full for one physics model: the direct path's integrand, with the
-// couplings and a light mediator (kernels/mediators.hpp) inside the recoil integral and the
-// survival probability applied. Without a mediator the arithmetic is the SM's, operation for
+// couplings, the neutrino charge radius and magnetic moment (kernels/electromagnetic.hpp) and a
+// light mediator (kernels/mediators.hpp) inside the recoil integral and the survival probability
+// applied. Without a mediator the arithmetic is the SM's, operation for
 // operation; with g = 0 the mediator adds exact zeros.
 CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel& model) {
   const QuadEntry q = v.entries[e];
@@ -118,6 +123,9 @@ CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel
     }
     sum += v.t_weights[j] * acceptance_at(v.acceptance, t) *
            kinematic_factor(q.energy_MeV, t, iso.mass_MeV, v.with_gc != 0) * charge2;
+    if (c.magnetic != 0.0)  // SPEC §10.3: adds without interference
+      sum += v.t_weights[j] * acceptance_at(v.acceptance, t) * c.magnetic *
+             magnetic_moment_weight(q.energy_MeV, t, iso.mass_MeV) * fz * fz;
     if (scalar)  // SPEC §10.2: adds without interference
       sum += v.t_weights[j] * acceptance_at(v.acceptance, t) * g2 * g2 *
              scalar_mediator_rate_per_g4(q.energy_MeV, t, iso.mass_MeV, mass, fz, fn);

@@ -311,6 +311,7 @@ def _read_leaf(path, leaf):
             "true_values": _attr_floats(g, "true_values"),
             "best_fit": _attr_floats(g, "best_fit"),
             "sensitivity": _attr_float(g, "sensitivity_percent"),
+            "upper_limit": _attr_float(g, "upper_limit"),
             "channel": _attr_text(g, "channel"),
             "exclusion": _read(g, "exclusion_sin2_2theta"),
             "intervals": _read(g, "intervals", np.zeros((0, 2))).reshape(-1, 2),
@@ -344,6 +345,11 @@ def param_symbol(name, channel=None):
         return r"$g$"
     if name == "mediator_mass_MeV":
         return r"$m_{Z'/\phi}$"
+    m = re.fullmatch(r"(mu|r2)_nu_(e|mu)", name)
+    if m:
+        kind, fl = m.groups()
+        return (rf"$\mu_{{\nu_{{{_FLAVOUR[fl]}}}}}$" if kind == "mu"
+                else rf"$\langle r^2_{{\nu_{{{_FLAVOUR[fl]}}}}}\rangle$")
     m = re.fullmatch(r"eps_(tau|mu|e)(tau|mu|e)_([ud])([VA])", name)
     if m:
         a, b, q, va = m.groups()
@@ -357,6 +363,10 @@ def param_label(name, channel=None):
         return r"$\Delta m^2_{41}$ [eV$^2$]"
     if name == "mediator_mass_MeV":
         return param_symbol(name, channel) + " [MeV]"
+    if name in ("mu_nu_e", "mu_nu_mu"):
+        return param_symbol(name, channel) + r" [$10^{-10}\,\mu_B$]"
+    if name in ("r2_nu_e", "r2_nu_mu"):
+        return param_symbol(name, channel) + r" [$10^{-32}$ cm$^2$]"
     return param_symbol(name, channel)
 
 
@@ -636,6 +646,7 @@ def draw_profiles(scan, inv=None):
     any_leaf = next(iter(leaves.values()))
     sym = param_symbol(param)
     is_sw = param == "sin2_theta_W"
+    is_mm = param in ("mu_nu_e", "mu_nu_mu")  # magnetic moments: the upper limit per scenario
     title = (rf"$\Delta\chi^2$ profiles of {sym}" + (f", {scan['study']}" if scan.get("study") else ""))
     if inv is not None:
         title = _nice_title(inv, title)
@@ -669,6 +680,10 @@ def draw_profiles(scan, inv=None):
                     sv = d["sensitivity"]
                     sens_handles.append(Line2D([], [], **style))
                     sens_labels.append(f"{sv:.1f}%" if np.isfinite(sv) else "n/a")
+                if is_mm:
+                    ul = d["upper_limit"]
+                    sens_handles.append(Line2D([], [], **style))
+                    sens_labels.append(f"{ul:.3g}" if np.isfinite(ul) else "none")
             grid = _finite_range(np.concatenate(grids)) if grids else None
             if xr is not None and grid is not None:
                 ax.set_xlim(*_pad_range(xr[0], xr[1], grid[0], grid[1], frac=0.15))
@@ -697,7 +712,8 @@ def draw_profiles(scan, inv=None):
                 ax.set_ylabel(r"$\Delta\chi^2$")
             if sens_handles:
                 ax.legend(sens_handles, sens_labels,
-                          title=_cl_text(any_leaf["cl"]).replace(" CL", "") + " sens.",
+                          title=_cl_text(any_leaf["cl"]).replace(" CL", "")
+                          + (" limit" if is_mm else " sens."),
                           loc="center left", bbox_to_anchor=(1.0, 0.5), handlelength=1.6,
                           fontsize=9, frameon=False, borderpad=0.2, borderaxespad=0.2,
                           labelspacing=0.3)
@@ -954,7 +970,8 @@ class FigureSpec(tuple):
 def _plain(name):
     """Parameter names for descriptions, in plain text."""
     return {"sin2_theta_W": "sin^2(theta_W)", "sin2_2theta": "sin^2(2 theta)",
-            "dm2_eV2": "Delta m^2_41"}.get(name, name)
+            "dm2_eV2": "Delta m^2_41", "mu_nu_e": "mu_nu_e", "mu_nu_mu": "mu_nu_mu",
+            "r2_nu_e": "<r^2_nu_e>", "r2_nu_mu": "<r^2_nu_mu>"}.get(name, name)
 
 
 def draw_feldman_cousins(scan, inv=None):

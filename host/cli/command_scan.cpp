@@ -15,6 +15,7 @@
 #include "host/io/h5io.hpp"
 #include "host/io/output_path.hpp"
 #include "host/io/scan_output.hpp"
+#include "kernels/electromagnetic.hpp"
 
 namespace cevns {
 
@@ -43,6 +44,11 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
             "  %-12s %-8s %-28s %s\n", "detector", "scenario",
             (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL interval").c_str(),
             "sensitivity");
+      else if (r.axes.size() == 1 && is_magnetic_moment(r.spec->axes[0].id))
+        std::printf("  %-12s %-8s %-28s %s\n", "detector", "scenario",
+                    (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL upper limit")
+                        .c_str(),
+                    "allowed intervals");
       else if (r.axes.size() == 1)
         std::printf("  %-12s %-8s %s\n", "detector", "scenario", "allowed intervals");
       else if (r.spec->is_sterile())
@@ -61,7 +67,13 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
       if (ivs.empty()) ivs = "(none)";
       if (r.sensitivity_percent)
         std::printf("%-28s %.3f%%\n", ivs.c_str(), *r.sensitivity_percent);
-      else
+      else if (is_magnetic_moment(r.spec->axes[0].id)) {
+        char limit[64] = "none (beyond the axis)";
+        if (r.upper_limit)
+          std::snprintf(limit, sizeof limit, "%.5g %s", *r.upper_limit,
+                        parameter_units(r.spec->axes[0].id).c_str());
+        std::printf("%-28s %s\n", limit, ivs.c_str());
+      } else
         std::printf("%s\n", ivs.c_str());
     } else if (r.spec->is_sterile() || r.spec->is_mediator_plane()) {
       for (const auto& [dm2, s] : r.exclusion) {

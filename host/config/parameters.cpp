@@ -49,7 +49,8 @@ std::optional<int> find_parameter(const std::string& name) {
 }
 
 std::string parameter_names_help() {
-  return "sin2_theta_W, sin2_2theta, dm2_eV2, mediator_coupling, mediator_mass_MeV or "
+  return "sin2_theta_W, sin2_2theta, dm2_eV2, mediator_coupling, mediator_mass_MeV, "
+         "mu_nu_e, mu_nu_mu, r2_nu_e, r2_nu_mu or "
          "eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d)";
 }
 

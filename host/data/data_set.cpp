@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <utility>
 
 #include "host/data/coherent_data.hpp"
 #include "host/data/releases.hpp"
@@ -110,10 +111,16 @@ DataSet load_data_set_impl(const std::string& config_file,
         req.parameter = s.string("parameter");
         const std::optional<int> id = find_parameter(req.parameter);
         if (!id || parameter_info(*id).role != kCouplingRole)
-          s.fail("parameter", "expected sin2_theta_W or an NSI coupling eps_<ab>_<q>V, got \"" +
-                                  req.parameter + "\"");
+          s.fail("parameter",
+                 "expected sin2_theta_W, an NSI coupling eps_<ab>_<q>V, mu_nu_e, mu_nu_mu, "
+                 "r2_nu_e or r2_nu_mu, got \"" +
+                     req.parameter + "\"");
         req.id = *id;
         const double lo = s.finite("min"), hi = s.finite("max");
+        for (const auto& [key, x] : {std::pair<const char*, double>{"min", lo}, {"max", hi}})
+          if (!parameter_in_range(*id, x))
+            s.fail(key, "expected " + req.parameter + " " + parameter_range_text(*id) + ", got " +
+                            describe_json_value((*item)[key]));
         if (!(hi > lo)) s.fail("max", "expected max > min");
         const int n = s.positive_integer("points");
         if (n < 3) s.fail("points", "expected at least 3 points");
@@ -221,8 +228,8 @@ PlaneRequest parse_plane(const Json& item, const std::string& file, const std::s
   const auto quadratic = [](int k) { return parameter_info(k).role == kCouplingRole; };
   if (!p.is_sterile() && !(quadratic(k0) && quadratic(k1)))
     o.fail("axes",
-           "expected sin2_theta_W or eps_<ab>_<q>V axes (sin2_2theta and dm2_eV2 need "
-           "\"channel\": \"nue\" or \"numu\")");
+           "expected sin2_theta_W, eps_<ab>_<q>V, mu_nu_e, mu_nu_mu, r2_nu_e or r2_nu_mu axes "
+           "(sin2_2theta and dm2_eV2 need \"channel\": \"nue\" or \"numu\")");
   if (p.axes[0].parameter == p.axes[1].parameter)
     o.fail("axes", "expected two different parameters");
   return p;

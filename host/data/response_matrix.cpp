@@ -206,7 +206,7 @@ ResponseMatrix build_response_matrix(const ResponseConfig& config,
 std::vector<Moments> fold_moments(const ResponseMatrix& r, const std::vector<Moments>& per_flux) {
   const int nb = r.n_true(), nj = r.n_observed();
   const int nf = static_cast<int>(per_flux.size()) / nb;
-  std::vector<Moments> out(static_cast<std::size_t>(nf) * nj, Moments{0.0, 0.0, 0.0});
+  std::vector<Moments> out(static_cast<std::size_t>(nf) * nj, Moments{0.0, 0.0, 0.0, 0.0});
   for (int f = 0; f < nf; ++f)
     for (int b = 0; b < nb; ++b) {
       const Moments& m = per_flux[static_cast<std::size_t>(f) * nb + b];
@@ -217,6 +217,7 @@ std::vector<Moments> fold_moments(const ResponseMatrix& r, const std::vector<Mom
         o.zz += w * m.zz;
         o.zn += w * m.zn;
         o.nn += w * m.nn;
+        o.magnetic += w * m.magnetic;
       }
     }
   return out;

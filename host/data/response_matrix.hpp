@@ -4,7 +4,8 @@
 //   R[b][j] = (1/n) Σ_{sub-nodes T in true bin b} Σ_{s} P(x ∈ sub-bin s of j | T) · A(centre_s),
 //   observed[f][j][t] = Σ_b R[b][j] · counts[f][b] · time[f][t].
 //
-// R is linear in the counts, so it folds the three Moments ⟨Z²F_Z²⟩, ⟨ZN F_Z F_N⟩, ⟨N²F_N²⟩ of
+// R is linear in the counts, so it folds the Moments ⟨Z²F_Z²⟩, ⟨ZN F_Z F_N⟩, ⟨N²F_N²⟩ (and the
+// magnetic-moment one) of
 // every (flux, true bin) just as well: the couplings-quadratic factorisation of SPEC §9 survives
 // the response — the response folds into the response tables.
 #pragma once

@@ -78,20 +78,21 @@ std::vector<Moments> CountsModel::quadratic_table() const {
   const RateProblem& p = *problem_;
   const int nb = n_bins(), nt = p.n_bins();
   // Moments per (flux, recoil bin), efficiency applied.
-  std::vector<Moments> per_flux(static_cast<std::size_t>(kNumFluxes) * nt, Moments{0, 0, 0});
+  std::vector<Moments> per_flux(static_cast<std::size_t>(kNumFluxes) * nt, Moments{0, 0, 0, 0});
   for (std::size_t e = 0; e < p.entries.size(); ++e) {
     const QuadEntry& q = p.entries[e];
     Moments& t = per_flux[static_cast<std::size_t>(q.flux) * nt + q.bin];
     t.zz += efficiency_ * (*moments_)[e].zz;
     t.zn += efficiency_ * (*moments_)[e].zn;
     t.nn += efficiency_ * (*moments_)[e].nn;
+    t.magnetic += efficiency_ * (*moments_)[e].magnetic;
   }
   if (fold_.empty()) return per_flux;
   // Each moment folds like a count (the response is linear): fold each component per flux.
   const FoldView f = fold_view(fold_);
   std::vector<Moments> table(static_cast<std::size_t>(kNumFluxes) * nb);
   std::vector<double> component(per_flux.size()), energy(f.n_energy);
-  double Moments::*members[3] = {&Moments::zz, &Moments::zn, &Moments::nn};
+  double Moments::*members[4] = {&Moments::zz, &Moments::zn, &Moments::nn, &Moments::magnetic};
   for (double Moments::*m : members) {
     for (std::size_t i = 0; i < per_flux.size(); ++i) component[i] = per_flux[i].*m;
     for (int flux = 0; flux < kNumFluxes; ++flux) {

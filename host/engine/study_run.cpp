@@ -7,6 +7,7 @@
 
 #include "host/engine/quadrature.hpp"
 #include "host/stats/minimise.hpp"
+#include "kernels/electromagnetic.hpp"
 
 namespace cevns {
 
@@ -147,6 +148,9 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
     else
       r->intervals = allowed_intervals(r->axes[0], r->chi2, r->chi2_min, r->threshold, f);
     set_delta_chi2();
+    if (is_magnetic_moment(scan.axes[0].id) && !r->intervals.empty() &&
+        !r->intervals.back().open_hi)
+      r->upper_limit = r->intervals.back().hi;
     if (scan.axes[0].id == kSin2ThetaW) {
       for (const auto& iv : r->intervals)
         if (iv.lo <= r->truth[0] && r->truth[0] <= iv.hi)

@@ -60,6 +60,9 @@ struct ScanResult {
   std::vector<double> predicted_counts;  // [point][bin]
   std::vector<Interval> intervals;
   std::optional<double> sensitivity_percent;  // sin²θ_W scans
+  // Magnetic-moment scans: the upper end of the highest allowed interval (the CL's upper limit;
+  // none when that interval runs to the end of the axis).
+  std::optional<double> upper_limit;
   // 2-D
   std::vector<Polyline> contours;
   std::vector<double> raster_exclusion;  // per Δm² row (sterile), NaN where none

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "kernels/electromagnetic.hpp"
 #include "version.hpp"
 
 namespace cevns {
@@ -79,6 +80,11 @@ void write_scan_layout(h5::Group g, const ScanResult& r) {
   if (r.spec->sterile_channel != kNoSterile)
     g.set_attr("channel",
                std::string(r.spec->sterile_channel == kNuEDisappearance ? "nue" : "numu"));
+  bool electromagnetic = false;
+  for (const Axis& a : r.spec->axes)
+    electromagnetic = electromagnetic || is_magnetic_moment(a.id) || is_charge_radius(a.id);
+  if (electromagnetic)
+    g.set_attr("electromagnetic_convention", std::string(electromagnetic_convention()));
   if (r.spec->mediator != kNoMediator) write_mediator_attributes(g, r.spec->mediator);
 }
 
@@ -120,6 +126,8 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
     g.variable_int("interval_open", {"interval", "bound"}, open, "1",
                    "1 where the bound is the scan edge (the interval continues beyond the grid)");
     if (r.sensitivity_percent) g.set_attr("sensitivity_percent", *r.sensitivity_percent);
+    if (is_magnetic_moment(a.id))
+      g.set_attr("upper_limit", r.upper_limit ? *r.upper_limit : std::nan(""));
   } else {
     write_contours(g, r.contours, r.spec->axes[0], r.spec->axes[1]);
     if (r.spec->is_sterile()) {
@@ -301,6 +309,8 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
       j["intervals"] = ivs;
       j["interval_open"] = open;
       if (r.sensitivity_percent) j["sensitivity_percent"] = *r.sensitivity_percent;
+      if (is_magnetic_moment(r.spec->axes[0].id))
+        j["upper_limit"] = r.upper_limit ? Json(*r.upper_limit) : Json(nullptr);
     } else {
       j["contours"] = contours_json(r.contours);
       if (r.spec->is_sterile()) j["exclusion"] = exclusion_json(r.exclusion);

@@ -43,6 +43,7 @@ TEST_F(CpuVsCuda, ResponseMomentsAgreeForEveryDetector) {
     for (std::size_t e = 0; e < a.size(); ++e) {
       EXPECT_LT(relative(b[e].zz, a[e].zz), 1e-12) << name << " entry " << e;
       EXPECT_LT(relative(b[e].nn, a[e].nn), 1e-12) << name << " entry " << e;
+      EXPECT_LT(relative(b[e].magnetic, a[e].magnetic), 1e-12) << name << " entry " << e;
     }
   }
 }
@@ -70,7 +71,11 @@ TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
         {"mediator", "scalar"},
         {"axes",
          {ax("mediator_coupling", 1e-7, 1e-1, 48, true),
-          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}}});
+          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}},
+       {{"name", "magnetic"},
+        {"axes", {ax("mu_nu_e", 0, 200, 48, false), ax("mu_nu_mu", 0, 200, 40, false)}}},
+       {{"name", "radius"},
+        {"axes", {ax("r2_nu_e", -80, 30, 48, false), ax("r2_nu_mu", -80, 30, 40, false)}}}});
   const Study st = parse_study(
       Json{{"name", "t"},
            {"detectors", {source_path("configs/detectors/csi.json")}},

@@ -135,7 +135,7 @@ TEST(NsiCharges, MomentsReproduceTheFullSquare) {
   c.value[epsilon_index(kUp, kTau, kE)] = c.value[epsilon_index(kUp, kE, kTau)] = -0.3;
   const NucleonCharges q = nucleon_charges(c, kE);
   const double z = 32, n = 40, fz = 0.93, fn = 0.91;
-  const Moments m{z * z * fz * fz, z * n * fz * fn, n * n * fn * fn};
+  const Moments m{z * z * fz * fz, z * n * fz * fn, n * n * fn * fn, 0.0};
   double direct = 0.0;
   for (int b = 0; b < 3; ++b) direct += std::pow(z * q.proton[b] * fz + n * q.neutron[b] * fn, 2);
   EXPECT_NEAR(charge_weighted(q, m), direct, 1e-12 * direct);

@@ -61,10 +61,12 @@ TEST(ResponseMatrix, FoldsMomentsLinearlySoChargesFactorOut) {
       build_response_matrix(c, fine_true_edges_keV(2.0, 20.0, 1.0), edges(0, 40, 4));
   std::vector<Moments> m(3 * r.n_true());
   for (std::size_t i = 0; i < m.size(); ++i)
-    m[i] = Moments{1.0 + i, 0.5 * i, 2.0 + std::cos(1.0 * i)};
+    m[i] = Moments{1.0 + i, 0.5 * i, 2.0 + std::cos(1.0 * i), 0.3 + 0.1 * i};
   PhysicsModel cp{};
   cp.value[kSin2ThetaW] = 0.23865;
   cp.value[epsilon_index(kUp, 0, 0)] = 0.3;
+  cp.value[kMuNuE] = 5.0;  // the magnetic-moment moment folds like the others
+  cp.value[kR2NuE] = 0.7;
   const NucleonCharges q = nucleon_charges(cp, 0);
   std::vector<double> counts(m.size());
   for (std::size_t i = 0; i < m.size(); ++i) counts[i] = charge_weighted(q, m[i]);

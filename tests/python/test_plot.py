@@ -105,6 +105,9 @@ def make_files(binary, tmp):
             {"name": "numu", "channel": "numu",
              "axes": [axis("sin2_2theta", 1e-3, 1.0, "log"), axis("dm2_eV2", 1e-2, 1e2, "log")]}],
             q),
+        "t_em": study("t_em", [
+            {"name": "mu_nu_mu", "axes": [axis("mu_nu_mu", 0.0, 500.0)]},
+            {"name": "r2", "axes": [axis("r2_nu_e", -100.0, 40.0), axis("r2_nu_mu", -100.0, 40.0)]}]),
     }
     files = {}
     for name, s in studies.items():
@@ -296,6 +299,27 @@ def check_profiles(files):
                       "sin2_theta_W: per-panel sensitivity legend")
         if scan == "eps_ee_uV":
             check(axes[0].get_xlabel() == r"$\varepsilon_{e e}^{uV}$", "eps_ee x label")
+
+
+def check_em(files):
+    """Magnetic moment profiles carry the upper limit per scenario; the radius plane is drawn."""
+    fig = plot.draw(files["t_em"], "t_em_mu_nu_mu")
+    axes = visible_axes(fig)
+    check(len(axes) == 2, f"t_em_mu_nu_mu: one panel per detector ({len(axes)})")
+    check("10^{-10}" in axes[0].get_xlabel() and "mu" in axes[0].get_xlabel(),
+          f"x label names mu_nu_mu and its units: {axes[0].get_xlabel()!r}")
+    with h5py.File(files["t_em"], "r") as f:
+        for ax in axes:
+            leg = ax.get_legend()
+            check(leg is not None and "limit" in leg.get_title().get_text(),
+                  f"{ax.get_title()}: a per-panel upper-limit legend")
+            want = [f"{float(f[f'mu_nu_mu/{ax.get_title()}/{sc}'].attrs['upper_limit']):.3g}"
+                    for sc in ("ideal", "sys30")]
+            got = [t.get_text() for t in leg.get_texts()] if leg else []
+            check(got == want, f"{ax.get_title()}: legend holds the file's upper limits {want}: {got}")
+    fig = plot.draw(files["t_em"], "t_em_r2")
+    check(len(visible_axes(fig)) >= 2, "t_em_r2: the radius plane is drawn per detector")
+    check(any("r^2" in ax.get_xlabel() for ax in visible_axes(fig)), "t_em_r2: x label <r^2_nu_e>")
 
 
 def check_regions(files):
@@ -601,6 +625,7 @@ def main():
         section("spectrum", check_spectrum, files)
         section("profiles", check_profiles, files)
         section("regions", check_regions, files)
+        section("electromagnetic", check_em, files)
         section("robustness", check_robustness, files, tmp)
         section("cli", check_cli, files, tmp)
     finally:

@@ -28,7 +28,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REFERENCE = os.path.join(ROOT, "tests", "regression", "reference.json")
 DETECTORS = ["csi", "ge72", "ge_natural", "nai", "ar"]
-STUDIES = ["weak_mixing", "nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "light_mediators"]
+STUDIES = ["weak_mixing", "nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "light_mediators",
+           "em_properties"]
 FITS = ["csi2017", "csi2021", "lar2020"]
 
 
@@ -65,7 +66,7 @@ def summarise_scan_json(entries):
     for e in entries:
         key = f"{e['scan']}/{e['detector']}/{e['scenario']}"
         s = {k: e[k] for k in ("best_fit", "chi2_min", "intervals", "sensitivity_percent",
-                               "exclusion", "allowed_bands") if k in e}
+                               "exclusion", "allowed_bands", "upper_limit") if k in e}
         if "contours" in e:
             s["contours"] = contour_summary(e["contours"])
         out[key] = s
