@@ -21,13 +21,18 @@ enum ParameterRole : int {
   kMixingRole = 1,
   kSplittingRole = 2,
   kMediatorCouplingRole = 3,
-  kMediatorMassRole = 4
+  kMediatorMassRole = 4,
+  kNeutronRadiusRole = 5
 };
 
 // Valid ranges: sin²θ_W and sin²2θ are squared sines; |ε| above 100 is a coupling 200 times the
 // SM neutron charge, beyond any use; Δm² up to 1e6 eV² (oscillation lengths of microns); a
 // mediator of 1 keV to 100 GeV (below, the propagator is 1/q² at every recoil of these
 // detectors; above, the contact limit), coupling g up to 10 (beyond perturbative).
+// Neutron rms radii (SPEC §10.4): rn_fm sets every isotope's, rn_<element>_fm one element's
+// (it wins over rn_fm); 0 means "not set: the detector's configured radius". Each form factor
+// has its own lower bound (host/config/neutron_radius.hpp); 20 fm is beyond any nucleus. A
+// per-element parameter exists for the elements listed here: to scan another, add its row.
 // X(id, name, units, long name, min, max, role)
 #define CEVNS_PARAMETER_TABLE(X)                                                                   \
   X(kSin2ThetaW, "sin2_theta_W", "1", "weak mixing angle sin^2(theta_W)", 0.0, 1.0, kCouplingRole) \
@@ -52,7 +57,14 @@ enum ParameterRole : int {
   X(kMediatorCoupling, "mediator_coupling", "1", "light mediator coupling g", 0.0, 10.0,           \
     kMediatorCouplingRole)                                                                         \
   X(kMediatorMass, "mediator_mass_MeV", "MeV", "light mediator mass", 1.0e-3, 1.0e5,               \
-    kMediatorMassRole)
+    kMediatorMassRole)                                                                             \
+  X(kNeutronRadius, "rn_fm", "fm", "neutron rms radius", 0.0, 20.0, kNeutronRadiusRole)            \
+  X(kNeutronRadiusNa, "rn_Na_fm", "fm", "neutron rms radius of Na", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusAr, "rn_Ar_fm", "fm", "neutron rms radius of Ar", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusGe, "rn_Ge_fm", "fm", "neutron rms radius of Ge", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusI, "rn_I_fm", "fm", "neutron rms radius of I", 0.0, 20.0, kNeutronRadiusRole)    \
+  X(kNeutronRadiusXe, "rn_Xe_fm", "fm", "neutron rms radius of Xe", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusCs, "rn_Cs_fm", "fm", "neutron rms radius of Cs", 0.0, 20.0, kNeutronRadiusRole)
 
 enum ParameterIndex : int {
 #define CEVNS_PARAMETER_ENUM(id, name, units, long_name, min, max, role) id,

@@ -343,6 +343,11 @@ def param_symbol(name, channel=None):
         return r"$g$"
     if name == "mediator_mass_MeV":
         return r"$m_{Z'/\phi}$"
+    if name == "rn_fm":
+        return r"$R_n$"
+    m = re.fullmatch(r"rn_([A-Z][a-z]?)_fm", name)
+    if m:
+        return rf"$R_n(\mathrm{{{m.group(1)}}})$"
     m = re.fullmatch(r"eps_(tau|mu|e)(tau|mu|e)_([ud])([VA])", name)
     if m:
         a, b, q, va = m.groups()
@@ -356,6 +361,8 @@ def param_label(name, channel=None):
         return r"$\Delta m^2_{41}$ [eV$^2$]"
     if name == "mediator_mass_MeV":
         return param_symbol(name, channel) + " [MeV]"
+    if re.fullmatch(r"rn(_[A-Z][a-z]?)?_fm", name):
+        return param_symbol(name, channel) + " [fm]"
     return param_symbol(name, channel)
 
 

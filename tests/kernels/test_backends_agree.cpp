@@ -70,7 +70,11 @@ TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
         {"mediator", "scalar"},
         {"axes",
          {ax("mediator_coupling", 1e-7, 1e-1, 48, true),
-          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}}});
+          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}},
+       {{"name", "sw_rn"},
+        {"axes", {ax("sin2_theta_W", 0.15, 0.35, 48, false), ax("rn_fm", 3.0, 8.0, 40, false)}}},
+       {{"name", "cs_i"},
+        {"axes", {ax("rn_Cs_fm", 3.0, 8.0, 48, false), ax("rn_I_fm", 3.0, 8.0, 40, false)}}}});
   const Study st = parse_study(
       Json{{"name", "t"},
            {"detectors", {source_path("configs/detectors/csi.json")}},

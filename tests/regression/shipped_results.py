@@ -28,7 +28,8 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REFERENCE = os.path.join(ROOT, "tests", "regression", "reference.json")
 DETECTORS = ["csi", "ge72", "ge_natural", "nai", "ar"]
-STUDIES = ["weak_mixing", "nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "light_mediators"]
+STUDIES = ["weak_mixing", "nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "light_mediators",
+           "neutron_radius"]
 FITS = ["csi2017", "csi2021", "lar2020"]
 
 
