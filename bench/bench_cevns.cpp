@@ -59,6 +59,12 @@ Study bench_study(const std::string& kind, int n, const Json& quadrature) {
     // The magnetic-moment plane of configs/studies/em_properties.json (SPEC §10.3).
     scan = {{"name", kind},
             {"axes", {axis("mu_nu_e", 0, 200, n, false), axis("mu_nu_mu", 0, 200, n, false)}}};
+  } else if (kind == "sin2_theta_W-rn_fm") {
+    // The neutron_radius study's plane (configs/studies/neutron_radius.json): a radius row per
+    // R_n (the recoil moments with F_N at that radius), then a quadratic form per point.
+    scan = {
+        {"name", kind},
+        {"axes", {axis("sin2_theta_W", 0.1, 0.4, n, false), axis("rn_fm", 2.5, 5.5, n, false)}}};
   } else if (kind == "nsi_2d") {
     scan = {{"name", kind},
             {"axes", {axis("eps_ee_uV", -1, 1, n, false), axis("eps_etau_uV", -1, 1, n, false)}}};
@@ -142,6 +148,10 @@ void register_all() {
                                    BM_Scan, b, std::string(kind), Method::kFactorised, 1000,
                                    mediator_quadrature)
           ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("scan/" + b + "/sin2_theta_W-rn_fm/factorised/1000x1000").c_str(),
+                                 BM_Scan, b, std::string("sin2_theta_W-rn_fm"), Method::kFactorised,
+                                 1000, default_quadrature)
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("scan/" + b + "/nsi_2d/factorised/1000x1000").c_str(), BM_Scan, b,
                                  std::string("nsi_2d"), Method::kFactorised, 1000,
                                  default_quadrature)

@@ -78,7 +78,9 @@ def sterile_counts(n_points=1000, channel="nue", per_point=False):
         a, b = t_th, tmax(e)
         t = 0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * xt
         q = np.sqrt(2 * mass * t) / HBARC_FM
-        rms = iso["charge_radius_fm"]
+        # Point-proton radius from the charge radius (r_p = 0.8409 fm, <r_n^2> = -0.1161 fm^2);
+        # the Ar config's neutron radius equals it.
+        rms = np.sqrt(iso["charge_radius_fm"] ** 2 - 0.8409**2 + n / z * 0.1161)
         coh = z * (0.5 - 2 * S2W) * sym_fermi(q, rms) + n * (-0.5) * helm(q, rms)
         kin = 1 - mass * t / (2 * e[:, None] ** 2)
         return 0.5 * (b - a) * (wt * kin * coh**2).sum(axis=1)

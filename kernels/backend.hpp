@@ -45,7 +45,7 @@ struct DepletionTables {
 
 // Everything a grid of a statistic needs, in host memory.
 struct ScanInput {
-  enum Evaluator { kQuadratic, kSterile, kDirect, kMediator };
+  enum Evaluator { kQuadratic, kSterile, kDirect, kMediator, kRadius };
   enum Statistic { kGaussianPulls, kPoisson };
 
   // Grid.
@@ -71,6 +71,7 @@ struct ScanInput {
   int dm2_axis = -1;                                    // kSterile
   std::vector<double> sm, quadratic, quartic;           // kMediator: [bin], [row][bin], [row][bin]
   int mass_axis = -1;                                   // kMediator
+  std::vector<Moments> radius_fixed, radius_rows[2];    // kRadius: [flux][bin], [row][flux][bin]
   std::shared_ptr<const RateProblem> rates;             // kDirect (no response fold)
   double efficiency = 1.0;                              // kDirect
 
@@ -148,6 +149,14 @@ class Backend {
   virtual MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& base,
                                          const std::vector<double>& masses_MeV, double efficiency,
                                          const FoldTables& fold) = 0;
+
+  // Neutron-radius tables (SPEC §10.5): per row, the moments per flux and recoil bin of the
+  // isotopes with mask[isotope] ≠ 0, with the isotopes of `isotope_rows` [row][isotope] (their
+  // neutron form factors at the row's radius); `efficiency` multiplies every moment. Returns
+  // [row][flux][bin]; no response fold.
+  virtual std::vector<Moments> radius_tables(const RateProblem& problem,
+                                             const std::vector<IsotopeTarget>& isotope_rows,
+                                             const std::vector<int>& mask, double efficiency) = 0;
 
   // Uploads what the grid needs; the evaluator keeps it on the device for every chunk.
   virtual std::unique_ptr<GridEvaluator> prepare(const ScanInput& input) = 0;

@@ -176,6 +176,27 @@ struct MediatorSourceLoop {
   }
 };
 
+// Neutron-radius tables: one (row, bin) per index, each row reading its own isotopes.
+struct RadiusBinLoop {
+  RateView rates;
+  const IsotopeTarget* isotope_rows;  // [row][isotope]
+  int n_isotopes, n_bins;
+  const int* bin_offsets;
+  const int* mask;
+  double efficiency;
+  Moments* out;  // [row][flux][bin]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t row = k / n_bins;
+    const int b = static_cast<int>(k % n_bins);
+    RateView v = rates;
+    v.isotopes = isotope_rows + row * n_isotopes;
+    Moments m[kNumFluxes];
+    radius_bin_moments(v, bin_offsets, b, mask, efficiency, m);
+    for (int f = 0; f < kNumFluxes; ++f)
+      out[(row * kNumFluxes + f) * static_cast<std::size_t>(n_bins) + b] = m[f];
+  }
+};
+
 // Response fold of a table (depletion, mediator) per row, two passes: source → (flux, energy), →
 // analysis bins.
 struct FoldEnergyLoop {
@@ -508,6 +529,21 @@ class ThrustBackend final : public Backend {
     return MediatorTables{to_host(quadratic), to_host(quartic)};
   }
 
+  std::vector<Moments> radius_tables(const RateProblem& problem,
+                                     const std::vector<IsotopeTarget>& isotope_rows,
+                                     const std::vector<int>& mask, double efficiency) override {
+    const DeviceRates d(problem);
+    const auto rows_d = upload(isotope_rows);
+    const auto mask_d = upload(mask);
+    const int n_isotopes = static_cast<int>(problem.isotopes.size()), n_bins = problem.n_bins();
+    const std::size_t rows = isotope_rows.size() / problem.isotopes.size();
+    thrust::device_vector<Moments> out(rows * kNumFluxes * static_cast<std::size_t>(n_bins));
+    parallel_for(rows * static_cast<std::size_t>(n_bins),
+                 RadiusBinLoop{d.view, ptr(rows_d), n_isotopes, n_bins, ptr(d.bin_offsets),
+                               ptr(mask_d), efficiency, ptr(out)});
+    return to_host(out);
+  }
+
   std::unique_ptr<GridEvaluator> prepare(const ScanInput& in) override {
     std::vector<std::shared_ptr<const void>> keep;
     switch (in.evaluator) {
@@ -531,6 +567,14 @@ class ThrustBackend final : public Backend {
         keep.push_back(keep_on_device(in.quartic, &c.quartic));
         return std::make_unique<ThrustGrid<MediatorCounts>>(in, segment_points_, c,
                                                             std::move(keep));
+      }
+      case ScanInput::kRadius: {
+        RadiusCounts c{nullptr, {nullptr, nullptr}, in.n_bins()};
+        keep.push_back(keep_on_device(in.radius_fixed, &c.fixed));
+        for (int k = 0; k < 2; ++k)
+          if (!in.radius_rows[k].empty())
+            keep.push_back(keep_on_device(in.radius_rows[k], &c.rows[k]));
+        return std::make_unique<ThrustGrid<RadiusCounts>>(in, segment_points_, c, std::move(keep));
       }
       case ScanInput::kDirect:
       default: {

@@ -23,7 +23,8 @@ enum ParameterRole : int {
   kMixingRole = 1,
   kSplittingRole = 2,
   kMediatorCouplingRole = 3,
-  kMediatorMassRole = 4
+  kMediatorMassRole = 4,
+  kNeutronRadiusRole = 5
 };
 
 // Valid ranges: sin²θ_W and sin²2θ are squared sines; |ε| above 100 is a coupling 200 times the
@@ -33,6 +34,10 @@ enum ParameterRole : int {
 // Magnetic moments in 1e-10 μ_B from 0 (only μ² enters) to 1e4 (1e-6 μ_B, far above every
 // bound); charge radii in 1e-32 cm² within ±1000 (a g_V^p shift of ±24, a thousand times the SM
 // proton charge).
+// Neutron rms radii (SPEC §10.4): rn_fm sets every isotope's, rn_<element>_fm one element's
+// (it wins over rn_fm); 0 means "not set: the detector's configured radius". Each form factor
+// has its own lower bound (host/config/neutron_radius.hpp); 20 fm is beyond any nucleus. A
+// per-element parameter exists for the elements listed here: to scan another, add its row.
 // X(id, name, units, long name, min, max, role)
 #define CEVNS_PARAMETER_TABLE(X)                                                                   \
   X(kSin2ThetaW, "sin2_theta_W", "1", "weak mixing angle sin^2(theta_W)", 0.0, 1.0, kCouplingRole) \
@@ -63,7 +68,14 @@ enum ParameterRole : int {
     kCouplingRole)                                                                                 \
   X(kR2NuE, "r2_nu_e", "1e-32 cm^2", "charge radius <r^2> of nu_e", -1.0e3, 1.0e3, kCouplingRole)  \
   X(kR2NuMu, "r2_nu_mu", "1e-32 cm^2", "charge radius <r^2> of nu_mu and anti-nu_mu", -1.0e3,      \
-    1.0e3, kCouplingRole)
+    1.0e3, kCouplingRole)                                                                                 \
+  X(kNeutronRadius, "rn_fm", "fm", "neutron rms radius", 0.0, 20.0, kNeutronRadiusRole)            \
+  X(kNeutronRadiusNa, "rn_Na_fm", "fm", "neutron rms radius of Na", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusAr, "rn_Ar_fm", "fm", "neutron rms radius of Ar", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusGe, "rn_Ge_fm", "fm", "neutron rms radius of Ge", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusI, "rn_I_fm", "fm", "neutron rms radius of I", 0.0, 20.0, kNeutronRadiusRole)    \
+  X(kNeutronRadiusXe, "rn_Xe_fm", "fm", "neutron rms radius of Xe", 0.0, 20.0, kNeutronRadiusRole) \
+  X(kNeutronRadiusCs, "rn_Cs_fm", "fm", "neutron rms radius of Cs", 0.0, 20.0, kNeutronRadiusRole)
 
 enum ParameterIndex : int {
 #define CEVNS_PARAMETER_ENUM(id, name, units, long_name, min, max, role) id,

@@ -8,6 +8,7 @@
 // at E_p with weight η: the δ-function integrated exactly (SPEC §2).
 #pragma once
 
+#include <cmath>
 #include <vector>
 
 #include "kernels/couplings.hpp"
@@ -27,7 +28,27 @@ struct IsotopeTarget {
   double mass_MeV;  // nuclear mass
   double nuclei;    // number of these nuclei in the detector (N_D × count per formula unit)
   FormFactor proton, neutron;
+  int neutron_radius_parameter = -1;  // rn_<element>_fm of its element, −1 when there is none
 };
+
+// SPEC §10.4: the neutron rms radius a model sets for an isotope — its element's rn_<X>_fm when
+// set, else rn_fm — or 0 when neither is set (the configured form factor applies).
+CEVNS_HD inline double model_neutron_radius_fm(const IsotopeTarget& iso, const PhysicsModel& m) {
+  if (iso.neutron_radius_parameter >= 0 && m.value[iso.neutron_radius_parameter] > 0.0)
+    return m.value[iso.neutron_radius_parameter];
+  return m.value[kNeutronRadius];
+}
+
+// The isotope's neutron form factor at a model: the configured one, or the same model and shape
+// at the model's radius (the host checks every radius against the model's domain first).
+CEVNS_HD inline FormFactor model_neutron_form_factor(const IsotopeTarget& iso,
+                                                     const PhysicsModel& m) {
+  const double r = model_neutron_radius_fm(iso, m);
+  if (!(r > 0.0)) return iso.neutron;
+  return FormFactor{
+      iso.neutron.model, iso.neutron.shape_fm,
+      std::sqrt(model_radius_squared_fm2(iso.neutron.model, r, iso.neutron.shape_fm))};
+}
 
 struct QuadEntry {
   int isotope, flux, bin;
@@ -92,6 +113,29 @@ CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
   return m;
 }
 
+// SPEC §10.5, a neutron-radius row: the moments of recoil bin b per flux, summed over the entries
+// of the isotopes with mask[isotope] ≠ 0 (those the row's radius sets; `v.isotopes` holds them at
+// that radius), efficiency applied, into out[flux].
+CEVNS_HD inline void radius_bin_moments(const RateView& v, const int* bin_offsets, int b,
+                                        const int* mask, double efficiency, Moments* out) {
+  for (int f = 0; f < kNumFluxes; ++f) out[f] = Moments{0.0, 0.0, 0.0, 0.0};
+  for (int e = bin_offsets[b]; e < bin_offsets[b + 1]; ++e) {
+    if (mask[v.entries[e].isotope] == 0) continue;
+    const Moments m = entry_moments(v, e);
+    Moments& o = out[v.entries[e].flux];
+    o.zz += m.zz;
+    o.zn += m.zn;
+    o.nn += m.nn;
+    o.magnetic += m.magnetic;
+  }
+  for (int f = 0; f < kNumFluxes; ++f) {
+    out[f].zz *= efficiency;
+    out[f].zn *= efficiency;
+    out[f].nn *= efficiency;
+    out[f].magnetic *= efficiency;
+  }
+}
+
 // The same entry evaluated in full for one physics model: the direct path's integrand, with the
 // couplings, the neutrino charge radius and magnetic moment (kernels/electromagnetic.hpp) and a
 // light mediator (kernels/mediators.hpp) inside the recoil integral and the survival probability
@@ -100,6 +144,7 @@ CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
 CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel& model) {
   const QuadEntry q = v.entries[e];
   const IsotopeTarget iso = v.isotopes[q.isotope];
+  const FormFactor neutron = model_neutron_form_factor(iso, model);
   const int alpha = flux_flavour(q.flux);
   const NucleonCharges c = nucleon_charges(model, alpha);
   const bool vector = is_vector_mediator(model.mediator), scalar = model.mediator == kScalar;
@@ -112,7 +157,7 @@ CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel
     const double t = mid + half * v.t_nodes[j];
     const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
     const double fz = iso.z * form_factor(iso.proton, qf);
-    const double fn = iso.n * form_factor(iso.neutron, qf);
+    const double fn = iso.n * form_factor(neutron, qf);
     double charge2 = 0.0;
     for (int beta = 0; beta < 3; ++beta) {
       double coherent = c.proton[beta] * fz + c.neutron[beta] * fn;
@@ -159,7 +204,7 @@ CEVNS_HD inline MediatorNode mediator_node(const RateView& v, int e, const Physi
   const double t = mid + half * v.t_nodes[j];
   const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
   const double fz = iso.z * form_factor(iso.proton, qf);
-  const double fn = iso.n * form_factor(iso.neutron, qf);
+  const double fn = iso.n * form_factor(model_neutron_form_factor(iso, base), qf);
   const double w = v.t_weights[j] * acceptance_at(v.acceptance, t);
   MediatorNode node{0.0, 0.0, 2.0 * iso.mass_MeV * t};
   if (base.mediator == kScalar) {

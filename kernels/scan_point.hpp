@@ -83,6 +83,44 @@ struct QuadraticCounts {
   }
 };
 
+// Factorised neutron radius (SPEC §10.4–10.5): with F_N depending on R_n the counts stay a
+// quadratic form in the couplings, whose moments depend on the radius row. The moments per flux
+// and bin are those of the isotopes no axis sets (`fixed`) plus, per radius axis, those of the
+// isotopes it sets at the point's row (`rows[k]`, [row][flux][bin]; null for a coupling axis).
+struct RadiusCounts {
+  const Moments* fixed;    // [flux][bin]
+  const Moments* rows[2];  // [row][flux][bin] per axis, or null
+  int n_bins;
+  struct Point {
+    NucleonCharges charges[kNumFluxes];
+    const Moments* rows[2];  // the point's row of each radius axis, or null
+  };
+  CEVNS_HD Point prepare(const GridView& g, int i0, int i1) const {
+    const PhysicsModel m = g.model_at_indices(i0, i1);
+    Point p;
+    for (int f = 0; f < kNumFluxes; ++f) p.charges[f] = nucleon_charges(m, flux_flavour(f));
+    const std::size_t per_row = static_cast<std::size_t>(kNumFluxes) * n_bins;
+    p.rows[0] = rows[0] ? rows[0] + static_cast<std::size_t>(i0) * per_row : nullptr;
+    p.rows[1] = rows[1] ? rows[1] + static_cast<std::size_t>(i1) * per_row : nullptr;
+    return p;
+  }
+  CEVNS_HD double bin(const Point& p, int b) const {
+    double n = 0.0;
+    for (int f = 0; f < kNumFluxes; ++f) {
+      const std::size_t i = static_cast<std::size_t>(f) * n_bins + b;
+      Moments m = fixed[i];
+      for (int k = 0; k < 2; ++k) {
+        if (!p.rows[k]) continue;
+        m.zz += p.rows[k][i].zz;
+        m.zn += p.rows[k][i].zn;
+        m.nn += p.rows[k][i].nn;
+      }
+      n += charge_weighted(p.charges[f], m);
+    }
+    return n;
+  }
+};
+
 // Factorised sterile disappearance: N_b = unaffected_b + affected_b − sin²2θ · D_b(Δm²), where
 // D_b(Δm²) = Σ_entries rate × sin²(1.27 Δm² L/E) is tabulated once per Δm² row.
 struct SterileCounts {

@@ -350,6 +350,11 @@ def param_symbol(name, channel=None):
         kind, fl = m.groups()
         return (rf"$\mu_{{\nu_{{{_FLAVOUR[fl]}}}}}$" if kind == "mu"
                 else rf"$\langle r^2_{{\nu_{{{_FLAVOUR[fl]}}}}}\rangle$")
+    if name == "rn_fm":
+        return r"$R_n$"
+    m = re.fullmatch(r"rn_([A-Z][a-z]?)_fm", name)
+    if m:
+        return rf"$R_n(\mathrm{{{m.group(1)}}})$"
     m = re.fullmatch(r"eps_(tau|mu|e)(tau|mu|e)_([ud])([VA])", name)
     if m:
         a, b, q, va = m.groups()
@@ -367,6 +372,8 @@ def param_label(name, channel=None):
         return param_symbol(name, channel) + r" [$10^{-10}\,\mu_B$]"
     if name in ("r2_nu_e", "r2_nu_mu"):
         return param_symbol(name, channel) + r" [$10^{-32}$ cm$^2$]"
+    if re.fullmatch(r"rn(_[A-Z][a-z]?)?_fm", name):
+        return param_symbol(name, channel) + " [fm]"
     return param_symbol(name, channel)
 
 

@@ -134,6 +134,22 @@ def main():
         if rows:
             md += [table(rows, ["model", "detector", "scenario"] + masses), ""]
 
+    p = os.path.join(d, "neutron_radius.json")
+    if os.path.exists(p):
+        ix = index(load(p))
+        md += ["## Neutron rms radius: 90% CL intervals of rn_fm (SPEC §10.4)", "",
+               "Every isotope's neutron rms radius set to rn_fm; the truth is each detector's "
+               "configured radius (NaI: Na and I differ, so no single value is the truth).", ""]
+        rows = []
+        for det in DETECTORS:
+            row = [det]
+            for sc in SCENARIOS:
+                r = ix.get(("rn_fm", det, sc))
+                row.append("—" if r is None else " ∪ ".join(
+                    fmt_interval(iv, o) for iv, o in zip(r["intervals"], r.get("interval_open", [None] * 9))))
+            rows.append(row)
+        md += [table(rows, ["detector"] + SCENARIOS), ""]
+
     p = os.path.join(d, "coherent_fit.json")
     if os.path.exists(p):
         fit = load(p)

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "host/config/limits.hpp"
+#include "host/config/neutron_radius.hpp"
 #include "kernels/constants.hpp"
 #include "kernels/cross_section.hpp"
 #include "kernels/flux.hpp"
@@ -237,7 +238,18 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
                                 "abundance", [](double x) { return x > 0.0 && x <= 1.0; },
                                 "a number in (0, 1]");
     const double charge_radius = radius_fm(io, "charge_radius_fm", std::nullopt);
-    iso.proton_rms_radius_fm = radius_fm(io, "proton_rms_radius_fm", charge_radius);
+    // The proton form factor describes the point protons: R_p from the measured charge radius
+    // (host/config/neutron_radius.hpp), unless a proton_rms_radius_fm is given.
+    const double rp2 = charge_radius * charge_radius -
+                       kProtonChargeRadius_fm * kProtonChargeRadius_fm -
+                       double(iso.n) / double(iso.z) * kNeutronChargeRadiusSquared_fm2;
+    if (!io.has("proton_rms_radius_fm") && !(rp2 > 0.0))
+      io.fail("charge_radius_fm", "expected a charge radius above the nucleons' own (R_ch^2 > " +
+                                      format_number(charge_radius * charge_radius - rp2) +
+                                      " fm^2), got " + format_number(charge_radius) + " fm");
+    iso.proton_rms_radius_fm =
+        radius_fm(io, "proton_rms_radius_fm",
+                  rp2 > 0.0 ? point_proton_radius_fm(charge_radius, iso.z, iso.n) : charge_radius);
     iso.neutron_rms_radius_fm =
         radius_fm(io, "neutron_rms_radius_fm", iso.proton_rms_radius_fm + skin_fm);
     io.string("source", std::string());
@@ -288,6 +300,10 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
 
   // The resolved config: what the program actually used, source and defaults included.
   d.json = json;
+  // The point-proton radii derived from charge radii, beside them.
+  for (std::size_t i = 0; i < d.isotopes.size(); ++i)
+    if (!d.json["isotopes"][i].contains("proton_rms_radius_fm"))
+      d.json["isotopes"][i]["proton_rms_radius_fm"] = d.isotopes[i].proton_rms_radius_fm;
   d.json["source"] = d.source.json.is_null()
                          ? Json{{"name", d.source.name},
                                 {"nu_per_flavour_per_pot", d.source.nu_per_flavour_per_pot},

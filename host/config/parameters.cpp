@@ -50,8 +50,20 @@ std::optional<int> find_parameter(const std::string& name) {
 
 std::string parameter_names_help() {
   return "sin2_theta_W, sin2_2theta, dm2_eV2, mediator_coupling, mediator_mass_MeV, "
-         "mu_nu_e, mu_nu_mu, r2_nu_e, r2_nu_mu or "
-         "eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d)";
+         "mu_nu_e, mu_nu_mu, r2_nu_e, r2_nu_mu, "
+         "eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d)" +
+         neutron_radius_names_help();
+}
+
+// ", rn_fm or rn_<X>_fm (X in Na, Ar, …)": the neutron radii of the table.
+std::string neutron_radius_names_help() {
+  std::string elements;
+  for (int id = 0; id < kNumParameters; ++id) {
+    const std::string name = parameter_info(id).name;
+    if (parameter_info(id).role != kNeutronRadiusRole || id == kNeutronRadius) continue;
+    elements += (elements.empty() ? "" : ", ") + name.substr(3, name.size() - 6);
+  }
+  return ", rn_fm or rn_<X>_fm (X in " + elements + ")";
 }
 
 bool parameter_in_range(int id, double value) {

@@ -16,6 +16,7 @@ std::optional<int> find_parameter(const std::string& name);
 // "sin2_theta_W, sin2_2theta, dm2_eV2 or eps_<ab>_<q>V (...)": what a
 // message about an unknown name lists.
 std::string parameter_names_help();
+std::string neutron_radius_names_help();
 
 inline std::string parameter_units(int id) { return parameter_info(id).units; }
 inline std::string parameter_long_name(int id) { return parameter_info(id).long_name; }

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "host/config/limits.hpp"
+#include "host/config/neutron_radius.hpp"
 
 namespace cevns {
 
@@ -410,8 +411,27 @@ Study parse_study(const Json& json, const std::string& file) {
     if (!scan_names.insert(st.scans.back().name).second)
       throw InputError(file, path + "/name",
                        "expected distinct scan names, got \"" + st.scans.back().name + "\" twice");
+    // SPEC §10.4: a neutron-radius axis needs its element in every detector and stays inside
+    // each neutron form factor's domain.
+    const auto& axes = st.scans.back().axes;
+    for (std::size_t k = 0; k < axes.size(); ++k)
+      if (is_neutron_radius_parameter(axes[k].id))
+        for (const auto& d : st.detectors)
+          check_neutron_radius(axes[k].id, axes[k].min, axes[k].max, d, file,
+                               path + "/axes/" + std::to_string(k) + "/min");
   }
   o.finish();
+  // A true neutron radius replaces the configured ones: the Asimov data and every table hold it.
+  for (int id = 0; id < kNumParameters; ++id)
+    if (is_neutron_radius_parameter(id) && st.truth.value[id] != 0.0)
+      for (auto& d : st.detectors)
+        check_neutron_radius(id, st.truth.value[id], st.truth.value[id], d, file,
+                             std::string("/truth/") + parameter_info(id).name);
+  resolved_detectors = Json::array();
+  for (auto& d : st.detectors) {
+    apply_neutron_radii(st.truth, &d);
+    resolved_detectors.push_back(d.json);
+  }
 
   st.json["detectors"] = resolved_detectors;
   st.json["scenarios"] = resolved_scenarios;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <utility>
 
+#include "host/config/neutron_radius.hpp"
 #include "host/data/coherent_data.hpp"
 #include "host/data/releases.hpp"
 #include "host/engine/quadrature.hpp"
@@ -110,10 +111,11 @@ DataSet load_data_set_impl(const std::string& config_file,
         ScanRequest req;
         req.parameter = s.string("parameter");
         const std::optional<int> id = find_parameter(req.parameter);
-        if (!id || parameter_info(*id).role != kCouplingRole)
+        if (!id || (parameter_info(*id).role != kCouplingRole &&
+                    parameter_info(*id).role != kNeutronRadiusRole))
           s.fail("parameter",
                  "expected sin2_theta_W, an NSI coupling eps_<ab>_<q>V, mu_nu_e, mu_nu_mu, "
-                 "r2_nu_e or r2_nu_mu, got \"" +
+                 "r2_nu_e, r2_nu_mu or a neutron radius rn_fm, rn_<X>_fm, got \"" +
                      req.parameter + "\"");
         req.id = *id;
         const double lo = s.finite("min"), hi = s.finite("max");
@@ -122,6 +124,8 @@ DataSet load_data_set_impl(const std::string& config_file,
             s.fail(key, "expected " + req.parameter + " " + parameter_range_text(*id) + ", got " +
                             describe_json_value((*item)[key]));
         if (!(hi > lo)) s.fail("max", "expected max > min");
+        if (is_neutron_radius_parameter(*id))
+          check_neutron_radius(*id, lo, hi, d.detector, config_file, s.path_of("min"));
         const int n = s.positive_integer("points");
         if (n < 3) s.fail("points", "expected at least 3 points");
         for (int i = 0; i < n; ++i) req.values.push_back(lo + (hi - lo) * i / (n - 1));
@@ -133,6 +137,11 @@ DataSet load_data_set_impl(const std::string& config_file,
     if (f.has("planes")) {
       for (const auto& [item, path] : f.array("planes")) {
         d.planes.push_back(parse_plane(*item, config_file, path));
+        for (std::size_t k = 0; k < 2; ++k)
+          if (is_neutron_radius_parameter(d.planes.back().axes[k].id))
+            check_neutron_radius(d.planes.back().axes[k].id, d.planes.back().axes[k].min,
+                                 d.planes.back().axes[k].max, d.detector, config_file,
+                                 path + "/axes/" + std::to_string(k) + "/min");
         for (std::size_t k = 0; k + 1 < d.planes.size(); ++k)
           if (d.planes[k].name == d.planes.back().name)
             throw InputError(
@@ -225,11 +234,13 @@ PlaneRequest parse_plane(const Json& item, const std::string& file, const std::s
   if (p.is_mediator()) return p;
   if (p.is_sterile() && !(k0 == kSin22Theta && k1 == kDm2))
     o.fail("axes", "expected the axes [sin2_2theta, dm2_eV2] on a sterile plane");
-  const auto quadratic = [](int k) { return parameter_info(k).role == kCouplingRole; };
+  const auto quadratic = [](int k) {
+    return parameter_info(k).role == kCouplingRole || parameter_info(k).role == kNeutronRadiusRole;
+  };
   if (!p.is_sterile() && !(quadratic(k0) && quadratic(k1)))
     o.fail("axes",
-           "expected sin2_theta_W, eps_<ab>_<q>V, mu_nu_e, mu_nu_mu, r2_nu_e or r2_nu_mu axes "
-           "(sin2_2theta and dm2_eV2 need \"channel\": \"nue\" or \"numu\")");
+           "expected sin2_theta_W, eps_<ab>_<q>V, mu_nu_e, mu_nu_mu, r2_nu_e, r2_nu_mu or "
+           "neutron-radius axes (sin2_2theta and dm2_eV2 need \"channel\": \"nue\" or \"numu\")");
   if (p.axes[0].parameter == p.axes[1].parameter)
     o.fail("axes", "expected two different parameters");
   return p;

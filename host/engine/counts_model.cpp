@@ -66,17 +66,76 @@ std::vector<double> CountsModel::counts(const PhysicsModel& model) const {
       source[source_of(p.entries[e])] += efficiency_ * entry_direct(v, static_cast<int>(e), model);
     return fold_sources(source);
   }
+  const auto moments = moments_at(model);
   for (std::size_t e = 0; e < p.entries.size(); ++e) {
     const QuadEntry& q = p.entries[e];
-    source[source_of(q)] += efficiency_ * charge_weighted(charges[q.flux], (*moments_)[e]) *
-                            survival_probability(model, q.flux, p.baseline_m, p.baseline_spread_m, q.energy_MeV);
+    source[source_of(q)] += efficiency_ * charge_weighted(charges[q.flux], (*moments)[e]) *
+                            survival_probability(model, q.flux, p.baseline_m, p.baseline_spread_m,
+                                                 q.energy_MeV);
   }
   return fold_sources(source);
 }
 
+std::vector<IsotopeTarget> CountsModel::isotopes_at(const PhysicsModel& model) const {
+  std::vector<IsotopeTarget> out = problem_->isotopes;
+  for (auto& iso : out) iso.neutron = model_neutron_form_factor(iso, model);
+  return out;
+}
+
+bool CountsModel::sets_neutron_radius(const PhysicsModel& model) const {
+  for (const auto& iso : problem_->isotopes)
+    if (model_neutron_form_factor(iso, model).radius_fm != iso.neutron.radius_fm) return true;
+  return false;
+}
+
+std::shared_ptr<const std::vector<Moments>> CountsModel::moments_at(
+    const PhysicsModel& model) const {
+  if (!sets_neutron_radius(model)) return moments_;
+  const std::vector<IsotopeTarget> isotopes = isotopes_at(model);
+  RateView v = problem_->host_view();
+  v.isotopes = isotopes.data();
+  auto out = std::make_shared<std::vector<Moments>>(problem_->entries.size());
+  for (std::size_t e = 0; e < out->size(); ++e) (*out)[e] = entry_moments(v, static_cast<int>(e));
+  return out;
+}
+
+std::vector<Moments> CountsModel::radius_rows(Backend& backend,
+                                              const std::vector<IsotopeTarget>& isotope_rows,
+                                              const std::vector<int>& mask) const {
+  const std::vector<Moments> recoil =
+      backend.radius_tables(*problem_, isotope_rows, mask, efficiency_);
+  if (fold_.empty()) return recoil;
+  const std::size_t per_row = static_cast<std::size_t>(kNumFluxes) * problem_->n_bins();
+  const std::size_t rows = isotope_rows.size() / problem_->isotopes.size();
+  std::vector<Moments> out;
+  out.reserve(rows * kNumFluxes * n_bins());
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::vector<Moments> row(recoil.begin() + r * per_row,
+                                   recoil.begin() + (r + 1) * per_row);
+    const std::vector<Moments> folded = fold_moments(row);
+    out.insert(out.end(), folded.begin(), folded.end());
+  }
+  return out;
+}
+
+std::vector<Moments> CountsModel::radius_row(const std::vector<IsotopeTarget>& isotopes,
+                                             const std::vector<int>& mask) const {
+  const RateProblem& p = *problem_;
+  RateView v = p.host_view();
+  v.isotopes = isotopes.data();
+  const int nt = p.n_bins();
+  std::vector<Moments> per_flux(static_cast<std::size_t>(kNumFluxes) * nt);
+  for (int b = 0; b < nt; ++b) {
+    Moments m[kNumFluxes];
+    radius_bin_moments(v, p.bin_offsets.data(), b, mask.data(), efficiency_, m);
+    for (int f = 0; f < kNumFluxes; ++f) per_flux[static_cast<std::size_t>(f) * nt + b] = m[f];
+  }
+  return fold_moments(per_flux);
+}
+
 std::vector<Moments> CountsModel::quadratic_table() const {
   const RateProblem& p = *problem_;
-  const int nb = n_bins(), nt = p.n_bins();
+  const int nt = p.n_bins();
   // Moments per (flux, recoil bin), efficiency applied.
   std::vector<Moments> per_flux(static_cast<std::size_t>(kNumFluxes) * nt, Moments{0, 0, 0, 0});
   for (std::size_t e = 0; e < p.entries.size(); ++e) {
@@ -87,6 +146,11 @@ std::vector<Moments> CountsModel::quadratic_table() const {
     t.nn += efficiency_ * (*moments_)[e].nn;
     t.magnetic += efficiency_ * (*moments_)[e].magnetic;
   }
+  return fold_moments(per_flux);
+}
+
+std::vector<Moments> CountsModel::fold_moments(const std::vector<Moments>& per_flux) const {
+  const int nb = n_bins();
   if (fold_.empty()) return per_flux;
   // Each moment folds like a count (the response is linear): fold each component per flux.
   const FoldView f = fold_view(fold_);

@@ -64,6 +64,20 @@ class CountsModel {
   Backend::MediatorTables mediator_row(const MediatorNodes& nodes, double mass_MeV) const;
   Backend::MediatorTables mediator_row(const PhysicsModel& base, double mass_MeV) const;
 
+  // Neutron radii (SPEC §10.4): the problem's isotopes with the neutron form factors `model`
+  // sets, and whether any differs from the configured one.
+  std::vector<IsotopeTarget> isotopes_at(const PhysicsModel& model) const;
+  bool sets_neutron_radius(const PhysicsModel& model) const;
+  // Moments [flux][recoil bin] (efficiency applied) → [flux][analysis bin], through the fold.
+  std::vector<Moments> fold_moments(const std::vector<Moments>& per_flux) const;
+  // Neutron-radius rows (SPEC §10.5) [row][flux][analysis bin] of the isotopes with mask ≠ 0, each
+  // row with the isotopes of `isotope_rows` [row][isotope], on the backend; one row on the host
+  // by the same function.
+  std::vector<Moments> radius_rows(Backend& backend, const std::vector<IsotopeTarget>& isotope_rows,
+                                   const std::vector<int>& mask) const;
+  std::vector<Moments> radius_row(const std::vector<IsotopeTarget>& isotopes,
+                                  const std::vector<int>& mask) const;
+
   // D_b(Δm²) per analysis bin on the host, by the functions of the backend's table.
   static std::vector<double> depletion_row(const DepletionTables& tables, double dm2_eV2);
 
@@ -72,6 +86,8 @@ class CountsModel {
   int source_of(const QuadEntry& q) const;
   // Source-bin values [n_sources] → analysis bins.
   std::vector<double> fold_sources(const std::vector<double>& source) const;
+  // The entries' moments at a model's neutron radii (the stored ones when it sets none).
+  std::shared_ptr<const std::vector<Moments>> moments_at(const PhysicsModel& model) const;
 
   std::shared_ptr<const RateProblem> problem_;
   std::shared_ptr<const std::vector<Moments>> moments_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "host/config/neutron_radius.hpp"
 #include "kernels/constants.hpp"
 #include "kernels/cross_section.hpp"
 #include "kernels/flux.hpp"
@@ -98,7 +99,8 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
         make_form_factor(detector.neutron_form_factor.model, iso.neutron_rms_radius_fm,
                          detector.neutron_form_factor.shape_fm);
     p.isotopes.push_back(IsotopeTarget{double(iso.z), double(iso.n), iso.nuclear_mass_MeV(),
-                                       formula_units * iso.count, fp, fn});
+                                       formula_units * iso.count, fp, fn,
+                                       element_neutron_radius_parameter(iso.z).value_or(-1)});
   }
 
   const double eta = detector.flux_normalisation_per_cm2();

@@ -55,6 +55,14 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
   // The mediator tables: the coupling on axis 0, the mass on axis 1 or fixed, a mediator chosen.
   const bool mediator_plane = base.mediator != kNoMediator && axes[0].id == kMediatorCoupling &&
                               (axes.size() == 1 || axes[1].id == kMediatorMass);
+  // Neutron-radius tables: coupling and radius axes, at least one radius.
+  bool radius_grid = true, any_radius = false;
+  for (const GridAxis& a : axes) {
+    const int role = parameter_info(a.id).role;
+    radius_grid = radius_grid && (role == kCouplingRole || role == kNeutronRadiusRole);
+    any_radius = any_radius || role == kNeutronRadiusRole;
+  }
+  radius_grid = radius_grid && any_radius && !mediator_active(base);
   // The quadratic and sterile tables hold no mediator: with one on, they do not apply.
   quadratic = quadratic && !mediator_active(base);
   sterile_plane = sterile_plane && !mediator_active(base);
@@ -109,6 +117,39 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
         backend.mediator_tables(cm.problem(), base, masses, cm.efficiency(), cm.fold());
     input_.quadratic = std::move(t.quadratic);
     input_.quartic = std::move(t.quartic);
+  } else if (method == Method::kFactorised && radius_grid) {
+    input_.evaluator = ScanInput::kRadius;
+    // Which axis sets each isotope's radius: its element's radius when that is an axis or set in
+    // `base` (it wins over rn_fm), else an rn_fm axis; −1: none, the isotope is in the fixed table.
+    const std::vector<IsotopeTarget>& isotopes = cm.problem().isotopes;
+    std::vector<int> fixed_mask(isotopes.size(), 0);
+    for (int k = 0; k < input_.n_axes; ++k) radius_masks_[k].assign(isotopes.size(), 0);
+    for (std::size_t i = 0; i < isotopes.size(); ++i) {
+      const int own = isotopes[i].neutron_radius_parameter;
+      int axis = -1;
+      for (int k = 0; k < input_.n_axes; ++k)
+        if (own >= 0 && input_.ids[k] == own) axis = k;
+      if (axis < 0 && !(own >= 0 && base.value[own] > 0.0))
+        for (int k = 0; k < input_.n_axes; ++k)
+          if (input_.ids[k] == kNeutronRadius) axis = k;
+      (axis < 0 ? fixed_mask[i] : radius_masks_[axis][i]) = 1;
+    }
+    input_.radius_fixed = cm.radius_row(cm.isotopes_at(base), fixed_mask);
+    for (int k = 0; k < input_.n_axes; ++k) {
+      if (parameter_info(input_.ids[k]).role != kNeutronRadiusRole) {
+        radius_masks_[k].clear();
+        continue;
+      }
+      std::vector<IsotopeTarget> rows;
+      rows.reserve(input_.axis[k].size() * isotopes.size());
+      PhysicsModel m = base;
+      for (double r : input_.axis[k]) {
+        m.value[input_.ids[k]] = r;
+        const std::vector<IsotopeTarget> row = cm.isotopes_at(m);
+        rows.insert(rows.end(), row.begin(), row.end());
+      }
+      input_.radius_rows[k] = cm.radius_rows(backend, rows, radius_masks_[k]);
+    }
   } else {
     if (!cm.fold().empty())
       throw std::invalid_argument("ScanModel: the direct path has no response fold");
@@ -144,6 +185,26 @@ auto ScanModel::with_point(const PhysicsModel& model, F&& f) const {
       const double g = model.value[kMediatorCoupling];
       return f(c, MediatorCounts::Point{g * g, cached_row_.quadratic.data(),
                                         cached_row_.quartic.data()});
+    }
+    case ScanInput::kRadius: {
+      std::lock_guard<std::mutex> lock(radius_mutex_);
+      const RadiusCounts c{input_.radius_fixed.data(), {nullptr, nullptr}, n_bins};
+      RadiusCounts::Point p;
+      for (int f = 0; f < kNumFluxes; ++f) p.charges[f] = nucleon_charges(model, flux_flavour(f));
+      for (int k = 0; k < 2; ++k) {
+        p.rows[k] = nullptr;
+        if (k >= input_.n_axes || radius_masks_[k].empty()) continue;
+        const double r = model.value[input_.ids[k]];
+        if (r != cached_radius_[k]) {
+          PhysicsModel row_model = input_.base;
+          row_model.value[input_.ids[k]] = r;
+          cached_radius_rows_[k] =
+              counts_->radius_row(counts_->isotopes_at(row_model), radius_masks_[k]);
+          cached_radius_[k] = r;
+        }
+        p.rows[k] = cached_radius_rows_[k].data();
+      }
+      return f(c, p);
     }
     case ScanInput::kDirect:
     default: {

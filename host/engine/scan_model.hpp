@@ -52,7 +52,8 @@ class ScanModel {
   // `axes`: one or two; `base`: every other parameter (and the sterile channel and mediator
   // model). kFactorised takes the quadratic-form evaluator for coupling axes, the sterile table
   // for (sin²2θ, Δm²) and the mediator tables for (mediator_coupling, mediator_mass_MeV) or
-  // mediator_coupling alone, each only where `base` has no mediator of its own on; any other
+  // mediator_coupling alone, each only where `base` has no mediator of its own on, the radius
+  // tables for coupling and neutron-radius axes with at least one radius (SPEC §10.5); any other
   // grid, and kDirect, integrates directly (no response fold).
   ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<GridAxis> axes,
             const PhysicsModel& base, Statistic statistic, Method method, Backend& backend);
@@ -79,6 +80,12 @@ class ScanModel {
   mutable std::optional<CountsModel::MediatorNodes> mediator_nodes_;
   mutable double cached_mass_ = -1.0;
   mutable Backend::MediatorTables cached_row_;
+  // kRadius: per axis, the isotopes whose neutron radius it sets, and the rows of the last radii
+  // asked for off the grid's rows.
+  std::vector<int> radius_masks_[2];
+  mutable std::mutex radius_mutex_;
+  mutable double cached_radius_[2] = {-1.0, -1.0};
+  mutable std::vector<Moments> cached_radius_rows_[2];
   std::vector<double> weights_;  // 1/N_exp per bin (Gaussian)
   ScanInput input_;
 };

@@ -5,6 +5,7 @@
 #include <limits>
 #include <tuple>
 
+#include "host/config/neutron_radius.hpp"
 #include "host/engine/quadrature.hpp"
 #include "host/stats/minimise.hpp"
 #include "kernels/electromagnetic.hpp"
@@ -242,6 +243,9 @@ ScanResult describe_result(const Study& study, const ScanSpec& scan,
   for (const auto& a : scan.axes) {
     r.axes.push_back(a.values());
     r.truth.push_back(study.truth.value[a.id]);
+    // A neutron radius the truth leaves unset is the detector's configured one.
+    if (is_neutron_radius_parameter(a.id) && r.truth.back() == 0.0)
+      r.truth.back() = configured_neutron_radius_fm(a.id, *detector.config);
   }
   return r;
 }

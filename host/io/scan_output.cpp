@@ -56,6 +56,11 @@ void write_provenance(h5::Group root, const Provenance& p, const std::string& fi
   root.set_attr("backend", p.backend);
   root.set_attr("file_kind", file_kind);
   root.set_attr("config_json", p.config.dump());
+  root.set_attr("proton_radius",
+                std::string("proton form factors at the point-proton rms radius R_p^2 = R_ch^2 - "
+                            "r_p^2 - (N/Z) <r_n^2> of each isotope's charge_radius_fm, r_p = "
+                            "0.8409 fm (CODATA 2018), <r_n^2> = -0.1161 fm^2 (PDG 2020); "
+                            "config_json gives proton_rms_radius_fm per isotope"));
   root.set_attr("complete", 0LL);
 }
 

@@ -75,7 +75,11 @@ TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
        {{"name", "magnetic"},
         {"axes", {ax("mu_nu_e", 0, 200, 48, false), ax("mu_nu_mu", 0, 200, 40, false)}}},
        {{"name", "radius"},
-        {"axes", {ax("r2_nu_e", -80, 30, 48, false), ax("r2_nu_mu", -80, 30, 40, false)}}}});
+        {"axes", {ax("r2_nu_e", -80, 30, 48, false), ax("r2_nu_mu", -80, 30, 40, false)}}},
+       {{"name", "sw_rn"},
+        {"axes", {ax("sin2_theta_W", 0.15, 0.35, 48, false), ax("rn_fm", 3.0, 8.0, 40, false)}}},
+       {{"name", "cs_i"},
+        {"axes", {ax("rn_Cs_fm", 3.0, 8.0, 48, false), ax("rn_I_fm", 3.0, 8.0, 40, false)}}}});
   const Study st = parse_study(
       Json{{"name", "t"},
            {"detectors", {source_path("configs/detectors/csi.json")}},

@@ -29,7 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 REFERENCE = os.path.join(ROOT, "tests", "regression", "reference.json")
 DETECTORS = ["csi", "ge72", "ge_natural", "nai", "ar"]
 STUDIES = ["weak_mixing", "nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "light_mediators",
-           "em_properties"]
+           "em_properties", "neutron_radius"]
 FITS = ["csi2017", "csi2021", "lar2020"]
 
 
