@@ -71,7 +71,7 @@ TEST(Fit, AsimovNeutronRadiusProfilesReturnTheTrueRadius) {
     const std::vector<double> data = asimov_data(d, m);
     Progress quiet(Progress::Mode::kQuiet);
     const DataGrid g =
-        data_grid(d, data, {GridAxis{req.id, req.values}}, kNoSterile, backend(), quiet, name);
+        data_grid(d, data, {GridAxis{req.id, req.values}}, standard_model(), backend(), quiet, name);
     ASSERT_EQ(g.model->input().evaluator, ScanInput::kRadius);
     for (std::size_t i = 0; i < req.values.size(); i += 7) {
       PhysicsModel p = standard_model();

@@ -251,7 +251,8 @@ TEST(StudyConfig, RejectsEmptyGridsAndBadAxes) {
   EXPECT_EQ(
       error(Json::array({{{"name", "w"}, {"axes", {axis("eps_xx_uV", 0.1, 0.4, 10)}}}})),
       "test-study.json: /scans/0/axes/0/parameter: expected sin2_theta_W, sin2_2theta, dm2_eV2, "
-      "mediator_coupling, mediator_mass_MeV, eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d), "
+      "mediator_coupling, mediator_mass_MeV, mu_nu_e, mu_nu_mu, r2_nu_e, r2_nu_mu, "
+      "eps_<ab>_<q>V (a, b in e, mu, tau; q in u, d), "
       "rn_fm or rn_<X>_fm (X in Na, Ar, Ge, I, Xe, Cs), got \"eps_xx_uV\"");
   EXPECT_EQ(error(Json::array(
                 {{{"name", "s"},
