@@ -178,16 +178,21 @@ void register_all() {
                                  sterile_quadrature)
         ->Unit(benchmark::kMillisecond)
         ->Iterations(1);
-    // The direct path evaluates the double integral at every point: a smaller grid.
+    // The direct path evaluates the double integral at every point: a smaller grid. For the
+    // light mediator it is the path of models that do not factorise (the propagator inside the
+    // recoil integral at every point).
     const int n_direct = b == "cuda" ? 1000 : 32;
-    for (const char* kind : {"sterile_nue", "nsi_2d"})
-      benchmark::RegisterBenchmark(
-          ("scan/" + b + "/" + kind + "/direct/" + std::to_string(n_direct) + "x" +
-           std::to_string(n_direct))
-              .c_str(),
-          BM_Scan, b, std::string(kind), Method::kDirect, n_direct,
-          std::string(kind) == "nsi_2d" ? default_quadrature : sterile_quadrature)
+    for (const char* kind : {"sterile_nue", "nsi_2d", "vector_universal"}) {
+      const std::string k = kind;
+      benchmark::RegisterBenchmark(("scan/" + b + "/" + k + "/direct/" + std::to_string(n_direct) +
+                                    "x" + std::to_string(n_direct))
+                                       .c_str(),
+                                   BM_Scan, b, k, Method::kDirect, n_direct,
+                                   k == "nsi_2d"             ? default_quadrature
+                                   : k == "vector_universal" ? mediator_quadrature
+                                                             : sterile_quadrature)
           ->Unit(benchmark::kMillisecond);
+    }
   }
 }
 

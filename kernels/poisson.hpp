@@ -130,6 +130,29 @@ CEVNS_HD PoissonProfile profile_poisson(const Templates& t) {
     r.converged = std::isfinite(fx);
     return r;
   }
+  // A model far above the data (a light mediator at a large coupling predicts up to 1e16 times
+  // the data) would need some log2(model/data) damped Newton steps from θ = 0, each with a long
+  // line search. Above twice the data's total, start instead with the free templates scaled by
+  // data/model; −2 ln λ being convex in θ, the minimum is the same. Within twice the data the
+  // start stays θ = 0.
+  {
+    double value0[kMaxPulls], total_mu = 0.0, total_n = 0.0;
+    for (int i = 0; i < nb; ++i) {
+      t.values(i, value0);
+      for (int k = 0; k < nk; ++k) total_mu += value0[k];
+      total_n += t.data(i);
+    }
+    if (total_n > 0.0 && total_mu > 2.0 * total_n) {
+      double start[kMaxPulls];
+      for (int k = 0; k < kMaxPulls; ++k) start[k] = 0.0;
+      for (int a = 0; a < n; ++a) start[free[a]] = total_n / total_mu - 1.0;
+      const double f_start = detail::poisson_objective(t, start);
+      if (f_start < fx) {
+        for (int k = 0; k < kMaxPulls; ++k) r.theta[k] = start[k];
+        fx = f_start;
+      }
+    }
+  }
   double g[kMaxPulls], h[kMaxPulls * kMaxPulls], step[kMaxPulls], neg_g[kMaxPulls];
   double value[kMaxPulls], trial[kMaxPulls];
   for (r.iterations = 0; r.iterations < 200; ++r.iterations) {

@@ -29,7 +29,9 @@ Options (GPU node):
 
 Needs on the GPU node: nvcc (PATH or /usr/local/cuda/bin), cmake >= 3.25, ninja, g++, python3,
 dpkg (or ar and tar). Writes DIR/gpu_check.json and DIR/gpu_check.md (device, driver, nvcc,
-commit, every test with pass/fail/skip, every benchmark's median time and rate) and keeps the raw
+commit, every test with pass/fail/skip, every benchmark's median time and rate — among them
+the direct path's grid points per second for a (g, m) light-mediator grid,
+scan/<backend>/vector_universal/direct — and CPU against GPU) and keeps the raw
 DIR/gtest.json, DIR/benchmark.json and DIR/build.log. Exit status: 0 when every test passed or
 skipped and the benchmarks ran, 1 when a test failed or the benchmarks failed, 2 on a setup error.
 EOF

@@ -271,6 +271,7 @@ def _fit_inventory(f):
             params = [p for p in _attr_text(g[sub], "parameters", "").split(",") if p]
             if len(params) == 2 and "delta_chi2" in g[sub]:
                 planes[sub] = {"parameters": params, "channel": _attr_text(g[sub], "channel"),
+                               "mediator": _attr_text(g[sub], "mediator"),
                                "has_exclusion": "exclusion_sin2_2theta" in g[sub]}
         sets.append({
             "name": name,
@@ -360,6 +361,10 @@ def param_symbol(name, channel=None):
         a, b, q, va = m.groups()
         return rf"$\varepsilon_{{{_FLAVOUR[a]} {_FLAVOUR[b]}}}^{{{q}{va}}}$"
     return name.replace("_", r"\_")
+
+
+MEDIATOR_LABELS = {"vector_universal": "universal vector $Z'$", "vector_b_minus_l": "$B-L$ vector $Z'$",
+                   "vector_lmu_ltau": r"$L_\mu-L_\tau$ vector $Z'$", "scalar": r"scalar $\phi$"}
 
 
 def param_label(name, channel=None):
@@ -1290,6 +1295,7 @@ def draw_fit_plane(inv, plane, mode):
     px, py = info["parameters"]
     ch = info["channel"]
     sterile = ch in ("nue", "numu")
+    mediator = info.get("mediator")
     data = {s["name"]: _read_plane(inv["path"], f"{s['name']}/{plane}") for s in sets}
     first = data[sets[0]["name"]]
     logx, logy = (sc == "log" for sc in first["scales"])
@@ -1345,6 +1351,14 @@ def draw_fit_plane(inv, plane, mode):
                 ax.set_xlim(*_sterile_xlim(gx, xs))
             if gy:
                 ax.set_ylim(*gy)
+        elif mediator:
+            # every mass of the grid; couplings from a little left of the curves to the grid's end
+            rx = _finite_range(np.concatenate(xs)) if xs else None
+            if gx:
+                ax.set_xlim(*(_pad_range(rx[0], rx[1], gx[0], gx[1], frac=0.1, log=logx)
+                              if rx else gx))
+            if gy:
+                ax.set_ylim(*gy)
         else:
             rx = _finite_range(np.concatenate(xs)) if xs else None
             ry = _finite_range(np.concatenate(ys)) if ys else None
@@ -1372,6 +1386,13 @@ def draw_fit_plane(inv, plane, mode):
                 title = (rf"Sterile ${nu}$ disappearance, COHERENT data: 90% CL contours" "\n"
                          rf"$\Delta(-2\ln L)$ = {first['threshold']:.2f} (2 parameters); "
                          "excluded to the right of each curve")
+        elif mediator:
+            label = MEDIATOR_LABELS.get(mediator, mediator)
+            title = (f"{label[0].upper() + label[1:]} from COHERENT data: 90% CL boundaries "
+                     rf"($\Delta(-2\ln L)$ = {first['threshold']:.2f})" "\n"
+                     "excluded to the right of each curve; + best fits")
+            if mediator == "vector_universal":
+                title += "\nsmall loops: bands that destructive interference reopens"
         else:
             title = (f"90% CL regions in the ({param_symbol(px)}, {param_symbol(py)}) plane "
                      rf"from COHERENT data ($\Delta(-2\ln L)$ = {first['threshold']:.2f})")
@@ -1419,6 +1440,10 @@ def _fit_figures(inv):
                                       lambda p=p: draw_fit_plane(inv, p, "exclusion"), [path]))
             out.append(FigureSpec(f"fit_{safe(p)}_regions", f"sterile {chan} disappearance: "
                                   "2-parameter 90% CL contours per data set and joint fit",
+                                  lambda p=p: draw_fit_plane(inv, p, "regions"), [path]))
+        elif info.get("mediator"):
+            out.append(FigureSpec(f"fit_{safe(p)}", f"light mediator ({info['mediator']}): 90% CL "
+                                  f"regions in ({a}, {b}) per data set and joint fit, log-log",
                                   lambda p=p: draw_fit_plane(inv, p, "regions"), [path]))
         else:
             out.append(FigureSpec(f"fit_{safe(p)}", f"90% CL regions in the ({a}, {b}) plane per "

@@ -501,7 +501,7 @@ def check_cli(files, tmp):
 # ---------------------------------------------------------------------------------------------
 # fit files (cevns fit on the COHERENT releases)
 
-DATA_DIR = os.path.join(str(REPO), "..", "shared", "data", "coherent")
+DATA_DIR = os.environ.get("CEVNS_DATA") or os.path.join(str(REPO), "..", "shared", "data", "coherent")
 FIT_CONFIGS = [str(REPO / "configs" / "data" / f"{n}.json") for n in ("csi2017", "csi2021", "lar2020")]
 
 
@@ -520,11 +520,13 @@ def check_fit(binary, tmp):
         sets = ["CsI2017", "CsI2021", "LAr2020", "combined"]
         check(all(s in f for s in sets), f"fit file: groups {list(f)}")
         planes = ["eps_ee_etau", "sterile_nue", "sterile_numu"]
+        mediators = ["vector_universal", "vector_b_minus_l", "vector_lmu_ltau", "scalar"]
     names = [s.name for s in plot.figures_for(path)]
     want = (["fit_check_CsI2017", "fit_n_cevns"]
             + [f"fit_profile_{p}" for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV")]
             + ["fit_eps_ee_etau", "fit_sterile_nue", "fit_sterile_nue_regions", "fit_sterile_numu",
-               "fit_sterile_numu_regions"])
+               "fit_sterile_numu_regions"]
+            + [f"fit_{m}" for m in mediators])
     check(names == want, f"fit figures {names}")
     r = run([sys.executable, PLOT, path, "--list"])
     check(r.returncode == 0 and r.stdout.splitlines()[0].endswith("[fit]"),
@@ -582,6 +584,23 @@ def check_fit(binary, tmp):
         check((ax.get_xscale(), ax.get_yscale()) == (("log", "log") if sterile else ("linear", "linear")),
               f"{fname}: scales")
     check(counts[("combined", "eps_ee_etau")] >= 1, "the joint eps plane has a contour")
+    # light-mediator planes: the stored polylines per data set and the joint fit, log-log, the whole
+    # mass axis, the model named in the title
+    with h5py.File(path, "r") as f:
+        mcounts = {(s, m): len(f[f"{s}/{m}/contour_start"]) for s in sets for m in mediators}
+        masses = f["combined/vector_universal/mediator_mass_MeV"][()]
+    for m in mediators:
+        fig = plot.draw(path, f"fit_{m}")
+        ax = visible_axes(fig)[0]
+        for s in sets:
+            n = len(gid_lines(ax, f"contour:{s}"))
+            check(n == mcounts[(s, m)], f"fit_{m}/{s}: {n} polylines drawn, {mcounts[(s, m)]} stored")
+        check((ax.get_xscale(), ax.get_yscale()) == ("log", "log"), f"fit_{m}: log-log")
+        lo, hi = ax.get_ylim()
+        check(np.isclose(lo, masses[0]) and np.isclose(hi, masses[-1]), f"fit_{m}: the whole mass axis")
+        check("MeV" in ax.get_ylabel() and "$g$" in ax.get_xlabel(), f"fit_{m}: axis labels")
+        check("COHERENT" in fig._suptitle.get_text(), f"fit_{m}: title")
+        check(mcounts[("combined", m)] >= 1, f"fit_{m}: the joint fit has a boundary")
     for ch in ("nue", "numu"):
         fig = plot.draw(path, f"fit_sterile_{ch}")
         ax = visible_axes(fig)[0]

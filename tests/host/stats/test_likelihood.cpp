@@ -1,7 +1,9 @@
 // Poisson (Baker–Cousins) likelihood and the profiling of normalisation nuisances.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "host/stats/likelihood.hpp"
 
@@ -55,6 +57,52 @@ TEST(ProfileNormalisations, PullTermBalancesTheDataAgainstTheConstraint) {
   EXPECT_NEAR(200.0 * (1 - 120.0 / (100 * (1 + theta))) + 2 * theta / 0.01, 0.0, 1e-6);
   EXPECT_GT(theta, 0.0);
   EXPECT_LT(theta, 0.2);
+}
+
+TEST(ProfileNormalisations, ModelFarAboveTheDataConvergesToTheStationaryPoint) {
+  // A signal 1e12 times the data (a light mediator at a large coupling) with a free background
+  // and a signal pull σ = 0.3: the minimum has θ_s ≈ −1. Stationarity in each θ_k:
+  //   Σ_i 2 T_k,i (1 − n_i/μ_i) + 2 θ_k/σ_k² = 0,
+  // checked relative to the size of either term, to the resolution of 1 + θ_s next to −1
+  // (2.2e-16/|1 + θ_s| ≈ 1e-4 relative here), and few iterations are needed.
+  const std::vector<double> s{4e12, 7e12, 1e12, 2e12}, b{3, 5, 2, 8}, n{9, 14, 4, 12};
+  const ProfileResult r = profile_normalisations(n, {&s, &b}, {0.3, kFreeNormalisation});
+  ASSERT_TRUE(r.converged);
+  EXPECT_LT(r.iterations, 30);
+  const std::vector<double> mu = expected_counts({&s, &b}, r.theta);
+  double g_s = 0.0, g_b = 0.0, scale_s = 0.0;
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    g_s += 2 * s[i] * (1 - n[i] / mu[i]);
+    g_b += 2 * b[i] * (1 - n[i] / mu[i]);
+    scale_s += 2 * s[i];
+  }
+  g_s += 2 * r.theta[0] / (0.3 * 0.3);
+  const double resolution = 2.2e-16 / (1 + r.theta[0]);
+  EXPECT_NEAR(g_s / scale_s, 0.0, 3 * resolution);
+  EXPECT_NEAR(g_b / (2 * (3 + 5 + 2 + 8)), 0.0, 3 * resolution);
+  EXPECT_GT(1 + r.theta[0], 0.0);
+  EXPECT_LT(1 + r.theta[0], 1e-11);
+  // The same −2 ln λ as a brute-force scan of the signal scale (background profiled in closed
+  // form for each: one free template over all bins scales to the remaining total).
+  double best = std::numeric_limits<double>::infinity();
+  for (double lx = -14.0; lx <= -10.0; lx += 1e-4) {
+    const double x = std::pow(10.0, lx);
+    // The background scale y minimises Σ 2[x s + y b − n ln(x s + y b)]: one Newton solve.
+    double y = 1.0;
+    for (int it = 0; it < 60; ++it) {
+      double g = 0, h = 0;
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        const double m = x * s[i] + y * b[i];
+        g += 2 * b[i] * (1 - n[i] / m);
+        h += 2 * b[i] * b[i] * n[i] / (m * m);
+      }
+      y = std::max(y - g / h, 0.5 * y);
+    }
+    std::vector<double> m(n.size());
+    for (std::size_t i = 0; i < n.size(); ++i) m[i] = x * s[i] + y * b[i];
+    best = std::min(best, baker_cousins(m, n) + (x - 1) * (x - 1) / (0.3 * 0.3));
+  }
+  EXPECT_NEAR(r.chi2, best, 1e-6 * best);
 }
 
 }  // namespace
