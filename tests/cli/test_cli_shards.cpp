@@ -370,6 +370,7 @@ TEST(CliShards, FeldmanCousinsCriticalValuesAreTheSameShardedMergedAndResumed) {
   EXPECT_TRUE(w.has("critical_delta_chi2"));
   EXPECT_TRUE(w.has("expected_limit_bands"));
   EXPECT_TRUE(f.root().group("s/Ar/sys15").has("critical_delta_chi2"));
+  EXPECT_TRUE(f.root().group("s/Ar/sys15").has("expected_limit_bands"));  // per Δm² row
 }
 
 }  // namespace
