@@ -9,8 +9,8 @@
 
 #include "host/config/config.hpp"
 #include "host/config/study.hpp"
-#include "host/engine/quadrature.hpp"
 #include "host/engine/feldman_cousins.hpp"
+#include "host/engine/quadrature.hpp"
 #include "host/engine/rates.hpp"
 #include "host/engine/study_run.hpp"
 

@@ -1049,6 +1049,17 @@ def draw_feldman_cousins(scan, inv=None):
                     ax.set_xscale("log")
                 if d["scales"][1] == "log":
                     ax.set_yscale("log")
+            if bands is not None and bands.ndim == 2 and bands.shape[0] == len(y):
+                # The expected exclusion per row over toys at the truth: median, +-1, +-2 sigma.
+                ok2 = np.isfinite(bands[:, 0]) & np.isfinite(bands[:, 4])
+                ok1 = np.isfinite(bands[:, 1]) & np.isfinite(bands[:, 3])
+                ax_f.fill_betweenx(y, bands[:, 0], bands[:, 4], where=ok2, color="#F0E442",
+                                   alpha=0.6, lw=0, label=r"expected $\pm2\sigma$")
+                ax_f.fill_betweenx(y, bands[:, 1], bands[:, 3], where=ok1, color="#009E73",
+                                   alpha=0.45, lw=0, label=r"expected $\pm1\sigma$")
+                ax_f.plot(bands[:, 2], y, color="k", linestyle=":", lw=1.0,
+                          label="expected (median)")
+                ax_f.legend(loc="lower left")
     return fig
 
 

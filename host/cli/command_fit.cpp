@@ -192,6 +192,8 @@ int run_fit(const FitOptions& options) {
                                            d.name + "/" + req.parameter));
       const DataGrid& g = profile_grids[i].back();
       scans[i].push_back(analyse_profile({g.model.get()}, req, g.chi2, d.delta_chi2));
+      if (d.statistics.feldman_cousins)
+        feldman_cousins_profile(*g.model, d.statistics, *backend, progress, &scans[i].back());
       print_profile(scans[i].back());
       j["profiles"][req.parameter] = profile_json(scans[i].back());
     }

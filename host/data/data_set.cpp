@@ -151,6 +151,13 @@ DataSet load_data_set_impl(const std::string& config_file,
     }
     f.finish();
   }
+  if (obj.has("statistics")) {
+    d.statistics = parse_statistics(obj.raw("statistics"), config_file, "/statistics");
+    if (!d.statistics.poisson && obj.raw("statistics").contains("likelihood"))
+      throw InputError(config_file, "/statistics/likelihood",
+                       "expected \"poisson\" (fits to data use the Poisson likelihood)");
+    d.statistics.poisson = true;
+  }
   obj.finish({"check"});
 
   // Signal: fine true bins → Moments → response fold. First over the whole grid, to keep the

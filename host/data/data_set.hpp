@@ -71,6 +71,9 @@ struct DataSet {
   std::vector<ScanRequest> scans;
   std::vector<PlaneRequest> planes;
   double delta_chi2_2d = 4.605170185988091;  // 90% CL, two parameters
+  // "statistics" (as in studies): Feldman–Cousins critical values for this data set's own
+  // one-parameter profiles (SPEC §11), at the CL of delta_chi2; the likelihood is Poisson.
+  StatisticsOptions statistics;
   Json json;
 
   int n_full() const { return n_energy * n_extra * n_time; }

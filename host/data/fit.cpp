@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "host/data/coherent_data.hpp"
+#include "host/engine/feldman_cousins.hpp"
 #include "host/engine/grid_driver.hpp"
 #include "host/engine/study_run.hpp"
 #include "host/stats/likelihood.hpp"
@@ -107,6 +108,27 @@ ProfileScan analyse_profile(const std::vector<const ScanModel*>& models, const S
   for (double c : p.chi2) p.delta_chi2.push_back(c - fmin);
   p.intervals = allowed_intervals(p.values, p.chi2, fmin, threshold, chi2_at, tol);
   return p;
+}
+
+void feldman_cousins_profile(const ScanModel& model, const StatisticsOptions& statistics,
+                             Backend& backend, Progress& progress, ProfileScan* p) {
+  const double cl = std::erf(std::sqrt(0.5 * p->threshold));  // χ²₁ CDF at the threshold
+  const auto toys = backend.prepare_toys(make_toy_input(model, statistics.seed));
+  progress.start(p->parameter + " toys", p->values.size());
+  p->critical_delta_chi2 =
+      critical_values(*toys, 0, p->values.size(), statistics.toys, cl, progress);
+  progress.finish();
+  p->toys = statistics.toys;
+  p->seed = statistics.seed;
+  std::vector<double> margin(p->chi2.size());
+  for (std::size_t i = 0; i < margin.size(); ++i)
+    margin[i] = p->chi2[i] - p->critical_delta_chi2[i];
+  const auto margin_at = [&](double x) {
+    return model.chi2(model.model_at({x})) -
+           interpolate_on_grid({p->values}, {false}, p->critical_delta_chi2, {x});
+  };
+  const double tol = 1e-6 * (p->values.back() - p->values.front());
+  p->intervals = allowed_intervals(p->values, margin, p->chi2_min, 0.0, margin_at, tol);
 }
 
 ProfileScan scan_parameter(const std::vector<const DataSet*>& sets,

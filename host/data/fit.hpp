@@ -5,6 +5,7 @@
 // around them (printing, JSON, HDF5) is host/cli/command_fit.cpp.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,9 @@ struct ProfileScan {
   std::vector<double> values, chi2, delta_chi2;
   double best = 0.0, chi2_min = 0.0, threshold = 0.0;
   std::vector<Interval> intervals;
+  std::vector<double> critical_delta_chi2;  // Feldman–Cousins; empty under Wilks
+  int toys = 0;
+  std::uint64_t seed = 0;
 };
 
 // The grid of one data set over `axes` (the other parameters, the sterile channel and the
@@ -63,6 +67,13 @@ PhysicsModel plane_base(const PlaneRequest& plane);
 // nuisances): `models` are the sets' grids of the scan, `grid` the sum of their −2 ln λ.
 ProfileScan analyse_profile(const std::vector<const ScanModel*>& models, const ScanRequest& scan,
                             std::vector<double> grid, double threshold);
+
+// Feldman–Cousins (SPEC §11) for the profile of one data set: critical values from toys around
+// every grid point (Poisson counts around the prediction with the nuisances at their best fit to
+// the data, constraint centres drawn around it), and the intervals drawn with them. The CL is
+// that of the profile's threshold (one parameter).
+void feldman_cousins_profile(const ScanModel& model, const StatisticsOptions& statistics,
+                             Backend& backend, Progress& progress, ProfileScan* profile);
 
 // 1-D profile of one physics parameter over data sets fitted jointly; `data[i]` are the counts
 // of `sets[i]`.

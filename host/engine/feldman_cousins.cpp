@@ -323,6 +323,49 @@ ExpectedLimitBands expected_limit_bands(ToyEvaluator& toys, std::size_t truth_so
   return e;
 }
 
+ExpectedLimitBands expected_exclusion_bands(ToyEvaluator& toys, std::size_t truth_source,
+                                            const std::vector<double>& x, std::size_t n_rows,
+                                            bool log_x, const std::vector<double>& critical,
+                                            int n_toys) {
+  const std::size_t nx = x.size(), n = nx * n_rows;
+  std::vector<double> delta(static_cast<std::size_t>(n_toys) * n);
+  toys.delta_chi2(truth_source, truth_source, 0, static_cast<std::uint32_t>(n_toys), delta.data());
+  std::vector<std::vector<double>> per_row(n_rows);
+  for (int j = 0; j < n_toys; ++j) {
+    const double* d = delta.data() + static_cast<std::size_t>(j) * n;
+    for (std::size_t r = 0; r < n_rows; ++r) {
+      const double* v = d + r * nx;
+      const double* c = critical.data() + r * nx;
+      std::size_t i_min = 0;
+      for (std::size_t i = 1; i < nx; ++i)
+        if (v[i] - c[i] < v[i_min] - c[i_min]) i_min = i;
+      double excluded = std::numeric_limits<double>::infinity();
+      for (std::size_t i = i_min + 1; i < nx && v[i_min] - c[i_min] <= 0.0; ++i) {
+        const double a = v[i - 1] - c[i - 1], b = v[i] - c[i];
+        if (b > 0.0) {
+          const double f = a / (a - b);
+          const double x0 = log_x ? std::log10(x[i - 1]) : x[i - 1];
+          const double x1 = log_x ? std::log10(x[i]) : x[i];
+          excluded = log_x ? std::pow(10.0, x0 + f * (x1 - x0)) : x0 + f * (x1 - x0);
+          break;
+        }
+      }
+      per_row[r].push_back(excluded);
+    }
+  }
+  ExpectedLimitBands e;
+  e.toys = n_toys;
+  for (auto& v : per_row) {
+    std::sort(v.begin(), v.end());
+    const auto q = [&](double p) {
+      const double value = quantile_sorted(v, p);
+      return std::isinf(value) ? kNaN : value;
+    };
+    e.rows.push_back(LimitBands{q(0.02275), q(0.158655), q(0.5), q(0.841345), q(0.97725)});
+  }
+  return e;
+}
+
 double interpolate_on_grid(const std::vector<std::vector<double>>& axes,
                            const std::vector<bool>& log_axes, const std::vector<double>& values,
                            const std::vector<double>& x) {

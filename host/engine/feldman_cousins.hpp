@@ -47,10 +47,22 @@ struct LimitBands {
 struct ExpectedLimitBands {
   int toys = 0;
   std::optional<LimitBands> lower, upper;  // absent where every toy's interval is open that side
+  // 2-D planes (sterile, mediator): per row of axis 1, the smallest excluded value of axis 0
+  // (above the row's minimum of Δχ²_toy − t_c) over toys at the truth; NaN where the toys'
+  // quantile excludes nothing.
+  std::vector<LimitBands> rows;
 };
 ExpectedLimitBands expected_limit_bands(ToyEvaluator& toys, std::size_t truth_source,
                                         const std::vector<double>& axis,
                                         const std::vector<double>& critical, int n_toys);
+
+// The same for a plane: per row of axis 1, the excluded axis-0 value of each toy (the first
+// crossing of Δχ²_toy − t_c through 0 above the row's minimum, interpolated in log10 x along a log
+// axis; +∞ where none), and its quantiles.
+ExpectedLimitBands expected_exclusion_bands(ToyEvaluator& toys, std::size_t truth_source,
+                                            const std::vector<double>& x, std::size_t n_rows,
+                                            bool log_x, const std::vector<double>& critical,
+                                            int n_toys);
 
 // The critical value at any point of a grid (axes[0] fastest), interpolated linearly (in log10
 // along a log axis) between grid points and held constant beyond the ends.

@@ -274,7 +274,16 @@ void compute_critical_values(const ScanModel& model, const Study& study, ScanRes
 
 void compute_expected_limit_bands(const ScanModel& model, const Study& study, ScanResult* r,
                                   Backend& backend) {
-  if (r->axes.size() != 1 || r->critical_delta_chi2.empty()) return;
+  if (r->critical_delta_chi2.empty()) return;
+  if (r->axes.size() == 2) {
+    if (!r->spec->is_sterile() && !r->spec->is_mediator_plane()) return;
+    const auto toys = backend.prepare_toys(
+        make_toy_input(model, study.statistics.seed, {model.model_at({r->truth[0], r->truth[1]})}));
+    r->expected_limit_bands = expected_exclusion_bands(
+        *toys, model.input().n_points(), r->axes[0], r->axes[1].size(), r->spec->axes[0].log,
+        r->critical_delta_chi2, study.statistics.toys);
+    return;
+  }
   const auto toys = backend.prepare_toys(
       make_toy_input(model, study.statistics.seed, {model.model_at({r->truth[0]})}));
   r->expected_limit_bands = expected_limit_bands(*toys, model.input().n_points(), r->axes[0],

@@ -55,11 +55,17 @@ Json plane_json(const PlaneScan& r) {
 }
 
 Json profile_json(const ProfileScan& p) {
-  return {{"best_fit", p.best},
-          {"chi2_min", p.chi2_min},
-          {"intervals", intervals_json(p.intervals)},
-          {"interval_open", open_json(p.intervals)},
-          {"delta_chi2_threshold", p.threshold}};
+  Json j = {{"best_fit", p.best},
+            {"chi2_min", p.chi2_min},
+            {"intervals", intervals_json(p.intervals)},
+            {"interval_open", open_json(p.intervals)},
+            {"delta_chi2_threshold", p.threshold}};
+  if (!p.critical_delta_chi2.empty())
+    j["statistics"] = {{"method", "feldman_cousins"},
+                       {"likelihood", "poisson"},
+                       {"toys", p.toys},
+                       {"seed", p.seed}};
+  return j;
 }
 
 // The layout of a scan group (docs/output-format.md, `file_kind = scan`, 2-D): the axes as
@@ -118,6 +124,16 @@ void write_profile(h5::Group g, const ProfileScan& p, const std::string& long_na
     flat.push_back(iv.hi);
   }
   g.set_attr("intervals", flat);
+  if (!p.critical_delta_chi2.empty()) {  // Feldman–Cousins: the intervals use these
+    g.set_attr("statistics_method", std::string("feldman_cousins"));
+    g.set_attr("fc_toys", static_cast<long long>(p.toys));
+    g.set_attr("fc_seed", static_cast<long long>(p.seed));
+    g.variable("critical_delta_chi2", {p.parameter}, p.critical_delta_chi2, "1",
+               "Feldman-Cousins critical Delta(-2 ln L) from toys at each grid point");
+    g.variable_int("toys", {p.parameter},
+                   std::vector<long long>(p.values.size(), static_cast<long long>(p.toys)), "1",
+                   "pseudo-experiments per grid point");
+  }
 }
 
 void write_data_set(h5::Group g, const DataSet& d, const CountFit* n,

@@ -183,7 +183,22 @@ void write_feldman_cousins(h5::Group g, const ScanResult& r) {
   for (std::size_t i = 0; i < toys.size(); ++i)
     if (std::isnan(r.critical_delta_chi2[i])) toys[i] = 0;
   g.variable_int("toys", dims, toys, "1", "pseudo-experiments per grid point");
-  if (r.expected_limit_bands) {
+  if (r.expected_limit_bands && !r.expected_limit_bands->rows.empty()) {
+    const Axis& a = r.spec->axes[0];
+    g.coordinate("band_quantile", {0.02275, 0.158655, 0.5, 0.841345, 0.97725}, "1",
+                 "quantile over toys at the truth: -2 sigma, -1 sigma, median, +1, +2 sigma");
+    std::vector<double> v;
+    for (const auto& b : r.expected_limit_bands->rows) {
+      const auto row = band_values(b);
+      v.insert(v.end(), row.begin(), row.end());
+    }
+    g.variable("expected_limit_bands", {r.spec->axes[1].parameter, "band_quantile"}, v,
+               parameter_units(a.id),
+               "spread over toys at the truth of the smallest excluded " + a.parameter +
+                   " per row (Feldman-Cousins; NaN: nothing excluded)");
+    g.set_dataset_attr("expected_limit_bands", "toys",
+                       std::to_string(r.expected_limit_bands->toys));
+  } else if (r.expected_limit_bands) {
     const Axis& a = r.spec->axes[0];
     g.index_coordinate("limit_side", 2, "limit side: 0 lower, 1 upper");
     g.coordinate("band_quantile", {0.02275, 0.158655, 0.5, 0.841345, 0.97725}, "1",
@@ -205,10 +220,19 @@ Json feldman_cousins_json(const ScanResult& r) {
   if (r.critical_delta_chi2.empty()) return j;
   j["toys"] = r.toys;
   j["seed"] = r.seed;
-  if (r.expected_limit_bands)
+  if (r.expected_limit_bands && !r.expected_limit_bands->rows.empty()) {
+    Json rows = Json::array();
+    for (std::size_t k = 0; k < r.expected_limit_bands->rows.size(); ++k) {
+      Json b = band_json(r.expected_limit_bands->rows[k]);
+      b[r.spec->axes[1].parameter] = r.axes[1][k];
+      rows.push_back(b);
+    }
+    j["expected_limit_bands"] = Json{{"toys", r.expected_limit_bands->toys}, {"rows", rows}};
+  } else if (r.expected_limit_bands) {
     j["expected_limit_bands"] = Json{{"toys", r.expected_limit_bands->toys},
                                      {"lower", band_json(r.expected_limit_bands->lower)},
                                      {"upper", band_json(r.expected_limit_bands->upper)}};
+  }
   return j;
 }
 

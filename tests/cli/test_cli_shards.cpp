@@ -348,10 +348,10 @@ TEST(CliShards, FeldmanCousinsCriticalValuesAreTheSameShardedMergedAndResumed) {
   std::string parts;
   for (int k = 0; k < 3; ++k) {
     const std::string part = dir.file("part-" + std::to_string(k) + ".h5");
-    ASSERT_EQ(run_cevns("scan " + path + " " + common + "--shard " + std::to_string(k) + "/3 -o " +
-                        part)
-                  .status,
-              0);
+    ASSERT_EQ(
+        run_cevns("scan " + path + " " + common + "--shard " + std::to_string(k) + "/3 -o " + part)
+            .status,
+        0);
     parts += " " + part;
   }
   ASSERT_EQ(run_cevns("merge -q -o " + dir.file("merged.h5") + parts).status, 0);
@@ -361,8 +361,7 @@ TEST(CliShards, FeldmanCousinsCriticalValuesAreTheSameShardedMergedAndResumed) {
                                      "scan " + path + " " + common + "-o " + dir.file("r.h5"));
   EXPECT_NE(killed.status, 0);
   ASSERT_TRUE(file_exists(dir.file("r.h5.partial")));
-  ASSERT_EQ(run_cevns("scan " + path + " " + common + "--resume -o " + dir.file("r.h5")).status,
-            0);
+  ASSERT_EQ(run_cevns("scan " + path + " " + common + "--resume -o " + dir.file("r.h5")).status, 0);
   for (const char* other : {"merged.h5", "r.h5"}) {
     EXPECT_GT(expect_same_datasets(dir.file("full.h5"), dir.file(other)), 0u) << other;
   }
@@ -371,6 +370,7 @@ TEST(CliShards, FeldmanCousinsCriticalValuesAreTheSameShardedMergedAndResumed) {
   EXPECT_TRUE(w.has("critical_delta_chi2"));
   EXPECT_TRUE(w.has("expected_limit_bands"));
   EXPECT_TRUE(f.root().group("s/Ar/sys15").has("critical_delta_chi2"));
+  EXPECT_TRUE(f.root().group("s/Ar/sys15").has("expected_limit_bands"));  // per Δm² row
 }
 
 }  // namespace

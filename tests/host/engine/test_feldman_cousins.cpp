@@ -23,14 +23,16 @@ using testing::source_path;
 constexpr int kToys = 4000;
 constexpr double kQuantileError = 0.075;  // see the header
 
-Study ar_study(const Json& scan, const std::string& scenario = "ideal") {
+Study ar_study(const Json& scan, const std::string& scenario = "ideal",
+               const std::string& likelihood = "gaussian") {
   return parse_study(
       Json{{"name", "fc"},
            {"detectors", {source_path("configs/detectors/ar.json")}},
            {"scenarios", {scenario}},
            {"analysis", {{"binning", "total"}}},
            {"quadrature", {{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}},
-           {"statistics", {{"method", "feldman_cousins"}, {"toys", kToys}}},
+           {"statistics",
+            {{"method", "feldman_cousins"}, {"toys", kToys}, {"likelihood", likelihood}}},
            {"scans", {scan}}},
       "fc.json");
 }
@@ -66,10 +68,46 @@ Json weak_mixing_scan() {
 }
 
 TEST(FeldmanCousins, CriticalValueIsWilksFarFromBoundariesInANearLinearCase) {
-  const Fixture f(ar_study(weak_mixing_scan()));
-  ASSERT_EQ(f.model->input().evaluator, ScanInput::kQuadratic);
-  const double tc = toy_quantile(f.t_at(40, 1), 0.90);  // the truth, in the middle of the grid
-  EXPECT_NEAR(tc, 2.706, 4 * kQuantileError);
+  for (const std::string likelihood : {"gaussian", "poisson"}) {
+    const Fixture f(ar_study(weak_mixing_scan(), "ideal", likelihood));
+    ASSERT_EQ(f.model->input().evaluator, ScanInput::kQuadratic);
+    const double tc = toy_quantile(f.t_at(40, 1), 0.90);  // the truth, in the middle of the grid
+    EXPECT_NEAR(tc, 2.706, 4 * kQuantileError) << likelihood;
+  }
+}
+
+TEST(FeldmanCousins, PoissonToyStatisticEqualsTheScanStatisticAtTheReferenceData) {
+  // Baker–Cousins with the pulls profiled by Newton's method: the toy path at the Asimov data
+  // (constraint centres 0) gives the scan's −2 ln λ at every point.
+  const Fixture f(ar_study(weak_mixing_scan(), "sys15", "poisson"));
+  const ToyInput in = make_toy_input(*f.model, 1);
+  ASSERT_TRUE(in.poisson);
+  const std::vector<double> data = f.model->input().data;
+  ToyView v{in.n_points,
+            in.n_bins,
+            in.n_basis,
+            static_cast<int>(in.row_first.size()) - 1,
+            in.row_first.data(),
+            in.basis.data(),
+            in.coef.data(),
+            1,
+            in.n_backgrounds,
+            in.backgrounds.data(),
+            in.sigmas.data(),
+            nullptr,
+            0.0,
+            nullptr,
+            in.source_bins.data(),
+            in.source_nuisance.data(),
+            1};
+  std::vector<double> chi2(in.n_points);
+  const double centre[2] = {0.0, 0.0};
+  ToyGridSink sink{chi2.data(), 1e308};
+  toy_grid_chi2(v, data.data(), centre, sink);
+  for (std::size_t p = 0; p < in.n_points; p += 8) {
+    const double expected = f.model->chi2(f.model->model_at({f.model->input().axis[0][p]}));
+    EXPECT_NEAR(chi2[p], expected, 1e-8 * std::max(1.0, expected)) << p;
+  }
 }
 
 // sin²2θ from 0 at Δm² = 1 eV², the SM truth s = 0 on the boundary; the axis reaches about 8σ.
