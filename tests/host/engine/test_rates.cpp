@@ -287,7 +287,7 @@ TEST(Rates, PointLikeHeliumTotalEqualsTheHandDerivedNumber) {
     "form_factors": {"proton": "helm", "neutron": "helm",
                      "proton_shape_fm": 1e-5, "neutron_shape_fm": 1e-5},
     "isotopes": [{"name": "He4", "Z": 2, "N": 2, "atomic_mass_u": 4.00260325413, "count": 1,
-                  "charge_radius_fm": 1e-4}]})");
+                  "charge_radius_fm": 1e-4, "proton_rms_radius_fm": 1e-4}]})");
   const DetectorConfig d = parse_detector(config, "he4_pointlike.json", "", ".");
 
   const double mass = a_u * u - z * m_e;                                              // MeV
