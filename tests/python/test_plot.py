@@ -498,9 +498,9 @@ def check_fit(binary, tmp):
         planes = ["eps_ee_etau", "sterile_nue", "sterile_numu"]
     names = [s.name for s in plot.figures_for(path)]
     want = (["fit_check_CsI2017", "fit_n_cevns"]
-            + [f"fit_profile_{p}" for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV")]
+            + [f"fit_profile_{p}" for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV", "rn_fm")]
             + ["fit_eps_ee_etau", "fit_sterile_nue", "fit_sterile_nue_regions", "fit_sterile_numu",
-               "fit_sterile_numu_regions"])
+               "fit_sterile_numu_regions", "fit_sin2_theta_W-rn_fm", "fit_rn_Cs-rn_I"])
     check(names == want, f"fit figures {names}")
     r = run([sys.executable, PLOT, path, "--list"])
     check(r.returncode == 0 and r.stdout.splitlines()[0].endswith("[fit]"),
@@ -528,7 +528,7 @@ def check_fit(binary, tmp):
     check(min_font(fig) >= 9, "check: fonts >= 9 pt")
 
     # profiles: a curve per data set and the joint fit, the 90% line
-    for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV"):
+    for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV", "rn_fm"):
         fig = plot.draw(path, f"fit_profile_{p}")
         ax = visible_axes(fig)[0]
         curves = gid_lines(ax, "curve:")
