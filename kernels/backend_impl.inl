@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "kernels/backend.hpp"
+#include "kernels/radius_tables.hpp"
 #include "kernels/scan_point.hpp"
 #include "kernels/toys.hpp"
 
@@ -176,9 +177,25 @@ struct MediatorSourceLoop {
   }
 };
 
-// Neutron-radius tables: one (row, bin) per index, each row reading its own isotopes.
-struct RadiusBinLoop {
+// Neutron-radius tables in two passes: the row-independent part of every (entry, recoil node)
+// and the scale of every entry, then every (row, bin), each row reading its own isotopes.
+struct RadiusNodeLoop {
   RateView rates;
+  RadiusNode* nodes;  // [entry][node]
+  double* scale;      // [entry]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t n_t = static_cast<std::size_t>(rates.n_t);
+    const int e = static_cast<int>(k / n_t), j = static_cast<int>(k % n_t);
+    nodes[k] = radius_node(rates, e, j);
+    if (j == 0) scale[e] = radius_entry_scale(rates, e);
+  }
+};
+
+struct RadiusBinLoop {
+  const RadiusNode* nodes;
+  const double* scale;
+  const QuadEntry* entries;
+  int n_t;
   const IsotopeTarget* isotope_rows;  // [row][isotope]
   int n_isotopes, n_bins;
   const int* bin_offsets;
@@ -188,10 +205,9 @@ struct RadiusBinLoop {
   CEVNS_HD void operator()(std::size_t k) const {
     const std::size_t row = k / n_bins;
     const int b = static_cast<int>(k % n_bins);
-    RateView v = rates;
-    v.isotopes = isotope_rows + row * n_isotopes;
     Moments m[kNumFluxes];
-    radius_bin_moments(v, bin_offsets, b, mask, efficiency, m);
+    radius_row_bin_moments(nodes, scale, entries, n_t, bin_offsets, b, mask,
+                           isotope_rows + row * n_isotopes, efficiency, m);
     for (int f = 0; f < kNumFluxes; ++f)
       out[(row * kNumFluxes + f) * static_cast<std::size_t>(n_bins) + b] = m[f];
   }
@@ -536,11 +552,15 @@ class ThrustBackend final : public Backend {
     const auto rows_d = upload(isotope_rows);
     const auto mask_d = upload(mask);
     const int n_isotopes = static_cast<int>(problem.isotopes.size()), n_bins = problem.n_bins();
+    const int n_t = d.view.n_t;
     const std::size_t rows = isotope_rows.size() / problem.isotopes.size();
+    thrust::device_vector<RadiusNode> nodes(problem.entries.size() * n_t);
+    thrust::device_vector<double> scale(problem.entries.size());
+    parallel_for(nodes.size(), RadiusNodeLoop{d.view, ptr(nodes), ptr(scale)});
     thrust::device_vector<Moments> out(rows * kNumFluxes * static_cast<std::size_t>(n_bins));
     parallel_for(rows * static_cast<std::size_t>(n_bins),
-                 RadiusBinLoop{d.view, ptr(rows_d), n_isotopes, n_bins, ptr(d.bin_offsets),
-                               ptr(mask_d), efficiency, ptr(out)});
+                 RadiusBinLoop{ptr(nodes), ptr(scale), ptr(d.entries), n_t, ptr(rows_d), n_isotopes,
+                               n_bins, ptr(d.bin_offsets), ptr(mask_d), efficiency, ptr(out)});
     return to_host(out);
   }
 

@@ -113,29 +113,6 @@ CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
   return m;
 }
 
-// SPEC §10.5, a neutron-radius row: the moments of recoil bin b per flux, summed over the entries
-// of the isotopes with mask[isotope] ≠ 0 (those the row's radius sets; `v.isotopes` holds them at
-// that radius), efficiency applied, into out[flux].
-CEVNS_HD inline void radius_bin_moments(const RateView& v, const int* bin_offsets, int b,
-                                        const int* mask, double efficiency, Moments* out) {
-  for (int f = 0; f < kNumFluxes; ++f) out[f] = Moments{0.0, 0.0, 0.0, 0.0};
-  for (int e = bin_offsets[b]; e < bin_offsets[b + 1]; ++e) {
-    if (mask[v.entries[e].isotope] == 0) continue;
-    const Moments m = entry_moments(v, e);
-    Moments& o = out[v.entries[e].flux];
-    o.zz += m.zz;
-    o.zn += m.zn;
-    o.nn += m.nn;
-    o.magnetic += m.magnetic;
-  }
-  for (int f = 0; f < kNumFluxes; ++f) {
-    out[f].zz *= efficiency;
-    out[f].zn *= efficiency;
-    out[f].nn *= efficiency;
-    out[f].magnetic *= efficiency;
-  }
-}
-
 // The same entry evaluated in full for one physics model: the direct path's integrand, with the
 // couplings, the neutrino charge radius and magnetic moment (kernels/electromagnetic.hpp) and a
 // light mediator (kernels/mediators.hpp) inside the recoil integral and the survival probability

@@ -5,6 +5,7 @@
 #include "kernels/couplings.hpp"
 #include "kernels/mediators.hpp"
 #include "kernels/oscillation.hpp"
+#include "kernels/radius_tables.hpp"
 #include "kernels/scan_point.hpp"
 
 namespace cevns {
@@ -121,13 +122,20 @@ std::vector<Moments> CountsModel::radius_rows(Backend& backend,
 std::vector<Moments> CountsModel::radius_row(const std::vector<IsotopeTarget>& isotopes,
                                              const std::vector<int>& mask) const {
   const RateProblem& p = *problem_;
-  RateView v = p.host_view();
-  v.isotopes = isotopes.data();
-  const int nt = p.n_bins();
+  const RateView v = p.host_view();
+  const int nt = p.n_bins(), n_t = v.n_t;
+  std::vector<RadiusNode> nodes(p.entries.size() * n_t);
+  std::vector<double> scale(p.entries.size());
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const int e = static_cast<int>(k / n_t), j = static_cast<int>(k % n_t);
+    nodes[k] = radius_node(v, e, j);
+    if (j == 0) scale[e] = radius_entry_scale(v, e);
+  }
   std::vector<Moments> per_flux(static_cast<std::size_t>(kNumFluxes) * nt);
   for (int b = 0; b < nt; ++b) {
     Moments m[kNumFluxes];
-    radius_bin_moments(v, p.bin_offsets.data(), b, mask.data(), efficiency_, m);
+    radius_row_bin_moments(nodes.data(), scale.data(), p.entries.data(), n_t, p.bin_offsets.data(),
+                           b, mask.data(), isotopes.data(), efficiency_, m);
     for (int f = 0; f < kNumFluxes; ++f) per_flux[static_cast<std::size_t>(f) * nt + b] = m[f];
   }
   return fold_moments(per_flux);

@@ -523,9 +523,9 @@ def check_fit(binary, tmp):
         mediators = ["vector_universal", "vector_b_minus_l", "vector_lmu_ltau", "scalar"]
     names = [s.name for s in plot.figures_for(path)]
     want = (["fit_check_CsI2017", "fit_n_cevns"]
-            + [f"fit_profile_{p}" for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV")]
+            + [f"fit_profile_{p}" for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV", "rn_fm")]
             + ["fit_eps_ee_etau", "fit_sterile_nue", "fit_sterile_nue_regions", "fit_sterile_numu",
-               "fit_sterile_numu_regions"]
+               "fit_sterile_numu_regions", "fit_sin2_theta_W-rn_fm", "fit_rn_Cs-rn_I"]
             + [f"fit_{m}" for m in mediators])
     check(names == want, f"fit figures {names}")
     r = run([sys.executable, PLOT, path, "--list"])
@@ -554,7 +554,7 @@ def check_fit(binary, tmp):
     check(min_font(fig) >= 9, "check: fonts >= 9 pt")
 
     # profiles: a curve per data set and the joint fit, the 90% line
-    for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV"):
+    for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV", "rn_fm"):
         fig = plot.draw(path, f"fit_profile_{p}")
         ax = visible_axes(fig)[0]
         curves = gid_lines(ax, "curve:")

@@ -138,6 +138,17 @@ TEST(ScanAnalysis, BaselineSpreadSmoothsTheNuMuExclusionWhereTheAverageActs) {
   }
 }
 
+// A neutron-radius plane whose truth has a magnetic moment: the radius rows carry the
+// magnetic-moment moment (SPEC §10.3, which does not depend on R_n) like the fixed tables.
+TEST(ScanPaths, FactorisedEqualsDirectForARadiusPlaneWithAMagneticMoment) {
+  Study st = small_study(Json::array(
+      {{{"name", "s"},
+        {"axes", {axis("sin2_theta_W", 0.15, 0.35, 24), axis("rn_fm", 3.0, 5.0, 20)}}}}));
+  st.truth.value[kMuNuE] = 60.0;
+  st.truth.value[kMuNuMu] = 40.0;
+  expect_factorised_equals_direct(st);
+}
+
 TEST(ScanPaths, FactorisedEqualsDirectForNsiPair) {
   expect_factorised_equals_direct(small_study(
       Json::array({{{"name", "n"},
