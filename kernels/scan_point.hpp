@@ -114,6 +114,7 @@ struct RadiusCounts {
         m.zz += p.rows[k][i].zz;
         m.zn += p.rows[k][i].zn;
         m.nn += p.rows[k][i].nn;
+        m.magnetic += p.rows[k][i].magnetic;
       }
       n += charge_weighted(p.charges[f], m);
     }
