@@ -1,6 +1,7 @@
 // The Python extension `cevns._cevns`: the commands of host/cli run inside the interpreter
-// (python/cevns/ wraps them into xarray objects). Each call runs the same function as the program,
-// writing its HDF5 file into a path the caller chose, with
+// (python/cevns/ wraps them into xarray objects). Each call runs the same functions as the
+// program, writing its HDF5 file into a path the caller chose (a scan without the checkpoint the
+// program keeps for --resume), with
 //  - configs given as JSON text under a stand-in name ("<dict>", host/core/json_reader.hpp),
 //  - the GIL released while the engine computes,
 //  - progress forwarded to a Python object (a tqdm bar) instead of stderr,
@@ -31,6 +32,10 @@
 #include "host/core/interrupt.hpp"
 #include "host/core/json_reader.hpp"
 #include "host/core/progress.hpp"
+#include "host/engine/backend_select.hpp"
+#include "host/engine/resources.hpp"
+#include "host/engine/study_run.hpp"
+#include "host/io/checkpoint.hpp"
 #include "version.hpp"
 
 namespace nb = nanobind;
@@ -126,6 +131,46 @@ class PythonProgress final : public ProgressListener {
   nb::object target_;
   CapturedStdout* capture_ = nullptr;
 };
+
+// `cevns scan STUDY -o OUTPUT` without the checkpoint: the grids are held in memory (as the
+// program holds them) and written once, by the program's writer, into the file the program
+// writes; the results table is printed (for verbose=True). Options are checked as by run_scan.
+int run_scan_to_file(const ScanCommandOptions& options) {
+  check_options(options);
+  Study study = load_study(options.study_file);
+  Method method = study.method;
+  if (options.method) {
+    if (*options.method == "factorised" || *options.method == "factorized")
+      method = Method::kFactorised;
+    else if (*options.method == "direct")
+      method = Method::kDirect;
+    else
+      throw InputError("--method", "",
+                       "expected factorised or direct, got \"" + *options.method + "\"");
+    study.json["method"] = method == Method::kDirect ? "direct" : "factorised";
+  }
+  const ResourceEstimate need = estimate_resources(study, options.chunk_points, true, 1.0);
+  const auto memory = available_memory_bytes();
+  if (memory && need.memory_bytes > *memory)
+    throw InputError(options.study_file, "",
+                     "needs about " + format_bytes(need.memory_bytes) + " of memory for " +
+                         std::to_string(need.points) + " grid points, more than the " +
+                         format_bytes(*memory) + " available");
+  auto backend = select_backend(options.backend);
+  Progress progress(options.quiet ? Progress::Mode::kQuiet : Progress::Mode::kAuto);
+  progress.note("cevns scan " + study.name + " on " + backend->name() + ": " +
+                std::to_string(need.points) + " grid points in " + std::to_string(need.grids) +
+                " grids");
+  const std::vector<ScanResult> results =
+      run_study(study, *backend, method, options.chunk_points, progress);
+  ScanFileInfo info;
+  info.provenance = Provenance{options.command_line, backend->name(), study.json};
+  info.study_hash = study_hash(study);
+  info.chunk_points = options.chunk_points;
+  write_scan_file(options.output, info, results, {});
+  print_table(study, results);
+  return 0;
+}
 
 // Everything one call needs around the command: in-memory documents, the progress listener, the
 // signal guard, the captured output; the command itself runs without the GIL.
@@ -242,7 +287,7 @@ NB_MODULE(_cevns, m) {
         o.chunk_points = chunk_points;
         o.command_line = command;
         o.quiet = progress.is_none();
-        return run_command(documents, progress, catch_signals, [&] { return run_scan(o); });
+        return run_command(documents, progress, catch_signals, [&] { return run_scan_to_file(o); });
       },
       nb::arg("study"), nb::arg("output"), nb::arg("json_output"), nb::arg("backend"),
       nb::arg("method").none(), nb::arg("chunk_points"), nb::arg("command"),
