@@ -39,9 +39,11 @@ def test_scan_equals_the_programs_file_to_the_last_bit(name, method, tmp_path, r
     assert isinstance(python, xr.DataTree)
     assert_same_tree(python, cli)
     assert python.attrs["command"].startswith("cevns.scan(")
+    assert python.attrs["git_commit"] == cevns.info()["git_commit"]
     # the same study given as a dict: the same numbers
     from_dict = cevns.scan(s, backend="cpu", method=method, progress=False)
-    assert_same_tree(from_dict, cli, ignore_root_attrs=("created", "command", "config_json"))
+    assert_same_tree(from_dict, cli,
+                     ignore_root_attrs=("created", "command", "git_commit", "config_json"))
 
 
 def test_scan_tree_is_labelled_with_units(tmp_path):
