@@ -8,6 +8,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "host/core/warning.hpp"
@@ -63,6 +65,30 @@ std::string read_text(std::ifstream& in) {
   return buffer.str();
 }
 
+std::mutex in_memory_mutex;
+std::map<std::string, std::string>& in_memory_documents() {
+  static std::map<std::string, std::string> documents;
+  return documents;
+}
+
+// The text of the document at `path`: an InMemoryDocument of that name, else the file. Returns
+// why it cannot be read, or "".
+std::string read_document(const std::string& path, std::string* text) {
+  {
+    const std::lock_guard<std::mutex> lock(in_memory_mutex);
+    const auto& docs = in_memory_documents();
+    const auto it = docs.find(path);
+    if (it != docs.end()) {
+      *text = it->second;
+      return "";
+    }
+  }
+  std::ifstream in;
+  const std::string problem = open_problem(path, &in);
+  if (problem.empty()) *text = read_text(in);
+  return problem;
+}
+
 // The files being read, outermost first: the identity (the canonical path) to find a cycle, and
 // the path as written to report it.
 struct ChainLink {
@@ -78,11 +104,21 @@ std::string file_identity(const std::string& path) {
 
 }  // namespace
 
+InMemoryDocument::InMemoryDocument(std::string name, std::string text) : name_(std::move(name)) {
+  const std::lock_guard<std::mutex> lock(in_memory_mutex);
+  in_memory_documents()[name_] = std::move(text);
+}
+
+InMemoryDocument::~InMemoryDocument() {
+  const std::lock_guard<std::mutex> lock(in_memory_mutex);
+  in_memory_documents().erase(name_);
+}
+
 Json load_json_file(const std::string& path) {
-  std::ifstream in;
-  const std::string problem = open_problem(path, &in);
+  std::string text;
+  const std::string problem = read_document(path, &text);
   if (!problem.empty()) throw InputError(path, "", problem);
-  return parse_json_text(path, read_text(in));
+  return parse_json_text(path, text);
 }
 
 JsonFile::JsonFile(const std::string& path) : JsonFile(path, "", "") {}
@@ -98,13 +134,13 @@ JsonFile::JsonFile(const std::string& path, const std::string& from_file,
     throw InputError(from_file, from_path.empty() ? "/" : from_path,
                      "references itself (" + chain + path + ")");
   }
-  std::ifstream in;
-  const std::string problem = open_problem(path, &in);
+  std::string text;
+  const std::string problem = read_document(path, &text);
   if (!problem.empty()) {
     if (from_file.empty()) throw InputError(path, "", problem);
     throw InputError(from_file, from_path.empty() ? "/" : from_path, "\"" + path + "\" " + problem);
   }
-  json_ = parse_json_text(path, read_text(in));
+  json_ = parse_json_text(path, text);
   file_chain.push_back(ChainLink{id, path});
 }
 

@@ -15,8 +15,22 @@ namespace cevns {
 
 using Json = nlohmann::json;
 
-// Reads and parses a JSON file; unreadable, empty or malformed files (or a directory) raise
-// InputError.
+// A document held in memory under a name that stands in for a file path (the Python module's
+// configs given as dicts, named "<dict>"): while it lives, reading that path reads its text, and
+// errors name it like a file. Relative paths inside it are resolved from the working directory.
+class InMemoryDocument {
+ public:
+  InMemoryDocument(std::string name, std::string text);
+  ~InMemoryDocument();
+  InMemoryDocument(const InMemoryDocument&) = delete;
+  InMemoryDocument& operator=(const InMemoryDocument&) = delete;
+
+ private:
+  std::string name_;
+};
+
+// Reads and parses a JSON file (or an InMemoryDocument); unreadable, empty or malformed files (or a
+// directory) raise InputError.
 Json load_json_file(const std::string& path);
 
 // A JSON file being read, entered into the chain of files that led to it (a study naming a

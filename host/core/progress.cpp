@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 
 namespace cevns {
@@ -20,7 +21,13 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
+std::atomic<ProgressListener*> g_listener{nullptr};
+
 }  // namespace
+
+ProgressListener* set_progress_listener(ProgressListener* listener) {
+  return g_listener.exchange(listener);
+}
 
 Progress::Progress(Mode mode) : quiet_(mode == Mode::kQuiet), tty_(isatty(STDERR_FILENO) == 1) {}
 
@@ -29,13 +36,22 @@ void Progress::start(const std::string& label, std::size_t total) {
   total_ = total;
   done_ = 0;
   start_ = last_draw_ = std::chrono::steady_clock::now();
-  if (!quiet_ && !tty_) std::fprintf(stderr, "%s: %zu points\n", label_.c_str(), total_);
+  if (quiet_) return;
+  if (ProgressListener* l = g_listener.load()) return l->start(label_, total_);
+  if (!tty_) std::fprintf(stderr, "%s: %zu points\n", label_.c_str(), total_);
 }
 
 void Progress::advance(std::size_t units) {
   done_ += units;
   if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
+  if (ProgressListener* l = g_listener.load()) {
+    if (std::chrono::duration<double>(now - last_draw_).count() > 0.1) {
+      last_draw_ = now;
+      l->advance(done_, total_);
+    }
+    return;
+  }
   const double since = std::chrono::duration<double>(now - last_draw_).count();
   if ((tty_ && since > 0.1) || (!tty_ && since > 5.0)) {
     last_draw_ = now;
@@ -45,11 +61,14 @@ void Progress::advance(std::size_t units) {
 
 void Progress::finish() {
   if (quiet_) return;
+  if (ProgressListener* l = g_listener.load()) return l->finish(done_, total_);
   draw(true);
 }
 
 void Progress::note(const std::string& line) {
-  if (!quiet_) std::fprintf(stderr, "%s\n", line.c_str());
+  if (quiet_) return;
+  if (ProgressListener* l = g_listener.load()) return l->note(line);
+  std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 void Progress::draw(bool final_line) {

@@ -8,6 +8,20 @@
 
 namespace cevns {
 
+// A receiver of progress in place of the display on stderr (the Python module's progress bar).
+class ProgressListener {
+ public:
+  virtual ~ProgressListener() = default;
+  virtual void start(const std::string& label, std::size_t total) = 0;
+  virtual void advance(std::size_t done, std::size_t total) = 0;
+  virtual void finish(std::size_t done, std::size_t total) = 0;
+  virtual void note(const std::string& line) = 0;
+};
+
+// While set (not null), every Progress that is not quiet reports to `listener` instead of
+// drawing on stderr. Process-wide; returns the previous listener.
+ProgressListener* set_progress_listener(ProgressListener* listener);
+
 class Progress {
  public:
   enum class Mode { kAuto, kQuiet };

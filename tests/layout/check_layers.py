@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The folders of host/ are layers: each includes only its own layer and the layers below it.
 
-  core → config → stats → engine → data → io → cli      (kernels/ below them all)
+  core → config → stats → engine → data → io → cli → python      (kernels/ below them all)
 
 Prints every include that points upwards (or into host/ from kernels/) and exits 1 if there is any.
 """
@@ -10,7 +10,7 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAYERS = ["kernels", "core", "config", "stats", "engine", "data", "io", "cli"]
+LAYERS = ["kernels", "core", "config", "stats", "engine", "data", "io", "cli", "python"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"(kernels|host/(\w+))/')
 
 

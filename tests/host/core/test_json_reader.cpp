@@ -110,3 +110,26 @@ TEST(JsonFile, ANestedOpenOfTheSameFileIsACycleAndTheChainUnwinds) {
 
 }  // namespace
 }  // namespace cevns
+
+namespace cevns {
+namespace {
+
+TEST(InMemoryDocument, IsReadUnderItsNameAndNamedInErrorsWhileItLives) {
+  {
+    const InMemoryDocument doc("<dict>", R"({"a": 1})");
+    EXPECT_EQ(load_json_file("<dict>")["a"], 1);
+    const JsonFile f("<dict>");
+    EXPECT_EQ(f.json()["a"], 1);
+    EXPECT_EQ(f.path(), "<dict>");
+  }
+  // gone with the object: now a file that does not exist
+  EXPECT_NE(error_of([] { load_json_file("<dict>"); }).find("<dict>: cannot be read"),
+            std::string::npos);
+  const InMemoryDocument broken("<dict 2>", R"({"a": )");
+  EXPECT_EQ(
+      error_of([] { load_json_file("<dict 2>"); }).rfind("<dict 2>: malformed JSON at line 1", 0),
+      0u);
+}
+
+}  // namespace
+}  // namespace cevns
