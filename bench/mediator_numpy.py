@@ -69,7 +69,9 @@ def node_weights(mediator):
     t = 0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * xt
     q2 = 2 * mass * t  # MeV^2
     q = np.sqrt(q2) / HBARC_FM
-    rms = iso["charge_radius_fm"]
+    # The point-proton rms radius from the charge radius (the nucleons' own: r_p = 0.8409 fm,
+    # r_n^2 = -0.1161 fm^2), as the detector configs state; the neutron radius equals it.
+    rms = np.sqrt(iso["charge_radius_fm"] ** 2 - 0.8409**2 - iso["N"] / iso["Z"] * -0.1161)
     fz, fn = z * sym_fermi(q, rms), n * helm(q, rms)
     scale = 0.5 * (b - a) * weight * nuclei * GF**2 * mass / np.pi * HBARC_CM**2
     kin = wt * (1 - mass * t / (2 * e[:, None] ** 2)) * scale[:, None]

@@ -522,11 +522,14 @@ def check_fit(binary, tmp):
         planes = ["eps_ee_etau", "sterile_nue", "sterile_numu"]
         mediators = ["vector_universal", "vector_b_minus_l", "vector_lmu_ltau", "scalar"]
     names = [s.name for s in plot.figures_for(path)]
+    # In the configs' order: profiles (fit.scans), then planes (fit.planes).
     want = (["fit_check_CsI2017", "fit_n_cevns"]
-            + [f"fit_profile_{p}" for p in ("sin2_theta_W", "eps_ee_uV", "eps_taue_uV", "rn_fm")]
-            + ["fit_eps_ee_etau", "fit_sterile_nue", "fit_sterile_nue_regions", "fit_sterile_numu",
-               "fit_sterile_numu_regions", "fit_sin2_theta_W-rn_fm", "fit_rn_Cs-rn_I"]
-            + [f"fit_{m}" for m in mediators])
+            + [f"fit_profile_{p}" for p in ("sin2_theta_W", "mu_nu_e", "mu_nu_mu", "r2_nu_e",
+                                            "r2_nu_mu", "eps_ee_uV", "eps_taue_uV", "rn_fm")]
+            + ["fit_eps_ee_etau", "fit_mu_nu_e_mu", "fit_sterile_nue", "fit_sterile_nue_regions",
+               "fit_sterile_numu", "fit_sterile_numu_regions"]
+            + [f"fit_{m}" for m in mediators]
+            + ["fit_sin2_theta_W-rn_fm", "fit_rn_Cs-rn_I"])
     check(names == want, f"fit figures {names}")
     r = run([sys.executable, PLOT, path, "--list"])
     check(r.returncode == 0 and r.stdout.splitlines()[0].endswith("[fit]"),
