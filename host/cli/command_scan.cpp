@@ -241,20 +241,25 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
 
 }  // namespace
 
-int run_scan(const ScanCommandOptions& options) {
-  check_options(options);  // numbers and output paths, before any computation
+Study load_study_with_method(const ScanCommandOptions& options) {
   Study study = load_study(options.study_file);
-  Method method = study.method;
   if (options.method) {
     if (*options.method == "factorised" || *options.method == "factorized")
-      method = Method::kFactorised;
+      study.method = Method::kFactorised;
     else if (*options.method == "direct")
-      method = Method::kDirect;
+      study.method = Method::kDirect;
     else
       throw InputError("--method", "",
                        "expected factorised or direct, got \"" + *options.method + "\"");
-    study.json["method"] = method == Method::kDirect ? "direct" : "factorised";
+    study.json["method"] = study.method == Method::kDirect ? "direct" : "factorised";
   }
+  return study;
+}
+
+int run_scan(const ScanCommandOptions& options) {
+  check_options(options);  // numbers and output paths, before any computation
+  Study study = load_study_with_method(options);
+  const Method method = study.method;
   if (options.chunk_points == 0)
     throw InputError("--chunk-points", "", "expected a positive number of points");
   std::optional<Shard> shard;

@@ -86,5 +86,8 @@ struct Study;
 struct ScanResult;
 // The results table that `cevns scan` and `cevns merge` print.
 void print_table(const Study& study, const std::vector<ScanResult>& results);
+// The study of options.study_file with --method, when given, in place of its own (study.method
+// and the recorded config); shared by `cevns scan` and the Python package.
+Study load_study_with_method(const ScanCommandOptions& options);
 
 }  // namespace cevns

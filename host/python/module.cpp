@@ -137,18 +137,8 @@ class PythonProgress final : public ProgressListener {
 // writes; the results table is printed (for verbose=True). Options are checked as by run_scan.
 int run_scan_to_file(const ScanCommandOptions& options) {
   check_options(options);
-  Study study = load_study(options.study_file);
-  Method method = study.method;
-  if (options.method) {
-    if (*options.method == "factorised" || *options.method == "factorized")
-      method = Method::kFactorised;
-    else if (*options.method == "direct")
-      method = Method::kDirect;
-    else
-      throw InputError("--method", "",
-                       "expected factorised or direct, got \"" + *options.method + "\"");
-    study.json["method"] = method == Method::kDirect ? "direct" : "factorised";
-  }
+  Study study = load_study_with_method(options);
+  const Method method = study.method;
   const ResourceEstimate need = estimate_resources(study, options.chunk_points, true, 1.0);
   const auto memory = available_memory_bytes();
   if (memory && need.memory_bytes > *memory)
