@@ -9,6 +9,7 @@
 #include "host/cli/commands.hpp"
 #include "host/core/interrupt.hpp"
 #include "host/engine/backend_select.hpp"
+#include "host/engine/feldman_cousins.hpp"
 #include "host/engine/resources.hpp"
 #include "host/engine/study_run.hpp"
 #include "host/io/checkpoint.hpp"
@@ -101,8 +102,13 @@ void write_json_table(const std::string& path, const Study& study,
 }
 
 // A scan with an output file: checkpointed in FILE.partial, resumable, optionally one shard.
+//
+// `stream`: the grids are not held (README "Resources, signals, faults"): chunks go from the
+// backend to the checkpoint only, and the final file is written from the checkpoint in blocks of
+// rows within `memory_limit` (write_streamed_scan_file).
 int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study, Method method,
-                          const std::optional<Shard>& shard, Backend& backend, Progress& progress) {
+                          const std::optional<Shard>& shard, Backend& backend, Progress& progress,
+                          bool stream, std::size_t memory_limit) {
   const std::string& final_path = options.output;
   const std::string partial = final_path + ".partial";
   ScanFileInfo info;
@@ -172,10 +178,10 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
     std::vector<std::vector<bool>> done;
     for (std::size_t i = 0; i < models.results.size(); ++i) {
       ScanResult& r = models.results[i];
-      done.push_back(checkpoint->restore(i, &r.chi2));
+      done.push_back(stream ? checkpoint->done_flags(i) : checkpoint->restore(i, &r.chi2));
       for (bool d : done.back()) restored += d;
-      jobs.push_back(GridJob{models.models[i].get(), &r.chi2, ranges[i].first, ranges[i].second,
-                             result_label(r)});
+      jobs.push_back(GridJob{models.models[i].get(), stream ? nullptr : &r.chi2, ranges[i].first,
+                             ranges[i].second, result_label(r)});
     }
     GridHooks hooks;
     hooks.done = [&](std::size_t job, std::size_t chunk) { return bool(done[job][chunk]); };
@@ -192,7 +198,9 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
         for (std::size_t i = 0; i < models.results.size(); ++i) {
           ScanResult& r = models.results[i];
           const std::vector<bool> critical_done =
-              checkpoint->restore_critical(i, &r.critical_delta_chi2);
+              stream ? checkpoint->done_flags(i, true)
+                     : checkpoint->restore_critical(i, &r.critical_delta_chi2);
+          std::unique_ptr<ToyEvaluator> toys;  // streamed: prepared once, chunks into a buffer
           for (std::size_t c = 0; c < critical_done.size(); ++c) {
             const std::size_t row = ranges[i].first + c * rows[i].rows_per_chunk;
             const std::size_t n = std::min(rows[i].rows_per_chunk, ranges[i].second - row);
@@ -200,10 +208,22 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
               ++restored;
               continue;
             }
-            compute_critical_values(*models.models[i], study, &r, backend, progress,
-                                    row * rows[i].row_points, n * rows[i].row_points);
-            checkpoint->write_critical_chunk(
-                i, c, row, n, r.critical_delta_chi2.data() + row * rows[i].row_points);
+            if (stream) {
+              if (!toys)
+                toys =
+                    backend.prepare_toys(make_toy_input(*models.models[i], study.statistics.seed));
+              progress.start(result_label(r) + " toys", n * rows[i].row_points);
+              const std::vector<double> t =
+                  critical_values(*toys, row * rows[i].row_points, n * rows[i].row_points,
+                                  study.statistics.toys, study.analysis.cl, progress);
+              progress.finish();
+              checkpoint->write_critical_chunk(i, c, row, n, t.data());
+            } else {
+              compute_critical_values(*models.models[i], study, &r, backend, progress,
+                                      row * rows[i].row_points, n * rows[i].row_points);
+              checkpoint->write_critical_chunk(
+                  i, c, row, n, r.critical_delta_chi2.data() + row * rows[i].row_points);
+            }
             ++computed;
           }
         }
@@ -218,13 +238,29 @@ int run_checkpointed_scan(const ScanCommandOptions& options, const Study& study,
   }
   checkpoint->close();
 
-  if (!shard)
-    for (std::size_t i = 0; i < models.results.size(); ++i) {
-      if (study.statistics.feldman_cousins)
-        compute_expected_limit_bands(*models.models[i], study, &models.results[i], backend);
-      analyse_grid(*models.models[i], study, &models.results[i]);
-    }
-  write_scan_file(final_path, info, models.results, ranges);
+  if (stream) {
+    // The grids come back from the checkpoint block by block.
+    h5::File stored = h5::File::open_read(partial);
+    std::vector<h5::Group> groups;
+    for (const ScanResult& r : models.results)
+      groups.push_back(stored.root().group(result_label(r)));
+    StoredGrids grids;
+    grids.chi2 = [&](std::size_t i, std::size_t first, std::size_t n, double* out) {
+      groups[i].read_rows("chi2", first, n, out);
+    };
+    grids.critical = [&](std::size_t i, std::size_t first, std::size_t n, double* out) {
+      groups[i].read_rows("critical_delta_chi2", first, n, out);
+    };
+    write_streamed_scan_file(final_path, info, study, models, ranges, grids, backend, memory_limit);
+  } else {
+    if (!shard)
+      for (std::size_t i = 0; i < models.results.size(); ++i) {
+        if (study.statistics.feldman_cousins)
+          compute_expected_limit_bands(*models.models[i], study, &models.results[i], backend);
+        analyse_grid(*models.models[i], study, &models.results[i]);
+      }
+    write_scan_file(final_path, info, models.results, ranges);
+  }
   std::remove(partial.c_str());
   progress.note("computed " + std::to_string(computed) + " chunks, " + std::to_string(restored) +
                 " restored from a checkpoint");
@@ -273,28 +309,48 @@ int run_scan(const ScanCommandOptions& options) {
   if (options.resume && options.output.empty())
     throw InputError("--resume", "", "needs -o FILE.h5 (the output of the run to continue)");
 
-  // What the run needs, before anything is computed: refused when it cannot fit.
+  // What the run needs, before anything is computed: refused when it cannot fit. With -o, grids
+  // larger than the memory limit are streamed.
   const bool with_output = !options.output.empty();
+  const std::size_t memory_limit = options.memory_limit
+                                       ? parse_byte_size(*options.memory_limit, "--memory-limit")
+                                       : default_memory_limit();
   const ResourceEstimate need =
       estimate_resources(study, options.chunk_points, with_output,
-                         shard ? 1.0 / static_cast<double>(shard->count) : 1.0);
+                         shard ? 1.0 / static_cast<double>(shard->count) : 1.0, memory_limit);
   const std::string needs =
       std::to_string(need.points) + " grid points in " + std::to_string(need.grids) +
       " grids; needs about " + format_bytes(need.memory_bytes) + " of memory" +
-      (with_output ? " and " + format_bytes(need.disk_bytes) + " of disk" : std::string());
+      (with_output ? " and " + format_bytes(need.disk_bytes) + " of disk" : std::string()) +
+      (need.streamed
+           ? " (streamed to disk in row blocks of up to " + format_bytes(need.block_bytes) +
+                 ": the whole grids' " + format_bytes(need.in_memory_bytes) +
+                 " exceed the memory limit " + format_bytes(memory_limit) + ")"
+           : std::string());
   if (options.check) {
     std::printf("%s: study %s is valid: %s\n", options.study_file.c_str(), study.name.c_str(),
                 needs.c_str());
     return 0;
   }
+  if (!options.ignore_resources && !with_output && options.memory_limit &&
+      need.memory_bytes > memory_limit)
+    throw InputError(options.study_file, "",
+                     "needs about " + format_bytes(need.memory_bytes) + " of memory for " +
+                         std::to_string(need.points) + " grid points, more than --memory-limit " +
+                         format_bytes(memory_limit) +
+                         " (without -o the grids are held whole; with -o FILE.h5 they stream to "
+                         "disk in row blocks)");
   if (!options.ignore_resources) {
     const auto memory = available_memory_bytes();
     if (memory && need.memory_bytes > *memory)
       throw InputError(options.study_file, "",
                        "needs about " + format_bytes(need.memory_bytes) + " of memory for " +
                            std::to_string(need.points) + " grid points, more than the " +
-                           format_bytes(*memory) +
-                           " available (--ignore-resources runs it anyway)");
+                           format_bytes(*memory) + " available" +
+                           (with_output ? std::string()
+                                        : " (without -o the grids are held whole; with -o "
+                                          "FILE.h5 they stream to disk in row blocks)") +
+                           " (--ignore-resources runs it anyway)");
     const auto disk = with_output ? free_disk_bytes(directory_of(options.output)) : std::nullopt;
     if (disk && need.disk_bytes > *disk)
       throw InputError(options.output, "",
@@ -311,7 +367,8 @@ int run_scan(const ScanCommandOptions& options) {
       ": " + needs);
 
   if (!options.output.empty())
-    return run_checkpointed_scan(options, study, method, shard, *backend, progress);
+    return run_checkpointed_scan(options, study, method, shard, *backend, progress, need.streamed,
+                                 memory_limit);
 
   const std::vector<ScanResult> results =
       run_study(study, *backend, method, options.chunk_points, progress);

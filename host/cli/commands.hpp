@@ -40,6 +40,9 @@ struct ScanCommandOptions {
   bool resume = false;               // continue output + ".partial" (or start it)
   bool check = false;                // validate the study and options, estimate, compute nothing
   bool ignore_resources = false;     // run even when the estimate exceeds memory or disk
+  // "8G": grids larger stream to disk in row blocks of at most this size (with -o); default
+  // default_memory_limit() (host/engine/resources.hpp).
+  std::optional<std::string> memory_limit;
 };
 
 int run_scan(const ScanCommandOptions& options);
@@ -52,6 +55,7 @@ struct MergeCommandOptions {
   std::string backend = "auto";
   bool quiet = false;
   std::string command_line;
+  std::optional<std::string> memory_limit;  // as cevns scan's: larger grids are streamed
 };
 
 int run_merge(const MergeCommandOptions& options);

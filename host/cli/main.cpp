@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
       "validate the study and options and print what the run needs; compute nothing");
   scan_cmd->add_flag("--ignore-resources", scan.ignore_resources,
                      "run even when the memory or disk it needs exceeds what is available");
+  scan_cmd->add_option("--memory-limit", scan.memory_limit,
+                       "SIZE (e.g. 8G): with -o, grids larger than this stream to disk in row "
+                       "blocks of at most this size (default: half the available memory)");
 
   MergeCommandOptions merge;
   auto* merge_cmd =
@@ -65,6 +68,9 @@ int main(int argc, char** argv) {
   merge_cmd->add_option("parts", merge.parts, "shard files (cevns scan --shard K/N)")->required();
   merge_cmd->add_option("-o,--output", merge.output, "HDF5 output file")->required();
   merge_cmd->add_flag("-q,--quiet", merge.quiet, "no progress output");
+  merge_cmd->add_option("--memory-limit", merge.memory_limit,
+                        "SIZE (e.g. 8G): grids larger than this are merged in row blocks of at "
+                        "most this size (default: half the available memory)");
 
   FitOptions fit;
   auto* fit_cmd = app.add_subcommand("fit", "Fit the CEvNS prediction to COHERENT data releases");

@@ -6,6 +6,7 @@
 #include "host/config/limits.hpp"
 #include "host/core/error.hpp"
 #include "host/core/warning.hpp"
+#include "host/engine/resources.hpp"
 #include "host/io/output_path.hpp"
 
 namespace cevns {
@@ -50,10 +51,14 @@ void check_options(const ScanCommandOptions& o) {
   require(o.chunk_points >= 1 && o.chunk_points <= limits::kMaxChunkPoints, "--chunk-points",
           "a number of grid points from 1 to " + std::to_string(limits::kMaxChunkPoints),
           wrapped ? std::string("a negative number") : std::to_string(o.chunk_points));
+  if (o.memory_limit) parse_byte_size(*o.memory_limit, "--memory-limit");
   check_output_paths({{"-o", o.output}, {"--json", o.json_output}});
 }
 
-void check_options(const MergeCommandOptions& o) { check_output_paths({{"-o", o.output}}); }
+void check_options(const MergeCommandOptions& o) {
+  if (o.memory_limit) parse_byte_size(*o.memory_limit, "--memory-limit");
+  check_output_paths({{"-o", o.output}});
+}
 
 void check_options(const FitOptions& o) {
   // 0 (the default) keeps the configs' points.

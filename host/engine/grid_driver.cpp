@@ -58,8 +58,10 @@ std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::s
     const ScanInput& in = job.model->input();
     const GridRows rows = grid_rows(in, chunk_points);
     const std::size_t total = rows.n_rows * rows.row_points;
-    std::vector<double>& grid = *job.chi2;
-    if (grid.size() != total) grid.assign(total, std::numeric_limits<double>::quiet_NaN());
+    // A streamed job (no grid) computes each chunk into a buffer of one chunk.
+    std::vector<double> chunk_buffer;
+    if (job.chi2 != nullptr && job.chi2->size() != total)
+      job.chi2->assign(total, std::numeric_limits<double>::quiet_NaN());
     const std::size_t row_end = std::min(job.row_end, rows.n_rows);
     const std::size_t row_begin = std::min(job.row_begin, row_end);
     const std::size_t n_chunks = chunk_count(rows, row_begin, row_end);
@@ -75,12 +77,17 @@ std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::s
         continue;
       }
       if (!evaluator) evaluator = backend.prepare(in);
+      double* values = job.chi2 != nullptr ? job.chi2->data() + first : nullptr;
+      if (values == nullptr) {
+        chunk_buffer.resize(count);
+        values = chunk_buffer.data();
+      }
       for (std::size_t done = 0; done < count;) {
         throw_if_interrupted();
         if (hooks.poll) hooks.poll();
         const std::size_t n = std::min(slice, count - done);
         const auto t0 = std::chrono::steady_clock::now();
-        evaluator->chi2(first + done, n, grid.data() + first + done);
+        evaluator->chi2(first + done, n, values + done);
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         done += n;
@@ -90,7 +97,7 @@ std::size_t run_grids(const std::vector<GridJob>& jobs, Backend& backend, std::s
         slice = std::max<std::size_t>(1, static_cast<std::size_t>(std::min(fit, 8.0 * n)));
       }
       ++computed;
-      if (hooks.finished) hooks.finished(j, c, row, n, grid.data() + first);
+      if (hooks.finished) hooks.finished(j, c, row, n, values);
       progress.advance(count);
     }
     progress.finish();

@@ -42,7 +42,9 @@ std::pair<std::size_t, std::size_t> shard_row_range(std::size_t n_rows, std::siz
 std::size_t chunk_count(const GridRows& rows, std::size_t row_begin, std::size_t row_end);
 
 // One grid to compute: rows [row_begin, row_end) of `model`'s grid into `chi2` (resized to the
-// whole grid and NaN-filled when its size is wrong; values of skipped chunks are kept).
+// whole grid and NaN-filled when its size is wrong; values of skipped chunks are kept). With
+// `chi2` null the grid is streamed: each chunk is computed into a buffer of one chunk and exists
+// only for the `finished` hook (which must store it).
 struct GridJob {
   const ScanModel* model = nullptr;
   std::vector<double>* chi2 = nullptr;

@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "host/core/error.hpp"
+#include "host/engine/stream_analysis.hpp"
 
 namespace cevns {
 
@@ -43,13 +44,49 @@ std::string describe_shard(const std::optional<Shard>& s) {
 }  // namespace
 
 Checkpoint Checkpoint::create(const std::string& path, const ScanFileInfo& info) {
-  Checkpoint c(h5::File::create_at(path));
+  // Written under a temporary name until add_groups() has the whole layout on disk, then renamed:
+  // a kill while HDF5 writes the layout's metadata (never atomic) cannot leave a torn file at
+  // `path` for --resume to open.
+  Checkpoint c(h5::File::create(path, path + ".new"));
   write_root_info(c.file_.root(), info, true);
   return c;
 }
 
+namespace {
+
+// A checkpoint that HDF5 cannot read through (a torn or overwritten file) is the user's to
+// remove, with one clear line; the program's own failures stay internal errors.
+template <typename F>
+auto reading_checkpoint(const std::string& path, F&& read) {
+  try {
+    return read();
+  } catch (const InputError&) {
+    throw;
+  } catch (const SystemError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw InputError(path, "",
+                     std::string("cannot be resumed: it is damaged (") + e.what() +
+                         "); remove it to start over");
+  }
+}
+
+}  // namespace
+
 std::optional<Checkpoint> Checkpoint::resume(const std::string& path, const ScanFileInfo& info) {
-  h5::File file = h5::File::open_readwrite(path);
+  return reading_checkpoint(path, [&] { return resume_unchecked(path, info); });
+}
+
+std::optional<Checkpoint> Checkpoint::resume_unchecked(const std::string& path,
+                                                       const ScanFileInfo& info) {
+  std::optional<h5::File> opened;
+  try {
+    opened = h5::File::open_readwrite(path);
+  } catch (const InputError& e) {  // "cannot be read as HDF5 (truncated file: ...)"
+    throw InputError(path, "",
+                     "cannot be resumed: it " + e.expectation() + "; remove it to start over");
+  }
+  h5::File file = std::move(*opened);
   h5::Group root = file.root();
   if (!root.has_attr("checkpoint")) return std::nullopt;  // died before its layout was flushed
   const auto mismatch = [&](const std::string& what) {
@@ -89,29 +126,31 @@ void Checkpoint::add_groups(const std::vector<ScanResult>& results,
     const std::size_t n_chunks = chunk_count(rows[i], begin, end);
     const std::string label = result_label(r);
     if (resumed_) {
-      const auto layout_error = [&](const std::string& what) {
-        return InputError(
-            path, "",
-            "cannot be resumed: group " + label + " " + what + "; remove the file to start over");
-      };
-      if (!root.is_group(label)) throw layout_error("is missing");
-      h5::Group g = root.group(label);
-      std::vector<std::size_t> shape;
-      g.read("chunk_done", &shape);
-      if (static_cast<std::size_t>(g.attr_int("row_begin")) != begin ||
-          static_cast<std::size_t>(g.attr_int("row_end")) != end ||
-          static_cast<std::size_t>(g.attr_int("rows_per_chunk")) != rows[i].rows_per_chunk ||
-          shape.size() != 1 || shape[0] != n_chunks)
-        throw layout_error("has another chunk layout");
-      g.read("chi2", &shape);
-      std::size_t points = 1;
-      for (std::size_t d : shape) points *= d;
-      if (shape.empty() || shape[0] != rows[i].n_rows ||
-          points != rows[i].n_rows * rows[i].row_points)
-        throw layout_error("has another grid shape");
-      if ((r.toys > 0) != g.has_attr("fc_toys"))
-        throw layout_error("has other statistics (Wilks or Feldman-Cousins)");
-      groups_.push_back(g);
+      reading_checkpoint(path, [&] {
+        const auto layout_error = [&](const std::string& what) {
+          return InputError(
+              path, "",
+              "cannot be resumed: group " + label + " " + what + "; remove the file to start over");
+        };
+        if (!root.is_group(label)) throw layout_error("is missing");
+        h5::Group g = root.group(label);
+        std::vector<std::size_t> shape;
+        g.read("chunk_done", &shape);
+        if (static_cast<std::size_t>(g.attr_int("row_begin")) != begin ||
+            static_cast<std::size_t>(g.attr_int("row_end")) != end ||
+            static_cast<std::size_t>(g.attr_int("rows_per_chunk")) != rows[i].rows_per_chunk ||
+            shape.size() != 1 || shape[0] != n_chunks)
+          throw layout_error("has another chunk layout");
+        g.read("chi2", &shape);
+        std::size_t points = 1;
+        for (std::size_t d : shape) points *= d;
+        if (shape.empty() || shape[0] != rows[i].n_rows ||
+            points != rows[i].n_rows * rows[i].row_points)
+          throw layout_error("has another grid shape");
+        if ((r.toys > 0) != g.has_attr("fc_toys"))
+          throw layout_error("has other statistics (Wilks or Feldman-Cousins)");
+        groups_.push_back(g);
+      });
       continue;
     }
     h5::Group g = root.group(label);
@@ -140,8 +179,50 @@ void Checkpoint::add_groups(const std::vector<ScanResult>& results,
     }
     groups_.push_back(g);
   }
-  if (!resumed_) root.set_attr("checkpoint", 1LL);
-  file_.flush();
+  if (resumed_) {
+    file_.flush();
+    return;
+  }
+  root.set_attr("checkpoint", 1LL);
+  // Fault injection for the crash tests: CEVNS_TEST_KILL_IN_LAYOUT=1 dies with the whole layout
+  // flushed to the temporary file, just before it is published.
+  if (const char* kill = std::getenv("CEVNS_TEST_KILL_IN_LAYOUT"); kill && *kill == '1') {
+    file_.flush();
+    std::raise(SIGKILL);
+  }
+  // Publish the complete layout (flushed, fsync'ed, renamed), then continue in place: from here
+  // on only raw data is written.
+  std::vector<std::string> labels;
+  for (const ScanResult& r : results) labels.push_back(result_label(r));
+  groups_.clear();
+  const std::string final_path = file_.path();
+  file_.commit();
+  file_ = h5::File::open_readwrite(final_path);
+  h5::Group reopened = file_.root();
+  for (const std::string& label : labels) groups_.push_back(reopened.group(label));
+}
+
+std::vector<bool> Checkpoint::done_flags(std::size_t i, bool critical) {
+  h5::Group& g = groups_.at(i);
+  const std::vector<double> flags = g.read(critical ? "critical_done" : "chunk_done");
+  std::vector<std::size_t> shape;
+  std::vector<bool> done(flags.size());
+  const auto begin = static_cast<std::size_t>(g.attr_int("row_begin"));
+  const auto end = static_cast<std::size_t>(g.attr_int("row_end"));
+  const auto per_chunk = static_cast<std::size_t>(g.attr_int("rows_per_chunk"));
+  std::vector<double> rows;
+  for (std::size_t c = 0; c < done.size(); ++c) {
+    if (flags[c] == 0.0) continue;
+    const std::size_t r0 = begin + c * per_chunk, r1 = std::min(end, r0 + per_chunk);
+    if (shape.empty()) shape = g.dataset_shape("chi2");
+    std::size_t per_row = 1;
+    for (std::size_t k = 1; k < shape.size(); ++k) per_row *= shape[k];
+    rows.resize((r1 - r0) * per_row);
+    g.read_rows(critical ? "critical_delta_chi2" : "chi2", r0, r1 - r0, rows.data());
+    // A flagged chunk with a missing value is not trusted: it is computed again.
+    done[c] = std::none_of(rows.begin(), rows.end(), [](double x) { return std::isnan(x); });
+  }
+  return done;
 }
 
 std::vector<bool> Checkpoint::restore(std::size_t i, std::vector<double>* grid) {
@@ -295,6 +376,93 @@ void write_scan_file(const std::string& path, const ScanFileInfo& info,
     } else {
       write_scan_analysis(g, r);
     }
+  }
+  if (!info.shard) root.set_attr("complete", 1LL);
+  file.commit();
+}
+
+void write_streamed_scan_file(const std::string& path, const ScanFileInfo& info, const Study& study,
+                              StudyModels& models,
+                              const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
+                              const StoredGrids& grids, Backend& backend,
+                              std::size_t memory_bytes) {
+  h5::File file = h5::File::create(path);
+  h5::Group root = file.root();
+  write_root_info(root, info, false);
+  for (std::size_t i = 0; i < models.results.size(); ++i) {
+    ScanResult& r = models.results[i];
+    const ScanModel& model = *models.models[i];
+    const GridRows rows = grid_rows(model.input(), 1);
+    const std::size_t per_row = rows.row_points, n_rows = rows.n_rows;
+    const std::size_t block = stream_rows_per_block(per_row, memory_bytes);
+    const bool fc = r.toys > 0;
+    h5::Group g = root.group(result_label(r));
+    write_scan_layout(g, r);
+    std::vector<std::string> dims;
+    for (auto it = r.spec->axes.rbegin(); it != r.spec->axes.rend(); ++it)
+      dims.push_back(it->parameter);
+    const auto read_all = [&](const auto& read, std::vector<double>* out) {
+      out->resize(n_rows * per_row);
+      for (std::size_t b0 = 0; b0 < n_rows; b0 += block)
+        read(i, b0, std::min(block, n_rows - b0), out->data() + b0 * per_row);
+    };
+
+    if (info.shard) {  // the shard's rows, copied block by block
+      const auto [begin, end] = ranges[i];
+      g.set_attr("row_begin", begin);
+      g.set_attr("row_end", end);
+      if (fc) {
+        g.set_attr("fc_toys", r.toys);
+        g.create_variable("critical_delta_chi2", dims, "1",
+                          "Feldman-Cousins critical Delta chi^2 (this shard's rows)");
+      }
+      std::vector<double> buffer;
+      for (std::size_t b0 = begin; b0 < end; b0 += block) {
+        const std::size_t n = std::min(block, end - b0);
+        buffer.resize(n * per_row);
+        grids.chi2(i, b0, n, buffer.data());
+        g.write_rows("chi2", b0, n, buffer.data());
+        if (fc) {
+          grids.critical(i, b0, n, buffer.data());
+          g.write_rows("critical_delta_chi2", b0, n, buffer.data());
+        }
+      }
+      continue;
+    }
+
+    if (fc) {  // whole: the expected-exclusion bands and the interpolated thresholds need them
+      read_all(grids.critical, &r.critical_delta_chi2);
+      compute_expected_limit_bands(model, study, &r, backend);
+    }
+    if (r.axes.size() == 1) {  // at most 10^7 points: analysed whole
+      read_all(grids.chi2, &r.chi2);
+      analyse_grid(model, study, &r);
+      write_scan_analysis(g, r);
+      r.chi2 = {};
+      r.delta_chi2 = {};
+      continue;
+    }
+    g.create_variable("delta_chi2", dims, "1", "chi^2 minus its global minimum");
+    if (fc) {
+      g.create_variable("critical_delta_chi2", dims, "1", kCriticalDeltaChi2LongName);
+      g.create_int_variable("toys", dims, "1", kToysLongName, 0);
+    }
+    std::vector<long long> toys;
+    analyse_grid_streamed(
+        model, study, &r,
+        [&](std::size_t first, std::size_t n, double* out) { grids.chi2(i, first, n, out); }, block,
+        [&](const GridRowBlock& b) {
+          g.write_rows("chi2", b.first_row, b.n_rows, b.chi2);
+          g.write_rows("delta_chi2", b.first_row, b.n_rows, b.delta_chi2);
+          if (!fc) return;
+          const double* critical = r.critical_delta_chi2.data() + b.first_row * per_row;
+          g.write_rows("critical_delta_chi2", b.first_row, b.n_rows, critical);
+          toys.resize(b.n_rows * per_row);
+          for (std::size_t k = 0; k < toys.size(); ++k)
+            toys[k] = std::isnan(critical[k]) ? 0 : static_cast<long long>(r.toys);
+          g.write_int_rows("toys", b.first_row, b.n_rows, toys.data());
+        });
+    write_scan_analysis(g, r);
   }
   if (!info.shard) root.set_attr("complete", 1LL);
   file.commit();

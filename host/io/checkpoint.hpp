@@ -1,14 +1,16 @@
 // Shards, checkpoints and the final scan file (docs/output-format.md, "Shards and checkpoints").
 //
 // A scan with an output file first writes FILE.h5.partial: every group's layout, with the rows it
-// must compute pre-allocated (NaN) and a `chunk_done` flag per chunk; after the layout is flushed,
-// only raw data is written in place (a chunk's rows of chi2, then its flag, then a flush), so a
-// crash or SIGKILL at any moment leaves a file whose flagged chunks are intact. When every chunk
-// is present the final file is written afresh under a temporary name, renamed to FILE.h5, and the
-// partial file is removed.
+// must compute pre-allocated (NaN) and a `chunk_done` flag per chunk, written as
+// FILE.h5.partial.new and renamed once complete and fsync'ed (HDF5 writes metadata in many pieces:
+// a kill in between must not leave a torn checkpoint); after that, only raw data is written in
+// place (a chunk's rows of chi2, then its flag, then a flush), so a crash or SIGKILL at any moment
+// leaves a file whose flagged chunks are intact. When every chunk is present the final file is
+// written afresh under a temporary name, renamed to FILE.h5, and the partial file is removed.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,8 +40,9 @@ struct ScanFileInfo {
 // The checkpoint file FILE.h5.partial of a scan in progress.
 class Checkpoint {
  public:
-  // A new checkpoint at `path` (truncating any file there): root attributes now; the groups'
-  // layout in add_groups().
+  // A new checkpoint at `path`: root attributes now; the groups' layout in add_groups(), which
+  // publishes the file at `path` (written under a temporary name until then: a kill before
+  // leaves no file at `path`, and never a torn one).
   static Checkpoint create(const std::string& path, const ScanFileInfo& info);
   // An existing checkpoint, after checking that it belongs to the same study, shard and chunk
   // layout; a mismatch throws InputError(path, "", ...). Returns nullopt when the file holds no
@@ -59,6 +62,10 @@ class Checkpoint {
   void write_chunk(std::size_t i, std::size_t chunk, std::size_t first_row, std::size_t n_rows,
                    const double* chi2);
 
+  // The same for a streamed scan, without the grid: the finished chunks of group i (of chi2, or
+  // of critical_delta_chi2 with `critical`), each checked for missing values one chunk at a time.
+  std::vector<bool> done_flags(std::size_t i, bool critical = false);
+
   // Feldman–Cousins studies (a result with toys > 0): the critical values of group i, chunk by
   // chunk like chi2 (dataset critical_delta_chi2, flags critical_done), computed after the grid.
   std::vector<bool> restore_critical(std::size_t i, std::vector<double>* critical);
@@ -70,6 +77,8 @@ class Checkpoint {
 
  private:
   explicit Checkpoint(h5::File file) : file_(std::move(file)) {}
+  static std::optional<Checkpoint> resume_unchecked(const std::string& path,
+                                                    const ScanFileInfo& info);
   h5::File file_;
   std::vector<h5::Group> groups_;
   bool resumed_ = false;
@@ -81,5 +90,24 @@ class Checkpoint {
 void write_scan_file(const std::string& path, const ScanFileInfo& info,
                      const std::vector<ScanResult>& results,
                      const std::vector<std::pair<std::size_t, std::size_t>>& ranges);
+
+// Where the grids of a streamed scan are stored (a checkpoint, or the parts of a merge): rows
+// [first_row, first_row + n_rows) of result i's chi2, and of its critical_delta_chi2 under
+// Feldman–Cousins, into `out`.
+struct StoredGrids {
+  std::function<void(std::size_t i, std::size_t first_row, std::size_t n_rows, double*out)> chi2,
+      critical;
+};
+
+// write_scan_file for grids too large to hold: each result's grid is read from `grids` in blocks
+// of rows that fit `memory_bytes`, analysed on the way (analyse_grid_streamed; 1-D grids, at most
+// 10^7 points, whole with analyse_grid) and written to chunked datasets block by block; the
+// results get their analysis (best fit, intervals, contours, exclusions) but no grids. A shard
+// (info.shard) copies its rows [ranges[i]) of chi2 (and critical_delta_chi2) block by block.
+// Under a temporary name renamed on success, as write_scan_file.
+void write_streamed_scan_file(const std::string& path, const ScanFileInfo& info, const Study& study,
+                              StudyModels& models,
+                              const std::vector<std::pair<std::size_t, std::size_t>>& ranges,
+                              const StoredGrids& grids, Backend& backend, std::size_t memory_bytes);
 
 }  // namespace cevns

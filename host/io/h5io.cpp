@@ -596,6 +596,95 @@ void Group::write_rows(const std::string& name, std::size_t first_row, std::size
         "writing rows of " + quoted(where));
 }
 
+namespace {
+
+// The dataset's rows [first_row, first_row + n_rows) of the first dimension selected in
+// `file_space`; returns the memory shape of the selection (empty when there is nothing to move).
+std::vector<hsize_t> select_rows(hid_t file_space, const std::string& where, std::size_t first_row,
+                                 std::size_t n_rows) {
+  const std::vector<hsize_t> shape = space_shape(file_space, quoted(where));
+  if (shape.empty())
+    throw std::invalid_argument("h5: " + quoted(where) + " is a scalar and has no rows");
+  if (first_row > shape[0] || n_rows > shape[0] - first_row)
+    throw std::invalid_argument("h5: rows " + std::to_string(first_row) + " to " +
+                                std::to_string(first_row + n_rows) + " are outside " +
+                                quoted(where) + " (" + std::to_string(shape[0]) + " rows)");
+  std::vector<hsize_t> start(shape.size(), 0), count = shape;
+  start[0] = first_row;
+  count[0] = n_rows;
+  if (element_count(count) == 0) return {};
+  check(
+      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
+      "selecting rows of " + quoted(where));
+  return count;
+}
+
+}  // namespace
+
+void Group::create_int_variable(const std::string& name, const std::vector<std::string>& dims,
+                                const std::string& units, const std::string& long_name,
+                                long long fill) {
+  const hid_t self = id();
+  const std::string where = join_path(path_, name);
+  const std::vector<Dimension> found = find_dimensions(self, path_, name, dims);
+  const std::vector<hsize_t> shape = lengths(found);
+  const Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose,
+                 "creating properties of " + quoted(where));
+  check(H5Pset_fill_value(plist, H5T_NATIVE_LLONG, &fill),
+        "setting the fill value of " + quoted(where));
+  if (!shape.empty() && element_count(shape) > 0) {  // chunks as create_variable's
+    std::vector<hsize_t> chunk(shape.size());
+    hsize_t inner = 1;
+    for (std::size_t k = shape.size(); k-- > 0;) {
+      chunk[k] = std::max<hsize_t>(1, std::min(shape[k], kChunkDoubles / inner));
+      inner *= chunk[k];
+    }
+    check(H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data()),
+          "setting the chunks of " + quoted(where));
+  }
+  const Id dataset =
+      create_dataset(self, path_, name, shape,
+                     {H5T_STD_I64LE, H5T_NATIVE_LLONG, nullptr, 0, true, plist}, units, long_name);
+  attach_dimensions(dataset, where, found);
+}
+
+void Group::write_int_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
+                           const long long* data) {
+  const std::string where = join_path(path_, name);
+  const Id dataset = open_dataset(id(), name, where);
+  const Id file_space(H5Dget_space(dataset), H5Sclose, "reading the dataspace of " + quoted(where));
+  const std::vector<hsize_t> count = select_rows(file_space, where, first_row, n_rows);
+  if (count.empty()) return;
+  if (data == nullptr) throw std::invalid_argument("h5: no data for rows of " + quoted(where));
+  const Id mem_space = simple_space(count);
+  check(H5Dwrite(dataset, H5T_NATIVE_LLONG, mem_space, file_space, H5P_DEFAULT, data),
+        "writing rows of " + quoted(where));
+}
+
+std::vector<std::size_t> Group::dataset_shape(const std::string& name) const {
+  const std::string where = join_path(path_, name);
+  const Id dataset = open_dataset(id(), name, where);
+  const Id space(H5Dget_space(dataset), H5Sclose, "reading the dataspace of " + quoted(where));
+  const std::vector<hsize_t> dims = space_shape(space, quoted(where));
+  return std::vector<std::size_t>(dims.begin(), dims.end());
+}
+
+void Group::read_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
+                      double* out) const {
+  const std::string where = join_path(path_, name);
+  const Id dataset = open_dataset(id(), name, where);
+  const Id type(H5Dget_type(dataset), H5Tclose, "reading the type of " + quoted(where));
+  const H5T_class_t cls = H5Tget_class(type);
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    throw std::runtime_error("HDF5: dataset " + quoted(where) + " is not numeric");
+  const Id file_space(H5Dget_space(dataset), H5Sclose, "reading the dataspace of " + quoted(where));
+  const std::vector<hsize_t> count = select_rows(file_space, where, first_row, n_rows);
+  if (count.empty()) return;
+  const Id mem_space = simple_space(count);
+  check(H5Dread(dataset, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, out),
+        "reading rows of " + quoted(where));
+}
+
 std::vector<double> Group::read(const std::string& name, std::vector<std::size_t>* shape) const {
   const std::string where = join_path(path_, name);
   const Id dataset = open_dataset(id(), name, where);
@@ -694,9 +783,15 @@ File::~File() {
 
 File File::create(const std::string& path) { return create_at(path, true); }
 
+File File::create(const std::string& path, const std::string& temp_path) {
+  if (const std::string problem = non_regular_file_problem(temp_path); !problem.empty())
+    throw InputError(path, "", "cannot be written (" + temp_path + ": " + problem + ")");
+  return create_at(path, true, temp_path);
+}
+
 File File::create_at(const std::string& path) { return create_at(path, false); }
 
-File File::create_at(const std::string& path, bool via_temp) {
+File File::create_at(const std::string& path, bool via_temp, std::string temp_name) {
   silence_hdf5_errors();
   // Never truncate or rename over a directory, device, FIFO or socket (commands check their
   // outputs first; this holds for every caller).
@@ -706,9 +801,10 @@ File File::create_at(const std::string& path, bool via_temp) {
   check(H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
         "tracking link creation order");
   const Id fapl = file_access_plist(true);
-  const std::string temp =
-      via_temp ? path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(temp_counter++)
-               : path;
+  const std::string temp = !via_temp            ? path
+                           : !temp_name.empty() ? temp_name
+                                                : path + ".tmp-" + std::to_string(::getpid()) +
+                                                      "-" + std::to_string(temp_counter++);
   // POSIX first, for the errno text of the usual failures (missing directory, no permission),
   // which HDF5 reports only inside a longer message.
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);

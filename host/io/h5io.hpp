@@ -78,6 +78,20 @@ class Group {
   void write_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
                   const double* data);
 
+  // The same for int64 variables (the Feldman–Cousins `toys` of a streamed scan), reading as
+  // `fill` until written.
+  void create_int_variable(const std::string& name, const std::vector<std::string>& dims,
+                           const std::string& units, const std::string& long_name, long long fill);
+  void write_int_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
+                      const long long* data);
+  // Rows [first_row, first_row + n_rows) of the FIRST dimension of a numeric dataset, converted
+  // to double, into `out` (n_rows × the product of the other dimension lengths).
+  void read_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
+                 double* out) const;
+
+  // The dimension lengths of a dataset, without reading it.
+  std::vector<std::size_t> dataset_shape(const std::string& name) const;
+
   // Any numeric dataset, converted to double, row-major; `shape` receives its dimension lengths.
   std::vector<double> read(const std::string& name,
                            std::vector<std::size_t>* shape = nullptr) const;
@@ -104,6 +118,9 @@ class File {
   // never leaves a half-written file at `path`.
   // Throws InputError(path, "", "cannot be written (<reason>)").
   static File create(const std::string& path);
+  // The same under the given temporary name (truncated if present), for a file a killed run may
+  // leave behind and the next run must reuse rather than strand (checkpoints: FILE.partial.new).
+  static File create(const std::string& path, const std::string& temp_path);
   // A new file written in place at `path` (truncating any file there), for checkpoints: what is
   // flushed survives a crash, and neither commit() nor the destructor renames or removes it.
   // Throws InputError(path, "", "cannot be written (<reason>)").
@@ -130,7 +147,7 @@ class File {
 
  private:
   explicit File(std::shared_ptr<detail::FileState> state);
-  static File create_at(const std::string& path, bool via_temp);
+  static File create_at(const std::string& path, bool via_temp, std::string temp = {});
   std::shared_ptr<detail::FileState> state_;
 };
 

@@ -106,8 +106,11 @@ void write_mediator_attributes(h5::Group g, int mediator) {
 void write_scan_analysis(h5::Group g, const ScanResult& r) {
   const auto dims = grid_dims(r);
   const std::size_t n1 = r.axes.size() == 2 ? r.axes[1].size() : 1;
-  g.write_rows("chi2", 0, r.axes.size() == 2 ? n1 : r.axes[0].size(), r.chi2.data());
-  g.variable("delta_chi2", dims, r.delta_chi2, "1", "chi^2 minus its global minimum");
+  // A streamed grid (no chi2 in memory) has its chi2 and delta_chi2 rows written already.
+  if (!r.chi2.empty())
+    g.write_rows("chi2", 0, r.axes.size() == 2 ? n1 : r.axes[0].size(), r.chi2.data());
+  if (!g.has("delta_chi2"))
+    g.variable("delta_chi2", dims, r.delta_chi2, "1", "chi^2 minus its global minimum");
   g.set_attr("best_fit", r.best_fit);
   g.set_attr("chi2_min", r.chi2_min);
   g.set_attr("delta_chi2_threshold", r.threshold);
@@ -176,13 +179,13 @@ void write_feldman_cousins(h5::Group g, const ScanResult& r) {
   g.set_attr("fc_seed", static_cast<long long>(r.seed));
   g.set_attr("random_numbers",
              std::string("Philox4x32-10 (Random123) keyed by (seed, grid point, toy)"));
-  g.variable("critical_delta_chi2", dims, r.critical_delta_chi2, "1",
-             "Feldman-Cousins critical Delta chi^2 at the confidence level: quantile cl of "
-             "t = chi2_toy(point) - min over the grid of chi2_toy");
-  std::vector<long long> toys(r.critical_delta_chi2.size(), static_cast<long long>(r.toys));
-  for (std::size_t i = 0; i < toys.size(); ++i)
-    if (std::isnan(r.critical_delta_chi2[i])) toys[i] = 0;
-  g.variable_int("toys", dims, toys, "1", "pseudo-experiments per grid point");
+  if (!g.has("critical_delta_chi2")) {  // a streamed grid has them written row by row
+    g.variable("critical_delta_chi2", dims, r.critical_delta_chi2, "1", kCriticalDeltaChi2LongName);
+    std::vector<long long> toys(r.critical_delta_chi2.size(), static_cast<long long>(r.toys));
+    for (std::size_t i = 0; i < toys.size(); ++i)
+      if (std::isnan(r.critical_delta_chi2[i])) toys[i] = 0;
+    g.variable_int("toys", dims, toys, "1", kToysLongName);
+  }
   if (r.expected_limit_bands && !r.expected_limit_bands->rows.empty()) {
     const Axis& a = r.spec->axes[0];
     g.coordinate("band_quantile", {0.02275, 0.158655, 0.5, 0.841345, 0.97725}, "1",

@@ -22,7 +22,14 @@ void write_provenance(h5::Group root, const Provenance& p, const std::string& fi
 // Axis coordinates, the (NaN-filled) chi2 variable and the group's descriptive attributes.
 void write_scan_layout(h5::Group g, const ScanResult& r);
 // The analysis of a complete grid: chi2 (whole), delta_chi2, best fit, intervals, contours.
+// A streamed grid (r.chi2 empty) whose chi2, delta_chi2 (and critical_delta_chi2, toys) rows
+// are in the group already gets the rest.
 void write_scan_analysis(h5::Group g, const ScanResult& r);
+// The long names of the Feldman–Cousins per-point datasets (written whole or row by row).
+inline constexpr const char* kCriticalDeltaChi2LongName =
+    "Feldman-Cousins critical Delta chi^2 at the confidence level: quantile cl of "
+    "t = chi2_toy(point) - min over the grid of chi2_toy";
+inline constexpr const char* kToysLongName = "pseudo-experiments per grid point";
 // The statistics of a result (SPEC §11): its method and likelihood, and under Feldman–Cousins
 // critical_delta_chi2 and toys on the grid's dimensions and expected_limit_bands; the JSON form
 // {method, likelihood, toys, seed, expected_limit_bands}.

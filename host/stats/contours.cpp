@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 namespace cevns {
 namespace {
@@ -64,32 +65,90 @@ class EdgeGraph {
 
 }  // namespace
 
-std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vector<double>& y,
-                                    const std::vector<double>& values, double level, bool log_x,
-                                    bool log_y) {
-  const std::size_t nx = x.size(), ny = y.size();
-  if (values.size() != nx * ny) {
-    throw std::invalid_argument("contour_lines: values must hold x.size() * y.size() points");
-  }
-  if (nx < 2 || ny < 2) return {};
-  const std::vector<double> u = interpolation_axis(x, log_x), w = interpolation_axis(y, log_y);
-  const auto value = [&](std::size_t ix, std::size_t iy) { return values[iy * nx + ix]; };
-  const auto above = [&](double v) { return v >= level; };
+struct ContourBuilder::State {
+  std::vector<double> x, y, u, w;
+  double level;
+  bool log_x, log_y;
+  std::size_t nx, ny;
+  std::int64_t n_horizontal;
+  EdgeGraph graph;
+  // The crossing of every linked edge, computed when its cell is added.
+  std::unordered_map<std::int64_t, std::pair<double, double>> crossings;
+};
 
+ContourBuilder::ContourBuilder(std::vector<double> x, std::vector<double> y, double level,
+                               bool log_x, bool log_y)
+    : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.u = interpolation_axis(x, log_x);
+  s.w = interpolation_axis(y, log_y);
+  s.nx = x.size();
+  s.ny = y.size();
+  s.x = std::move(x);
+  s.y = std::move(y);
+  s.level = level;
+  s.log_x = log_x;
+  s.log_y = log_y;
   // Edge ids: horizontal edges (ix, iy)–(ix+1, iy) first, then vertical (ix, iy)–(ix, iy+1).
-  const std::int64_t n_horizontal = static_cast<std::int64_t>(ny * (nx - 1));
+  s.n_horizontal = s.nx < 2 ? 0 : static_cast<std::int64_t>(s.ny * (s.nx - 1));
+}
+
+ContourBuilder::~ContourBuilder() = default;
+ContourBuilder::ContourBuilder(ContourBuilder&&) noexcept = default;
+ContourBuilder& ContourBuilder::operator=(ContourBuilder&&) noexcept = default;
+
+void ContourBuilder::add_cells(std::size_t first_row, std::size_t n_cell_rows,
+                               const double* values) {
+  State& s = *state_;
+  const std::size_t nx = s.nx;
+  if (nx < 2 || s.ny < 2 || n_cell_rows == 0) return;
+  if (first_row + n_cell_rows >= s.ny)
+    throw std::invalid_argument("ContourBuilder: cell rows beyond the grid");
+  const double level = s.level;
+  // Local row r of `values` is grid row first_row + r.
+  const auto value = [&](std::size_t ix, std::size_t r) { return values[r * nx + ix]; };
+  const auto above = [&](double v) { return v >= level; };
   const auto horizontal = [&](std::size_t ix, std::size_t iy) {
     return static_cast<std::int64_t>(iy * (nx - 1) + ix);
   };
   const auto vertical = [&](std::size_t ix, std::size_t iy) {
-    return n_horizontal + static_cast<std::int64_t>(iy * nx + ix);
+    return s.n_horizontal + static_cast<std::int64_t>(iy * nx + ix);
   };
-
-  EdgeGraph graph;
-  for (std::size_t iy = 0; iy + 1 < ny; ++iy) {
+  // The crossing on an edge, interpolated linearly in the (possibly log10) coordinates; the
+  // coordinate along which the edge does not move is returned as the grid value itself, so that
+  // boundary end points lie exactly on the boundary.
+  const auto record = [&](std::int64_t e) {
+    if (s.crossings.count(e)) return;
+    double px, py;
+    if (e < s.n_horizontal) {
+      const std::size_t iy = static_cast<std::size_t>(e) / (nx - 1);
+      const std::size_t ix = static_cast<std::size_t>(e) % (nx - 1);
+      const std::size_t r = iy - first_row;
+      const double va = value(ix, r), vb = value(ix + 1, r);
+      const double t = (level - va) / (vb - va);
+      px = real_coordinate(s.u[ix] + t * (s.u[ix + 1] - s.u[ix]), s.log_x);
+      py = s.y[iy];
+    } else {
+      const std::size_t iy = static_cast<std::size_t>(e - s.n_horizontal) / nx;
+      const std::size_t ix = static_cast<std::size_t>(e - s.n_horizontal) % nx;
+      const std::size_t r = iy - first_row;
+      const double va = value(ix, r), vb = value(ix, r + 1);
+      const double t = (level - va) / (vb - va);
+      px = s.x[ix];
+      py = real_coordinate(s.w[iy] + t * (s.w[iy + 1] - s.w[iy]), s.log_y);
+    }
+    s.crossings.emplace(e, std::make_pair(px, py));
+  };
+  const auto link = [&](std::int64_t a, std::int64_t b) {
+    s.graph.link(a, b);
+    record(a);
+    record(b);
+  };
+  for (std::size_t r = 0; r < n_cell_rows; ++r) {
+    const std::size_t iy = first_row + r;
     for (std::size_t ix = 0; ix + 1 < nx; ++ix) {
-      const double v00 = value(ix, iy), v10 = value(ix + 1, iy);
-      const double v01 = value(ix, iy + 1), v11 = value(ix + 1, iy + 1);
+      const double v00 = value(ix, r), v10 = value(ix + 1, r);
+      const double v01 = value(ix, r + 1), v11 = value(ix + 1, r + 1);
       if (std::isnan(v00) || std::isnan(v10) || std::isnan(v01) || std::isnan(v11)) continue;
       const bool a00 = above(v00), a10 = above(v10), a01 = above(v01), a11 = above(v11);
       const std::int64_t bottom = horizontal(ix, iy), top = horizontal(ix, iy + 1);
@@ -101,43 +160,26 @@ std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vec
       if (a01 != a11) crossed[n_crossed++] = top;
       if (a00 != a01) crossed[n_crossed++] = left;
       if (n_crossed == 2) {
-        graph.link(crossed[0], crossed[1]);
+        link(crossed[0], crossed[1]);
       } else if (n_crossed == 4) {
         // Saddle: if the centre sides with the v00/v11 diagonal, that diagonal is connected
         // through the cell and the segments cut off the other two corners, and vice versa.
         const bool centre_above = above(0.25 * (v00 + v10 + v01 + v11));
         if (centre_above == a00) {
-          graph.link(bottom, right);  // around v10
-          graph.link(left, top);      // around v01
+          link(bottom, right);  // around v10
+          link(left, top);      // around v01
         } else {
-          graph.link(bottom, left);  // around v00
-          graph.link(right, top);    // around v11
+          link(bottom, left);  // around v00
+          link(right, top);    // around v11
         }
       }
     }
   }
+}
 
-  // The crossing on an edge, interpolated linearly in the (possibly log10) coordinates; the
-  // coordinate along which the edge does not move is returned as the grid value itself, so that
-  // boundary end points lie exactly on the boundary.
-  const auto crossing = [&](std::int64_t e, double* px, double* py) {
-    if (e < n_horizontal) {
-      const std::size_t iy = static_cast<std::size_t>(e) / (nx - 1);
-      const std::size_t ix = static_cast<std::size_t>(e) % (nx - 1);
-      const double va = value(ix, iy), vb = value(ix + 1, iy);
-      const double t = (level - va) / (vb - va);
-      *px = real_coordinate(u[ix] + t * (u[ix + 1] - u[ix]), log_x);
-      *py = y[iy];
-    } else {
-      const std::size_t iy = static_cast<std::size_t>(e - n_horizontal) / nx;
-      const std::size_t ix = static_cast<std::size_t>(e - n_horizontal) % nx;
-      const double va = value(ix, iy), vb = value(ix, iy + 1);
-      const double t = (level - va) / (vb - va);
-      *px = x[ix];
-      *py = real_coordinate(w[iy] + t * (w[iy + 1] - w[iy]), log_y);
-    }
-  };
-
+std::vector<Polyline> ContourBuilder::lines() const {
+  const State& s = *state_;
+  const EdgeGraph& graph = s.graph;
   std::vector<Polyline> lines;
   std::unordered_set<std::int64_t> visited;
   const auto walk = [&](std::int64_t start) {
@@ -145,8 +187,7 @@ std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vec
     std::int64_t prev = EdgeGraph::kNone, cur = start;
     while (true) {
       visited.insert(cur);
-      double px, py;
-      crossing(cur, &px, &py);
+      const auto [px, py] = s.crossings.at(cur);
       // A level value exactly on a grid node puts the crossings of several edges on that node.
       if (line.x.empty() || px != line.x.back() || py != line.y.back()) {
         line.x.push_back(px);
@@ -173,6 +214,19 @@ std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vec
   for (std::int64_t e : edges)
     if (!visited.count(e) && graph.degree(e) == 2) walk(e);
   return lines;
+}
+
+std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vector<double>& y,
+                                    const std::vector<double>& values, double level, bool log_x,
+                                    bool log_y) {
+  const std::size_t nx = x.size(), ny = y.size();
+  if (values.size() != nx * ny) {
+    throw std::invalid_argument("contour_lines: values must hold x.size() * y.size() points");
+  }
+  if (nx < 2 || ny < 2) return {};
+  ContourBuilder builder(x, y, level, log_x, log_y);
+  builder.add_cells(0, ny - 1, values.data());
+  return builder.lines();
 }
 
 std::vector<double> raster_exclusion(const std::vector<double>& x, std::size_t ny,

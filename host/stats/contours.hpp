@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 namespace cevns {
@@ -25,6 +26,27 @@ struct Polyline {
 std::vector<Polyline> contour_lines(const std::vector<double>& x, const std::vector<double>& y,
                                     const std::vector<double>& values, double level,
                                     bool log_x = false, bool log_y = false);
+
+// contour_lines in row blocks, for grids too large to hold (streamed scans): the cells between
+// rows iy and iy + 1 are added once, in any order of blocks; lines() then gives exactly what
+// contour_lines gives for the whole grid (the same polylines in the same order, bit for bit).
+// Only the crossed edges and their crossings are kept (O(length of the contour)).
+class ContourBuilder {
+ public:
+  ContourBuilder(std::vector<double> x, std::vector<double> y, double level, bool log_x = false,
+                 bool log_y = false);
+  ~ContourBuilder();
+  ContourBuilder(ContourBuilder&&) noexcept;
+  ContourBuilder& operator=(ContourBuilder&&) noexcept;
+  // The cells of rows [first_row, first_row + n_cell_rows) from `values`, which holds grid rows
+  // first_row … first_row + n_cell_rows (n_cell_rows + 1 rows of x.size() values, row-major).
+  void add_cells(std::size_t first_row, std::size_t n_cell_rows, const double* values);
+  std::vector<Polyline> lines() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Raster-scan exclusion: for each row iy (one Δm² value) with row minimum m_iy, the smallest x
 // above the row's minimum at which values − m_iy rises through `threshold`, by linear

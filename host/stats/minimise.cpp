@@ -69,35 +69,55 @@ std::pair<std::vector<double>, double> minimise_2d(
   return {to_x(v[b]), fv[b]};
 }
 
-std::pair<std::vector<double>, double> minimise_grid_2d(
-    const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& x0,
-    const std::vector<double>& x1, const std::vector<double>& grid, const std::vector<Axis>& axes,
-    std::size_t max_starts) {
-  const std::size_t n0 = x0.size(), n1 = x1.size();
-  std::vector<std::size_t> starts;
-  for (std::size_t i1 = 0; i1 < n1; ++i1)
-    for (std::size_t i0 = 0; i0 < n0; ++i0) {
-      const double v = grid[i1 * n0 + i0];
-      bool lowest = std::isfinite(v);
-      for (int a = -1; a <= 1 && lowest; ++a)
-        for (int b = -1; b <= 1 && lowest; ++b) {
-          const long j0 = static_cast<long>(i0) + a, j1 = static_cast<long>(i1) + b;
-          if ((a || b) && j0 >= 0 && j1 >= 0 && j0 < static_cast<long>(n0) &&
-              j1 < static_cast<long>(n1))
-            lowest = !(grid[j1 * n0 + j0] < v);
-        }
-      if (lowest) starts.push_back(i1 * n0 + i0);
+GridMinimumStarts::GridMinimumStarts(std::size_t n0, std::size_t n1, std::size_t max_starts)
+    : n0_(n0), n1_(n1), max_starts_(max_starts) {}
+
+void GridMinimumStarts::add_row(std::size_t i1, const double* below, const double* row,
+                                const double* above) {
+  const std::size_t n0 = n0_;
+  const double* rows[3] = {below, row, above};
+  for (std::size_t i0 = 0; i0 < n0; ++i0) {
+    const double v = row[i0];
+    const std::size_t index = i1 * n0 + i0;
+    // std::min_element over the whole grid: the first point below every earlier one.
+    if (index == 0 || v < first_min_value_) {
+      first_min_ = index;
+      first_min_value_ = v;
     }
-  std::stable_sort(starts.begin(), starts.end(),
-                   [&](std::size_t a, std::size_t b) { return grid[a] < grid[b]; });
-  if (starts.size() > max_starts) starts.resize(max_starts);
-  if (starts.empty())
-    starts.push_back(
-        static_cast<std::size_t>(std::min_element(grid.begin(), grid.end()) - grid.begin()));
-  std::vector<double> best = {x0[starts[0] % n0], x1[starts[0] / n0]};
-  double best_value = grid[starts[0]];
+    bool lowest = std::isfinite(v);
+    for (int a = -1; a <= 1 && lowest; ++a)
+      for (int b = -1; b <= 1 && lowest; ++b) {
+        const long j0 = static_cast<long>(i0) + a, j1 = static_cast<long>(i1) + b;
+        if ((a || b) && j0 >= 0 && j1 >= 0 && j0 < static_cast<long>(n0) &&
+            j1 < static_cast<long>(n1_))
+          lowest = !(rows[b + 1][j0] < v);
+      }
+    if (!lowest || max_starts_ == 0) continue;
+    // Ties keep grid order (a stable sort by value): a later point enters only when lower.
+    const std::pair<double, std::size_t> candidate{v, index};
+    if (best_.size() == max_starts_ && !(candidate < best_.back())) continue;
+    best_.insert(std::upper_bound(best_.begin(), best_.end(), candidate), candidate);
+    if (best_.size() > max_starts_) best_.pop_back();
+  }
+  any_ = true;
+}
+
+std::vector<std::pair<std::size_t, double>> GridMinimumStarts::starts() const {
+  std::vector<std::pair<std::size_t, double>> s;
+  for (const auto& [v, index] : best_) s.emplace_back(index, v);
+  if (s.empty() && any_) s.emplace_back(first_min_, first_min_value_);
+  return s;
+}
+
+std::pair<std::vector<double>, double> minimise_from_starts(
+    const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& x0,
+    const std::vector<double>& x1, const std::vector<std::pair<std::size_t, double>>& starts,
+    const std::vector<Axis>& axes) {
+  const std::size_t n0 = x0.size();
+  std::vector<double> best = {x0[starts[0].first % n0], x1[starts[0].first / n0]};
+  double best_value = starts[0].second;
   for (std::size_t k = 0; k < starts.size(); ++k) {
-    const std::size_t s = starts[k];
+    const std::size_t s = starts[k].first;
     const auto [x_min, f_min] = minimise_2d(f, {x0[s % n0], x1[s / n0]}, axes);
     const double margin = k == 0 ? 0.0 : 1e-12 * (1.0 + std::fabs(best_value));
     if (f_min < best_value - margin || (k == 0 && f_min <= best_value)) {
@@ -106,6 +126,18 @@ std::pair<std::vector<double>, double> minimise_grid_2d(
     }
   }
   return {best, best_value};
+}
+
+std::pair<std::vector<double>, double> minimise_grid_2d(
+    const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& x0,
+    const std::vector<double>& x1, const std::vector<double>& grid, const std::vector<Axis>& axes,
+    std::size_t max_starts) {
+  const std::size_t n0 = x0.size(), n1 = x1.size();
+  GridMinimumStarts starts(n0, n1, max_starts);
+  for (std::size_t i1 = 0; i1 < n1; ++i1)
+    starts.add_row(i1, i1 > 0 ? grid.data() + (i1 - 1) * n0 : nullptr, grid.data() + i1 * n0,
+                   i1 + 1 < n1 ? grid.data() + (i1 + 1) * n0 : nullptr);
+  return minimise_from_starts(f, x0, x1, starts.starts(), axes);
 }
 
 }  // namespace cevns

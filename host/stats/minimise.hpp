@@ -1,6 +1,7 @@
 // Refining the best point of a 2-D grid to the minimum of the function it samples.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <utility>
 #include <vector>
@@ -27,5 +28,33 @@ std::pair<std::vector<double>, double> minimise_grid_2d(
     const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& x0,
     const std::vector<double>& x1, const std::vector<double>& grid, const std::vector<Axis>& axes,
     std::size_t max_starts = 5);
+
+// minimise_grid_2d in row blocks, for grids too large to hold (streamed scans): each row is
+// added with its neighbours, in order, and the starts are those minimise_grid_2d would take from
+// the whole grid (the lowest `max_starts` local minima, ties in grid order; without any, the
+// first lowest point).
+class GridMinimumStarts {
+ public:
+  GridMinimumStarts(std::size_t n0, std::size_t n1, std::size_t max_starts = 5);
+  // Row i1 (n0 values) with the rows i1 - 1 (`below`, null for the first row) and i1 + 1
+  // (`above`, null for the last row). Rows must come in increasing order.
+  void add_row(std::size_t i1, const double* below, const double* row, const double* above);
+  // The starts as (grid index, value), lowest first.
+  std::vector<std::pair<std::size_t, double>> starts() const;
+
+ private:
+  std::size_t n0_, n1_, max_starts_;
+  std::vector<std::pair<double, std::size_t>> best_;  // sorted by (value, index)
+  bool any_ = false;
+  std::size_t first_min_ = 0;
+  double first_min_value_ = 0.0;
+};
+
+// minimise_2d from each start (grid index into x0 × x1, value), keeping the best as
+// minimise_grid_2d does.
+std::pair<std::vector<double>, double> minimise_from_starts(
+    const std::function<double(const std::vector<double>&)>& f, const std::vector<double>& x0,
+    const std::vector<double>& x1, const std::vector<std::pair<std::size_t, double>>& starts,
+    const std::vector<Axis>& axes);
 
 }  // namespace cevns
