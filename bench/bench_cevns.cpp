@@ -4,8 +4,10 @@
 // variants register only where a GPU is present. Figures and machines are in README.md.
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "host/config/config.hpp"
 #include "host/config/study.hpp"
@@ -122,6 +124,61 @@ void BM_FeldmanCousins(benchmark::State& state, std::string backend_name, std::s
   state.counters["toys"] = toys;
 }
 
+// A combination of detectors (SPEC §12) against its detectors' own scans, in one run: Ge, NaI
+// and Ar under sys15 with the signal pull shared. Each iteration computes the three single
+// grids (response tables, tables of the scan, χ² grid each) and then the combination's grid on
+// their tables; the counters give both costs (ms per iteration) and their ratios — to the
+// single scans whole (`combined_over_singles`) and to their grids alone
+// (`combined_over_single_grids`).
+void BM_Combination(benchmark::State& state, std::string backend_name, std::string kind, int n,
+                    Json quadrature) {
+  auto backend = backend_named(backend_name);
+  Study study = bench_study(kind, n, quadrature);
+  study.detectors.clear();
+  for (const char* d : {"ge72", "nai", "ar"}) {
+    Json j = load_json_file(detector_path(d));
+    j["source"] = std::string(CEVNS_SOURCE_DIR) + "/configs/sources/sns.json";
+    j["quadrature"] = quadrature;
+    study.detectors.push_back(parse_detector(j, detector_path(d), "", ""));
+  }
+  study.combinations = {Combination{"Ge+NaI+Ar", {0, 1, 2}, true}};
+  Progress quiet(Progress::Mode::kQuiet);
+  using clock = std::chrono::steady_clock;
+  const auto seconds = [](clock::time_point a, clock::time_point b) {
+    return std::chrono::duration<double>(b - a).count();
+  };
+  double singles = 0.0, single_grids = 0.0, combined = 0.0;
+  for (auto _ : state) {
+    const auto t0 = clock::now();
+    std::vector<std::unique_ptr<PreparedDetector>> detectors;
+    std::vector<std::unique_ptr<ScanModel>> models;
+    for (const auto& d : study.detectors) {
+      detectors.push_back(
+          std::make_unique<PreparedDetector>(prepare_detector(d, study.analysis, *backend)));
+      models.push_back(make_study_model(*detectors.back(), study, study.scans[0],
+                                        study.scenarios[0], Method::kFactorised, *backend));
+      const auto g0 = clock::now();
+      const auto chi2 = compute_grid(*models.back(), *backend, quiet, kind);
+      single_grids += seconds(g0, clock::now());
+      benchmark::DoNotOptimize(chi2.data());
+    }
+    const auto t1 = clock::now();
+    const ScanModel combination({models[0].get(), models[1].get(), models[2].get()}, true);
+    const auto chi2 = compute_grid(combination, *backend, quiet, kind);
+    benchmark::DoNotOptimize(chi2.data());
+    const auto t2 = clock::now();
+    singles += seconds(t0, t1);
+    combined += seconds(t1, t2);
+  }
+  const double it = static_cast<double>(state.iterations());
+  state.counters["singles_ms"] = 1e3 * singles / it;
+  state.counters["single_grids_ms"] = 1e3 * single_grids / it;
+  state.counters["combined_ms"] = 1e3 * combined / it;
+  state.counters["combined_over_singles"] = combined / singles;
+  state.counters["combined_over_single_grids"] = combined / single_grids;
+  state.counters["points"] = static_cast<double>(n) * n;
+}
+
 void register_all() {
   std::vector<std::string> backends = {"cpu"};
   if (cuda_device_count() > 0) backends.push_back("cuda");
@@ -178,6 +235,16 @@ void register_all() {
                                  sterile_quadrature)
         ->Unit(benchmark::kMillisecond)
         ->Iterations(1);
+    // Combinations (SPEC §12): Ge+NaI+Ar, shared signal, on the shipped studies' grid sizes.
+    for (const char* kind : {"nsi_2d", "sterile_nue", "vector_universal"}) {
+      const std::string k = kind;
+      benchmark::RegisterBenchmark(("combination/" + b + "/" + k + "/400x400").c_str(),
+                                   BM_Combination, b, k, 400,
+                                   k == "nsi_2d"             ? default_quadrature
+                                   : k == "vector_universal" ? mediator_quadrature
+                                                             : sterile_quadrature)
+          ->Unit(benchmark::kMillisecond);
+    }
     // The direct path evaluates the double integral at every point: a smaller grid. For the
     // light mediator it is the path of models that do not factorise (the propagator inside the
     // recoil integral at every point).

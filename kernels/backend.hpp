@@ -75,6 +75,13 @@ struct ScanInput {
   std::shared_ptr<const RateProblem> rates;             // kDirect (no response fold)
   double efficiency = 1.0;                              // kDirect
 
+  // A combination of detectors (SPEC §12; kernels/combination.hpp): the grids of its detectors
+  // (same axes, evaluator and statistic kind), one statistic over them, the signal pull shared
+  // when `shared_signal`. The members' inputs must outlive the evaluator prepared from this one;
+  // the fields above then hold only the grid (axes, base) and the statistic kind.
+  std::vector<const ScanInput*> members;
+  bool shared_signal = false;
+
   std::size_t n_points() const {
     return axis[0].size() * (n_axes == 2 ? axis[1].size() : std::size_t{1});
   }

@@ -15,10 +15,13 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/backend.hpp"
+#include "kernels/combination.hpp"
 #include "kernels/radius_tables.hpp"
 #include "kernels/scan_point.hpp"
 #include "kernels/toys.hpp"
@@ -359,6 +362,88 @@ class ThrustGrid final : public GridEvaluator {
   thrust::device_vector<double> buffer_;
 };
 
+template <class Counts, class Stats>
+struct CombinedSegmentLoop {
+  CombinationView<Counts, Stats> combination;
+  GridView grid;
+  Segments segments;
+  double* out;
+  CEVNS_HD void operator()(std::size_t s) const {
+    int row, i0_begin, i0_end;
+    std::size_t offset;
+    segments.get(s, &row, &i0_begin, &i0_end, &offset);
+    combined_row_chi2(combination, grid, row, i0_begin, i0_end, out + offset);
+  }
+};
+
+// A combination of detectors on the device (kernels/combination.hpp): every detector's tables
+// and statistic, uploaded once, and one statistic over them per point.
+template <class Counts>
+class ThrustCombinedGrid final : public GridEvaluator {
+ public:
+  ThrustCombinedGrid(const ScanInput& in, std::size_t segment_points,
+                     const std::vector<Counts>& counts,
+                     std::vector<std::shared_ptr<const void>> keep)
+      : keep_(std::move(keep)),
+        axis0_(upload(in.axis[0])),
+        axis1_(upload(in.n_axes == 2 ? in.axis[1] : std::vector<double>{0.0})),
+        counts_(upload(counts)),
+        segment_points_(segment_points),
+        gaussian_(in.statistic == ScanInput::kGaussianPulls),
+        shared_signal_(in.shared_signal ? 1 : 0) {
+    std::vector<GaussianStats> gaussian;
+    std::vector<PoissonStats> poisson;
+    for (const ScanInput* member : in.members) {
+      stats_.push_back(std::make_unique<DeviceStats>(*member));
+      gaussian.push_back(stats_.back()->gaussian);
+      poisson.push_back(stats_.back()->poisson);
+    }
+    gaussian_stats_ = upload(gaussian);
+    poisson_stats_ = upload(poisson);
+    grid_ = GridView{in.n_axes,
+                     {in.ids[0], in.ids[1]},
+                     {ptr(axis0_), ptr(axis1_)},
+                     {static_cast<int>(in.axis[0].size()),
+                      in.n_axes == 2 ? static_cast<int>(in.axis[1].size()) : 1},
+                     in.base};
+  }
+
+  void chi2(std::size_t first, std::size_t count, double* out) override {
+    if (count == 0) return;
+    double* result = out;
+    if (!kHostMemory) {
+      if (buffer_.size() < count) buffer_.resize(count);
+      result = ptr(buffer_);
+    }
+    const Segments segments(first, count, static_cast<std::size_t>(grid_.n[0]), segment_points_);
+    const int n = static_cast<int>(counts_.size());
+    if (gaussian_)
+      parallel_for(
+          segments.size(),
+          CombinedSegmentLoop<Counts, GaussianStats>{
+              {ptr(counts_), ptr(gaussian_stats_), n, shared_signal_}, grid_, segments, result});
+    else
+      parallel_for(
+          segments.size(),
+          CombinedSegmentLoop<Counts, PoissonStats>{
+              {ptr(counts_), ptr(poisson_stats_), n, shared_signal_}, grid_, segments, result});
+    if (!kHostMemory) thrust::copy(buffer_.begin(), buffer_.begin() + count, out);
+  }
+
+ private:
+  std::vector<std::shared_ptr<const void>> keep_;  // device tables the counts point into
+  thrust::device_vector<double> axis0_, axis1_;
+  std::vector<std::unique_ptr<DeviceStats>> stats_;
+  thrust::device_vector<Counts> counts_;
+  thrust::device_vector<GaussianStats> gaussian_stats_;
+  thrust::device_vector<PoissonStats> poisson_stats_;
+  GridView grid_{};
+  std::size_t segment_points_;
+  bool gaussian_;
+  int shared_signal_;
+  thrust::device_vector<double> buffer_;
+};
+
 // Pseudo-experiments (kernels/toys.hpp): one work item per (true point, toy), its counts in a
 // scratch row of its own.
 struct ToyStatisticLoop {
@@ -505,10 +590,9 @@ class ThrustBackend final : public Backend {
     const auto dm2 = upload(dm2_eV2);
     const std::size_t rows = dm2_eV2.size();
     thrust::device_vector<double> source(rows * static_cast<std::size_t>(t.n_sources()));
-    parallel_for(source.size(),
-                 DepletionLoop{DepletionView{ptr(rate), ptr(phase), ptr(offsets), t.n_sources(),
-                                            t.spread_ratio},
-                               ptr(dm2), ptr(source)});
+    parallel_for(source.size(), DepletionLoop{DepletionView{ptr(rate), ptr(phase), ptr(offsets),
+                                                            t.n_sources(), t.spread_ratio},
+                                              ptr(dm2), ptr(source)});
     if (t.fold.empty()) return to_host(source);
     const DeviceFold fold(t.fold);
     return to_host(fold.apply(source, rows));
@@ -565,46 +649,11 @@ class ThrustBackend final : public Backend {
   }
 
   std::unique_ptr<GridEvaluator> prepare(const ScanInput& in) override {
+    if (!in.members.empty()) return prepare_combination(in);
     std::vector<std::shared_ptr<const void>> keep;
-    switch (in.evaluator) {
-      case ScanInput::kQuadratic: {
-        QuadraticCounts c{nullptr, in.n_bins()};
-        keep.push_back(keep_on_device(in.quadratic_table, &c.table));
-        return std::make_unique<ThrustGrid<QuadraticCounts>>(in, segment_points_, c,
-                                                             std::move(keep));
-      }
-      case ScanInput::kSterile: {
-        SterileCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.dm2_axis};
-        keep.push_back(keep_on_device(in.unaffected, &c.unaffected));
-        keep.push_back(keep_on_device(in.affected, &c.affected));
-        keep.push_back(keep_on_device(in.depletion, &c.depletion));
-        return std::make_unique<ThrustGrid<SterileCounts>>(in, segment_points_, c, std::move(keep));
-      }
-      case ScanInput::kMediator: {
-        MediatorCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.mass_axis};
-        keep.push_back(keep_on_device(in.sm, &c.sm));
-        keep.push_back(keep_on_device(in.quadratic, &c.quadratic));
-        keep.push_back(keep_on_device(in.quartic, &c.quartic));
-        return std::make_unique<ThrustGrid<MediatorCounts>>(in, segment_points_, c,
-                                                            std::move(keep));
-      }
-      case ScanInput::kRadius: {
-        RadiusCounts c{nullptr, {nullptr, nullptr}, in.n_bins()};
-        keep.push_back(keep_on_device(in.radius_fixed, &c.fixed));
-        for (int k = 0; k < 2; ++k)
-          if (!in.radius_rows[k].empty())
-            keep.push_back(keep_on_device(in.radius_rows[k], &c.rows[k]));
-        return std::make_unique<ThrustGrid<RadiusCounts>>(in, segment_points_, c, std::move(keep));
-      }
-      case ScanInput::kDirect:
-      default: {
-        const auto d = device_rates(in.rates);
-        const DirectCounts c{d->view, ptr(d->bin_offsets), in.efficiency};
-        keep.push_back(d);
-        keep.push_back(in.rates);
-        return std::make_unique<ThrustGrid<DirectCounts>>(in, segment_points_, c, std::move(keep));
-      }
-    }
+    return with_device_counts(in, &keep, [&](auto c) -> std::unique_ptr<GridEvaluator> {
+      return std::make_unique<ThrustGrid<decltype(c)>>(in, segment_points_, c, std::move(keep));
+    });
   }
 
   std::unique_ptr<ToyEvaluator> prepare_toys(const ToyInput& input) override {
@@ -629,6 +678,73 @@ class ThrustBackend final : public Backend {
     auto d = std::make_shared<DeviceRates>(*problem);
     cached = d;
     return d;
+  }
+
+  // The counts evaluator of a grid with its tables on the device (kept alive by `keep`), handed
+  // to f as its own type; f's evaluator is returned.
+  template <class F>
+  std::unique_ptr<GridEvaluator> with_device_counts(const ScanInput& in,
+                                                    std::vector<std::shared_ptr<const void>>* keep,
+                                                    F&& f) {
+    switch (in.evaluator) {
+      case ScanInput::kQuadratic: {
+        QuadraticCounts c{nullptr, in.n_bins()};
+        keep->push_back(keep_on_device(in.quadratic_table, &c.table));
+        return f(c);
+      }
+      case ScanInput::kSterile: {
+        SterileCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.dm2_axis};
+        keep->push_back(keep_on_device(in.unaffected, &c.unaffected));
+        keep->push_back(keep_on_device(in.affected, &c.affected));
+        keep->push_back(keep_on_device(in.depletion, &c.depletion));
+        return f(c);
+      }
+      case ScanInput::kMediator: {
+        MediatorCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.mass_axis};
+        keep->push_back(keep_on_device(in.sm, &c.sm));
+        keep->push_back(keep_on_device(in.quadratic, &c.quadratic));
+        keep->push_back(keep_on_device(in.quartic, &c.quartic));
+        return f(c);
+      }
+      case ScanInput::kRadius: {
+        RadiusCounts c{nullptr, {nullptr, nullptr}, in.n_bins()};
+        keep->push_back(keep_on_device(in.radius_fixed, &c.fixed));
+        for (int k = 0; k < 2; ++k)
+          if (!in.radius_rows[k].empty())
+            keep->push_back(keep_on_device(in.radius_rows[k], &c.rows[k]));
+        return f(c);
+      }
+      case ScanInput::kDirect:
+      default: {
+        const auto d = device_rates(in.rates);
+        const DirectCounts c{d->view, ptr(d->bin_offsets), in.efficiency};
+        keep->push_back(d);
+        keep->push_back(in.rates);
+        return f(c);
+      }
+    }
+  }
+
+  // A combination (SPEC §12): its detectors' evaluators, all of one type, on the device.
+  std::unique_ptr<GridEvaluator> prepare_combination(const ScanInput& in) {
+    if (in.members.size() > static_cast<std::size_t>(kMaxCombinedDetectors))
+      throw std::invalid_argument("combination of more than kMaxCombinedDetectors detectors");
+    std::vector<std::shared_ptr<const void>> keep;
+    return with_device_counts(
+        *in.members[0], &keep, [&](auto first) -> std::unique_ptr<GridEvaluator> {
+          using Counts = decltype(first);
+          std::vector<Counts> counts{first};
+          for (std::size_t d = 1; d < in.members.size(); ++d)
+            with_device_counts(*in.members[d], &keep, [&](auto c) {
+              if constexpr (std::is_same_v<decltype(c), Counts>)
+                counts.push_back(c);
+              else
+                throw std::invalid_argument("combination of detectors with different evaluators");
+              return std::unique_ptr<GridEvaluator>();
+            });
+          return std::make_unique<ThrustCombinedGrid<Counts>>(in, segment_points_, counts,
+                                                              std::move(keep));
+        });
   }
 
   std::string name_;

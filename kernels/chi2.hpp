@@ -75,4 +75,43 @@ struct Chi2Accumulator {
   }
 };
 
+// Several detectors in one χ² with the signal pull α shared and a background pull β_d per
+// detector (SPEC §12):
+//   χ² = min_{α, β_1..β_D} Σ_d [χ²_d(α, β_d) without priors] + (α/σ_α)² + Σ_d (β_d/σ_β)².
+// Each β_d enters only its own detector's terms, so it is eliminated first: at fixed α its
+// minimum is β_d = (rg_d − α tg_d)/G_d with G_d = gg_d + 1/σ_β², and what remains of detector d
+// is the Schur complement of its 2×2 block, c0_d − 2α c1_d + α² c2_d with
+//   c0_d = rr_d − rg_d²/G_d,  c1_d = rt_d − tg_d rg_d/G_d,  c2_d = tt_d − tg_d²/G_d.
+// Summed over detectors, the minimum over α is c0 − c1²/(c2 + 1/σ_α²): a point costs D small
+// updates and one division, whatever D. A fixed pull (σ = 0) keeps its value 0 as in
+// Chi2Accumulator::minimum_masked: its row becomes the identity with a zero right-hand side.
+struct SharedSignalChi2 {
+  double c0 = 0.0, c1 = 0.0, c2 = 0.0;
+
+  // Detector d's sums, its background pull eliminated; fb: 1 free, 0 fixed.
+  CEVNS_HD void add_detector(const Chi2Accumulator& d, double inv_var_beta, double fb) {
+    const double g = fb * (d.gg + inv_var_beta) + (1.0 - fb);
+    const double tg = fb * d.tg, rg = fb * d.rg;
+    c0 += d.rr - rg * rg / g;
+    c1 += d.rt - tg * rg / g;
+    c2 += d.tt - tg * tg / g;
+  }
+
+  // Minimum over the shared α (fa: 1 free, 0 fixed).
+  CEVNS_HD double minimum_masked(double inv_var_alpha, double fa) const {
+    const double a = fa * (c2 + inv_var_alpha) + (1.0 - fa);
+    const double b = fa * c1;
+    return c0 - b * b / a;
+  }
+
+  // The minimising α, and detector d's β_d at it (for reporting and tests).
+  CEVNS_HD double alpha(double sigma_alpha) const {
+    return sigma_alpha > 0.0 ? c1 / (c2 + 1.0 / (sigma_alpha * sigma_alpha)) : 0.0;
+  }
+  CEVNS_HD static double beta(const Chi2Accumulator& d, double alpha, double sigma_beta) {
+    return sigma_beta > 0.0 ? (d.rg - alpha * d.tg) / (d.gg + 1.0 / (sigma_beta * sigma_beta))
+                            : 0.0;
+  }
+};
+
 }  // namespace cevns

@@ -20,6 +20,13 @@ inline constexpr int kMaxAxisPoints = 10000000;
 // Grid points per backend call (--chunk-points): the default is 2^20.
 inline constexpr std::size_t kMaxChunkPoints = std::size_t{1} << 30;
 
+// Detectors of one combination (SPEC §12): the device keeps one point per detector
+// (kernels/combination.hpp, kMaxCombinedDetectors), and a shared signal under the Poisson
+// likelihood profiles the signal and every detector's background template (kernels/poisson.hpp,
+// kMaxPulls).
+inline constexpr int kMaxCombinedDetectors = 8;
+inline constexpr int kMaxPoissonTemplates = 8;
+
 // Plausibility: beyond these a value is possible but more likely a slip of units; a warning.
 inline constexpr double kMinPlausibleBaseline_m = 1.0;          // a baseline written in km
 inline constexpr double kMaxPlausibleRadius_fm = 15.0;          // beyond the largest nuclei

@@ -224,6 +224,103 @@ ScanSpec parse_scan(const Json& item, const std::string& file, const std::string
 
 }  // namespace
 
+namespace {
+
+// `combinations: [{name, detectors, correlated}]` of a study whose detectors are parsed.
+std::vector<Combination> parse_combinations(JsonObject& study,
+                                            const std::vector<DetectorConfig>& detectors,
+                                            const StatisticsOptions& statistics) {
+  const std::string& file = study.file();
+  std::string known;
+  for (const auto& d : detectors) known += (known.empty() ? "" : ", ") + d.name;
+  const auto detector_index = [&](const std::string& name) {
+    for (std::size_t i = 0; i < detectors.size(); ++i)
+      if (detectors[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  std::vector<Combination> out;
+  std::set<std::string> seen;
+  for (const auto& [item, path] : study.array("combinations")) {
+    JsonObject o(*item, file, path);
+    Combination c;
+    c.name = o.name("name");
+    if (detector_index(c.name) >= 0)
+      o.fail("name", "expected a combination name that is not a detector's, got \"" + c.name +
+                         "\" (detectors: " + known + ")");
+    if (!seen.insert(c.name).second)
+      o.fail("name", "expected distinct combination names, got \"" + c.name + "\" twice");
+    const Json& list = o.raw("detectors");
+    if (!list.is_array() || list.empty())
+      o.fail("detectors", "expected a non-empty list of detector names (" + known + "), got " +
+                              describe_json_value(list));
+    for (std::size_t k = 0; k < list.size(); ++k) {
+      const std::string at = o.path_of("detectors") + "/" + std::to_string(k);
+      const int index = list[k].is_string() ? detector_index(list[k].get<std::string>()) : -1;
+      if (index < 0)
+        throw InputError(file, at,
+                         "expected the name of one of the study's detectors (" + known + "), got " +
+                             describe_json_value(list[k]));
+      for (int previous : c.detectors)
+        if (previous == index)
+          throw InputError(file, at,
+                           "expected distinct detectors in a combination, got \"" +
+                               detectors[index].name + "\" twice");
+      c.detectors.push_back(index);
+    }
+    if (c.detectors.size() > static_cast<std::size_t>(limits::kMaxCombinedDetectors))
+      o.fail("detectors", "expected at most " + std::to_string(limits::kMaxCombinedDetectors) +
+                              " detectors in a combination, got " +
+                              std::to_string(c.detectors.size()));
+    if (o.has("correlated")) {
+      const Json& pulls = o.raw("correlated");
+      if (!pulls.is_array())
+        o.fail("correlated", "expected a list of shared pulls ([\"signal\"] or []), got " +
+                                 describe_json_value(pulls));
+      for (std::size_t k = 0; k < pulls.size(); ++k) {
+        const std::string at = o.path_of("correlated") + "/" + std::to_string(k);
+        if (!pulls[k].is_string() || pulls[k].get<std::string>() != "signal")
+          throw InputError(file, at,
+                           "expected \"signal\" (the signal-normalisation pull; background pulls "
+                           "stay per detector), got " +
+                               describe_json_value(pulls[k]));
+        if (c.shared_signal)
+          throw InputError(file, at, "expected each shared pull once, got \"signal\" twice");
+        c.shared_signal = true;
+      }
+    }
+    o.finish();
+    // The Poisson profile holds the shared signal and every detector's background template.
+    if (c.shared_signal && statistics.poisson &&
+        c.detectors.size() + 1 > static_cast<std::size_t>(limits::kMaxPoissonTemplates))
+      o.fail("detectors", "expected at most " + std::to_string(limits::kMaxPoissonTemplates - 1) +
+                              " detectors in a combination with a shared signal under the Poisson "
+                              "likelihood, got " +
+                              std::to_string(c.detectors.size()));
+    out.push_back(std::move(c));
+  }
+  if (statistics.feldman_cousins)
+    throw InputError(file, "/combinations",
+                     "expected no combinations with \"statistics\": {\"method\": "
+                     "\"feldman_cousins\"} (the toys are drawn per detector; combinations use "
+                     "Wilks' thresholds)");
+  return out;
+}
+
+Json combinations_json(const std::vector<Combination>& combinations,
+                       const std::vector<DetectorConfig>& detectors) {
+  Json out = Json::array();
+  for (const auto& c : combinations) {
+    Json names = Json::array();
+    for (int d : c.detectors) names.push_back(detectors[d].name);
+    out.push_back(Json{{"name", c.name},
+                       {"detectors", names},
+                       {"correlated", c.shared_signal ? Json::array({"signal"}) : Json::array()}});
+  }
+  return out;
+}
+
+}  // namespace
+
 Json StatisticsOptions::to_json() const {
   return Json{{"method", feldman_cousins ? "feldman_cousins" : "wilks"},
               {"toys", toys},
@@ -419,6 +516,10 @@ Study parse_study(const Json& json, const std::string& file) {
         for (const auto& d : st.detectors)
           check_neutron_radius(axes[k].id, axes[k].min, axes[k].max, d, file,
                                path + "/axes/" + std::to_string(k) + "/min");
+  }
+  if (o.has("combinations")) {
+    st.combinations = parse_combinations(o, st.detectors, st.statistics);
+    st.json["combinations"] = combinations_json(st.combinations, st.detectors);
   }
   o.finish();
   // A true neutron radius replaces the configured ones: the Asimov data and every table hold it.

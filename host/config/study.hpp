@@ -62,12 +62,22 @@ struct Analysis {
 
 enum class Method { kFactorised, kDirect };
 
+// Several of a study's detectors in one statistic (SPEC §12): `correlated: ["signal"]` shares the
+// signal-normalisation pull α across them (the SNS flux), otherwise each keeps its own; the
+// background pulls stay per detector. Evaluated per scenario, every detector under that scenario.
+struct Combination {
+  std::string name;
+  std::vector<int> detectors;  // indices into Study::detectors, in the listed order
+  bool shared_signal = false;
+};
+
 struct Study {
   std::string name, file, description;
   std::vector<DetectorConfig> detectors;
   std::vector<Scenario> scenarios;
   Analysis analysis;
   std::vector<ScanSpec> scans;
+  std::vector<Combination> combinations;
   PhysicsModel truth{};  // the Asimov data's model (SM unless set); other parameters are fixed
                          // at their true values in every scan
   Method method = Method::kFactorised;

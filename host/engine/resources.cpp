@@ -20,7 +20,8 @@ ResourceEstimate estimate_resources(const Study& study, std::size_t chunk_points
   for (const auto& scan : study.scans) {
     std::size_t n = 1;
     for (const auto& a : scan.axes) n *= static_cast<std::size_t>(a.points);
-    const std::size_t copies = study.detectors.size() * study.scenarios.size();
+    const std::size_t copies =
+        (study.detectors.size() + study.combinations.size()) * study.scenarios.size();
     e.grids += copies;
     e.points += n * copies;
     largest = std::max(largest, n);

@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "host/config/limits.hpp"
+#include "kernels/combination.hpp"
 #include "kernels/mediators.hpp"
 #include "kernels/scan_point.hpp"
 
@@ -159,6 +161,39 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
   }
 }
 
+static_assert(limits::kMaxCombinedDetectors == kMaxCombinedDetectors &&
+                  limits::kMaxPoissonTemplates == kMaxPulls,
+              "the study's bounds on combinations are the kernels'");
+
+ScanModel::ScanModel(std::vector<const ScanModel*> members, bool shared_signal)
+    : members_(std::move(members)) {
+  if (members_.empty() || members_.size() > static_cast<std::size_t>(kMaxCombinedDetectors))
+    throw std::invalid_argument("ScanModel: a combination of 1 to kMaxCombinedDetectors grids");
+  const ScanInput& first = members_[0]->input();
+  for (const ScanModel* m : members_) {
+    const ScanInput& in = m->input();
+    if (m->combination() || in.evaluator != first.evaluator || in.statistic != first.statistic ||
+        in.n_axes != first.n_axes || in.axis[0] != first.axis[0] || in.axis[1] != first.axis[1])
+      throw std::invalid_argument("ScanModel: a combination's grids differ in their kind or axes");
+    input_.members.push_back(&in);
+  }
+  if (shared_signal && first.statistic == ScanInput::kPoisson) {
+    int templates = 1;
+    for (const ScanModel* m : members_) templates += m->input().n_backgrounds;
+    if (templates > kMaxPulls)
+      throw std::invalid_argument("ScanModel: a combination with more than kMaxPulls templates");
+  }
+  input_.n_axes = first.n_axes;
+  input_.ids[0] = first.ids[0];
+  input_.ids[1] = first.ids[1];
+  input_.axis[0] = first.axis[0];
+  input_.axis[1] = first.axis[1];
+  input_.base = first.base;
+  input_.statistic = first.statistic;
+  input_.evaluator = first.evaluator;
+  input_.shared_signal = shared_signal;
+}
+
 template <class F>
 auto ScanModel::with_point(const PhysicsModel& model, F&& f) const {
   const int n_bins = input_.n_bins();
@@ -216,6 +251,14 @@ auto ScanModel::with_point(const PhysicsModel& model, F&& f) const {
 }
 
 std::vector<double> ScanModel::counts(const PhysicsModel& model) const {
+  if (combination()) {
+    std::vector<double> out;
+    for (const ScanModel* m : members_) {
+      const std::vector<double> c = m->counts(model);
+      out.insert(out.end(), c.begin(), c.end());
+    }
+    return out;
+  }
   return with_point(model, [&](const auto& c, const auto& pt) {
     std::vector<double> out(input_.n_bins());
     for (int b = 0; b < input_.n_bins(); ++b) out[b] = c.bin(pt, b);
@@ -224,6 +267,7 @@ std::vector<double> ScanModel::counts(const PhysicsModel& model) const {
 }
 
 double ScanModel::chi2(const PhysicsModel& model) const {
+  if (combination()) return combined_chi2(model);
   return with_point(model, [&](const auto& c, const auto& pt) {
     if (input_.statistic == ScanInput::kGaussianPulls) {
       const auto inverse_variance = [](double s) { return s > 0.0 ? 1.0 / (s * s) : -1.0; };
@@ -241,6 +285,48 @@ double ScanModel::chi2(const PhysicsModel& model) const {
                          input_.sigmas.data(), input_.n_bins()};
     return point_chi2(c, pt, s);
   });
+}
+
+// A combination off the grid: without a shared pull the sum of its detectors' statistics, else
+// the kernels' shared-signal statistic of their counts, each computed by its own evaluator.
+double ScanModel::combined_chi2(const PhysicsModel& model) const {
+  if (!input_.shared_signal) {
+    double sum = 0.0;
+    for (const ScanModel* m : members_) sum += m->chi2(model);
+    return sum;
+  }
+  const std::size_t n = members_.size();
+  std::vector<std::vector<double>> values(n);
+  std::vector<TabulatedCounts> counts(n);
+  std::vector<TabulatedCounts::Point> points(n);
+  for (std::size_t d = 0; d < n; ++d) {
+    values[d] = members_[d]->counts(model);
+    counts[d].values = values[d].data();
+  }
+  const auto inverse_variance = [](double s) { return s > 0.0 ? 1.0 / (s * s) : -1.0; };
+  const int members = static_cast<int>(n);
+  if (input_.statistic == ScanInput::kGaussianPulls) {
+    std::vector<GaussianStats> stats;
+    for (const ScanModel* m : members_) {
+      const ScanInput& in = m->input();
+      stats.push_back(
+          GaussianStats{in.n_exp.data(), in.n_bg.data(), m->weights_.data(), in.n_bins(),
+                        inverse_variance(in.sigma_alpha), inverse_variance(in.sigma_beta),
+                        in.sigma_alpha > 0.0 ? 1.0 : 0.0, in.sigma_beta > 0.0 ? 1.0 : 0.0});
+    }
+    // The detectors' evaluators decide the form, as on the device (kernels/combination.hpp).
+    const bool residuals =
+        input_.evaluator == ScanInput::kMediator ||
+        (input_.evaluator == ScanInput::kDirect && model.mediator != kNoMediator);
+    return shared_signal_chi2(counts.data(), points.data(), stats.data(), members, residuals);
+  }
+  std::vector<PoissonStats> stats;
+  for (const ScanModel* m : members_) {
+    const ScanInput& in = m->input();
+    stats.push_back(PoissonStats{in.data.data(), in.backgrounds.data(), in.n_backgrounds,
+                                 in.sigmas.data(), in.n_bins()});
+  }
+  return shared_signal_chi2(counts.data(), points.data(), stats.data(), members, false);
 }
 
 PhysicsModel ScanModel::model_at(const std::vector<double>& values) const {

@@ -58,11 +58,18 @@ class ScanModel {
   ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<GridAxis> axes,
             const PhysicsModel& base, Statistic statistic, Method method, Backend& backend);
 
+  // A combination of detectors (SPEC §12; kernels/combination.hpp): one statistic over the grids
+  // of `members` (one scan and scenario, one model per detector; they must outlive this), the
+  // signal pull shared when `shared_signal`, each detector keeping its background pulls.
+  ScanModel(std::vector<const ScanModel*> members, bool shared_signal);
+  bool combination() const { return !members_.empty(); }
+
   const ScanInput& input() const { return input_; }
   const CountsModel& counts_model() const { return *counts_; }
   bool direct() const { return input_.evaluator == ScanInput::kDirect; }
 
-  // Predicted counts per analysis bin and the statistic at any model, by the grid's evaluator.
+  // Predicted counts per analysis bin and the statistic at any model, by the grid's evaluator (a
+  // combination: its detectors' bins one after the other).
   std::vector<double> counts(const PhysicsModel& model) const;
   double chi2(const PhysicsModel& model) const;
   PhysicsModel model_at(const std::vector<double>& values) const;  // base + one value per axis
@@ -70,6 +77,7 @@ class ScanModel {
  private:
   template <class F>
   auto with_point(const PhysicsModel& model, F&& f) const;
+  double combined_chi2(const PhysicsModel& model) const;
 
   std::shared_ptr<const CountsModel> counts_;
   DepletionTables depletion_;  // kSterile: for Δm² off the grid's rows
@@ -87,6 +95,7 @@ class ScanModel {
   mutable double cached_radius_[2] = {-1.0, -1.0};
   mutable std::vector<Moments> cached_radius_rows_[2];
   std::vector<double> weights_;  // 1/N_exp per bin (Gaussian)
+  std::vector<const ScanModel*> members_;  // a combination's detectors
   ScanInput input_;
 };
 

@@ -104,12 +104,28 @@ StudyModels build_study_models(const Study& study, Backend& backend, Method meth
   for (const auto& detector : study.detectors)
     s.detectors.push_back(
         std::make_unique<PreparedDetector>(prepare_detector(detector, study.analysis, backend)));
-  for (const auto& scan : study.scans)
+  for (const auto& scan : study.scans) {
+    const std::size_t first = s.models.size();  // this scan's (detector, scenario) models
     for (const auto& detector : s.detectors)
       for (const auto& scenario : study.scenarios) {
         s.models.push_back(make_study_model(*detector, study, scan, scenario, method, backend));
         s.results.push_back(describe_result(study, scan, *detector, scenario, *s.models.back()));
       }
+    // Combinations (SPEC §12): per scenario, the grids of their detectors under that scenario.
+    for (const auto& combination : study.combinations)
+      for (std::size_t k = 0; k < study.scenarios.size(); ++k) {
+        std::vector<const ScanModel*> members;
+        for (int d : combination.detectors)
+          members.push_back(s.models[first + d * study.scenarios.size() + k].get());
+        ScanResult r = s.results[first + combination.detectors[0] * study.scenarios.size() + k];
+        s.models.push_back(std::make_unique<ScanModel>(members, combination.shared_signal));
+        r.detector = combination.name;
+        r.edges_keV.clear();
+        for (int d : combination.detectors) r.combined_detectors.push_back(study.detectors[d].name);
+        r.shared_signal = combination.shared_signal;
+        s.results.push_back(std::move(r));
+      }
+  }
   return s;
 }
 
@@ -157,9 +173,9 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
         if (iv.lo <= r->truth[0] && r->truth[0] <= iv.hi)
           r->sensitivity_percent = symmetrised_sensitivity_percent(iv, r->truth[0]);
     }
-    const std::size_t n_bins = r->edges_keV.size() - 1;
+    const std::size_t n_bins = r->edges_keV.empty() ? 0 : r->edges_keV.size() - 1;
     r->predicted_counts.resize(n0 * n_bins);
-    for (std::size_t i = 0; i < n0; ++i) {
+    for (std::size_t i = 0; i < n0 && n_bins > 0; ++i) {
       const auto c = model.counts(model.model_at({r->axes[0][i]}));
       std::copy(c.begin(), c.end(), r->predicted_counts.begin() + i * n_bins);
     }

@@ -55,9 +55,13 @@ struct ScanResult {
   std::vector<double> best_fit, truth;
   double cl = 0.9;
   double threshold = 0.0;  // Δχ² of the intervals / contours
-  std::vector<double> edges_keV;
+  std::vector<double> edges_keV;  // empty for a combination
+  // A combination of detectors (SPEC §12): `detector` is its name, these its detectors and
+  // whether they share the signal pull.
+  std::vector<std::string> combined_detectors;
+  bool shared_signal = false;
   // 1-D
-  std::vector<double> predicted_counts;  // [point][bin]
+  std::vector<double> predicted_counts;  // [point][bin]; none for a combination
   std::vector<Interval> intervals;
   std::optional<double> sensitivity_percent;  // sin²θ_W scans
   // Magnetic-moment scans: the upper end of the highest allowed interval (the CL's upper limit;
@@ -122,7 +126,7 @@ double fixed_dm2_exclusion(const std::vector<double>& s_axis, const std::vector<
                            std::optional<double> reference, double threshold);
 
 // The models and (described, not yet computed) results of every scan × detector × scenario of a
-// study, in the study's order. `results[i].spec` points into `study`, which must outlive this.
+// study, in the study's order; after each scan's detectors, its combinations × scenarios. `results[i].spec` points into `study`, which must outlive this.
 struct StudyModels {
   std::vector<std::unique_ptr<PreparedDetector>> detectors;
   std::vector<std::unique_ptr<ScanModel>> models;

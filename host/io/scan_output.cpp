@@ -74,6 +74,10 @@ void write_scan_layout(h5::Group g, const ScanResult& r) {
   }
   g.create_variable("chi2", grid_dims(r), "1", "profiled chi^2 (pulls minimised)");
   g.set_attr("detector", r.detector);
+  if (!r.combined_detectors.empty()) {
+    g.set_attr("combination_detectors", join(r.combined_detectors, ","));
+    g.set_attr("correlated", std::string(r.shared_signal ? "signal" : "none"));
+  }
   g.set_attr("scenario", r.scenario);
   g.set_attr("efficiency", r.scenario_config.efficiency);
   g.set_attr("sigma_alpha", r.scenario_config.sigma_alpha);
@@ -118,9 +122,11 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
   write_feldman_cousins(g, r);
   if (r.axes.size() == 1) {
     const Axis& a = r.spec->axes[0];
-    write_recoil_bins(g, r.edges_keV);
-    g.variable("predicted_counts", {a.parameter, "recoil_keV"}, r.predicted_counts, "events",
-               "predicted CEvNS events (efficiency applied, no background)");
+    if (!r.edges_keV.empty()) {  // a combination's counts are in its detectors' groups
+      write_recoil_bins(g, r.edges_keV);
+      g.variable("predicted_counts", {a.parameter, "recoil_keV"}, r.predicted_counts, "events",
+                 "predicted CEvNS events (efficiency applied, no background)");
+    }
     g.index_coordinate("interval", r.intervals.size(), "allowed interval index");
     g.index_coordinate("bound", 2, "interval bound: 0 lower, 1 upper");
     std::vector<double> bounds;
@@ -318,6 +324,10 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
     j["study"] = study.name;
     j["scan"] = r.scan;
     j["detector"] = r.detector;
+    if (!r.combined_detectors.empty())
+      j["combination"] =
+          Json{{"detectors", r.combined_detectors},
+               {"correlated", r.shared_signal ? Json::array({"signal"}) : Json::array()}};
     j["scenario"] = r.scenario;
     std::vector<std::string> params;
     for (const auto& a : r.spec->axes) params.push_back(a.parameter);

@@ -134,6 +134,42 @@ def make_files(binary, tmp):
     return files
 
 
+def check_combinations(binary, tmp):
+    """A study with a combination of its two detectors: the _combined figures (a panel per
+    scenario, a curve or boundary per detector and combination) and region_area against the
+    area of a disc."""
+    from cevns.plot import region_area
+    s = study("t_combo", [
+        {"name": "w", "axes": [axis("sin2_theta_W", 0.0, 0.5)]},
+        {"name": "nsi", "axes": [axis("eps_ee_uV", -1.0, 1.0), axis("eps_ee_dV", -1.0, 1.0)]}])
+    s["combinations"] = [{"name": "Ar+CsI", "detectors": ["Ar", "CsI"], "correlated": ["signal"]}]
+    cfg = tmp / "t_combo.json"
+    cfg.write_text(json.dumps(s, indent=1))
+    out = tmp / "t_combo.h5"
+    r = run([binary, "scan", cfg, "-o", out, "-q"])
+    check(r.returncode == 0, f"cevns scan with a combination exits 0 ({r.stderr.strip()})")
+    specs = {sp.name: sp for sp in plot.figures_for(str(out))}
+    check({"t_combo_w_combined", "t_combo_nsi_combined"} <= set(specs),
+          f"figures of a study with a combination: {sorted(specs)}")
+    fig = specs["t_combo_w_combined"].draw()
+    axes = visible_axes(fig)
+    check(len(axes) == len(SCENARIOS), f"combined profiles: a panel per scenario ({len(axes)})")
+    for ax, scen in zip(axes, SCENARIOS):
+        dets = {ln.get_gid().split(":")[1] for ln in gid_lines(ax, "profile:")}
+        check(dets == {"Ar", "CsI", "Ar+CsI"}, f"combined profiles {scen}: curves of {dets}")
+    fig = specs["t_combo_nsi_combined"].draw()
+    texts = fig_texts(fig)
+    check(any("area / best single" in t and "Ar+CsI" in t for t in texts),
+          f"combined regions state the area ratio: {texts}")
+    x = np.linspace(-1.0, 1.0, 401)
+    xx, yy = np.meshgrid(x, x)
+    disc = {"axes": [x, x], "scales": ["linear", "linear"], "threshold": 4.61,
+            "delta_chi2": 4.61 * (xx ** 2 + yy ** 2) / 0.5 ** 2}
+    area = region_area(disc)
+    check(abs(area - np.pi * 0.25) < 5e-3 * np.pi * 0.25,
+          f"region_area of a disc of radius 0.5: {area} against {np.pi * 0.25}")
+
+
 # ---------------------------------------------------------------------------------------------
 # helpers over matplotlib objects
 
@@ -653,6 +689,7 @@ def main():
         section("electromagnetic", check_em, files)
         section("robustness", check_robustness, files, tmp)
         section("cli", check_cli, files, tmp)
+        section("combinations", check_combinations, binary, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"({time.time() - t0:.1f} s)")

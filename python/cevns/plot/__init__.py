@@ -8,7 +8,8 @@ Usage (``cevns-plot`` once the package is installed, ``python3 -m cevns.plot``, 
 
 Modules by figure kind: ``rates`` (spectra, totals), ``profiles`` (one-parameter Delta chi^2),
 ``regions`` (two-parameter CL regions), ``exclusion`` (sterile exclusion curves), ``fits``
-(COHERENT data fits); ``figures`` says what a set of inputs gives.
+(COHERENT data fits), ``combinations`` (single detectors beside their combinations);
+``figures`` says what a set of inputs gives.
 
 A file is recognised by its root attribute ``file_kind``:
 
@@ -22,7 +23,11 @@ A file is recognised by its root attribute ``file_kind``:
     - two parameters: the CL regions from the stored contour polylines (contour_x, contour_y,
       contour_start, contour_length), a panel per detector, a colour and line style per
       scenario; sterile scans (``channel`` nue/numu, axes sin2_2theta, dm2_eV2) on log-log axes,
-      plus the raster exclusion curves ``exclusion_sin2_2theta`` when the file holds them.
+      plus the raster exclusion curves ``exclusion_sin2_2theta`` when the file holds them;
+    - a scan with combinations of detectors (groups with ``combination_detectors``) also gives
+      <study>_<scan>_combined: a panel per scenario with every single detector and every
+      combination (1-D: Delta chi^2 with the sensitivity; 2-D: the CL boundaries with each
+      combination's region area relative to the best single detector's, ``region_area``).
 
 * ``fit`` (``cevns fit`` on COHERENT data): one group per data set plus ``combined`` (the joint
   fit), each holding
@@ -50,6 +55,7 @@ for bad arguments; 1 when a figure failed to draw (one line each; the others are
 
 from ._common import FigureSpec, NotCevnsFile, open_cevns, param_label, param_symbol  # noqa: F401
 from ._common import scenario_label, scenario_style, STYLE  # noqa: F401
+from .combinations import draw_combined_profiles, draw_combined_regions, region_area  # noqa: F401
 from .exclusion import draw_exclusion  # noqa: F401
 from .feldman_cousins import draw_feldman_cousins  # noqa: F401
 from .figures import draw, figures_for, save  # noqa: F401

@@ -11,6 +11,7 @@ import h5py
 import numpy as np
 
 from ._common import *  # noqa: F401,F403
+from .combinations import *  # noqa: F401,F403
 from .exclusion import *  # noqa: F401,F403
 from .feldman_cousins import *  # noqa: F401,F403
 from .fits import *  # noqa: F401,F403
@@ -65,6 +66,13 @@ def _scan_figures(inv):
                     base, f"CL regions in the ({_plain(params[0])}, {_plain(params[1])}) plane "
                           f"from the contour polylines, {grid}",
                     lambda s=scan: draw_regions(s, inv), [inv["path"]]))
+        if any(c in scan["detectors"] for c in combination_names(inv["config"])):
+            what = ("Delta chi^2 profiles" if len(params) == 1 else "CL region boundaries")
+            out.append(FigureSpec(
+                base + "_combined",
+                f"{what} of the single detectors and their combinations, a panel per scenario",
+                lambda s=scan: (draw_combined_profiles(s, inv) if len(s["parameters"]) == 1
+                                else draw_combined_regions(s, inv)), [inv["path"]]))
     return out
 
 
