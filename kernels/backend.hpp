@@ -147,9 +147,10 @@ class Backend {
                                                 const std::vector<double>& dm2_eV2) = 0;
 
   // Light-mediator tables B[row][bin], C[row][bin] of the counts A + g²B + g⁴C, one row per
-  // mediator mass (SPEC §10.5), at the other parameters and the mediator model of `base`;
-  // `efficiency` multiplies every count. The bins are the problem's recoil bins when `fold` is
-  // empty, else its analysis bins (each table row summed per source bin, then folded).
+  // mediator mass (SPEC §10.5), at the other parameters and the mediator model of `base` (in the
+  // problem's coupling scheme, RateProblem::couplings); `efficiency` multiplies every count. The
+  // bins are the problem's recoil bins when `fold` is empty, else its analysis bins (each table
+  // row summed per source bin, then folded).
   struct MediatorTables {
     std::vector<double> quadratic, quartic;
   };

@@ -598,9 +598,11 @@ class ThrustBackend final : public Backend {
     return to_host(fold.apply(source, rows));
   }
 
-  MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& base,
+  MediatorTables mediator_tables(const RateProblem& problem, const PhysicsModel& given_base,
                                  const std::vector<double>& masses_MeV, double efficiency,
                                  const FoldTables& fold) override {
+    PhysicsModel base = given_base;
+    base.couplings = problem.couplings;  // the detector's coupling scheme (kernels/couplings.hpp)
     const DeviceRates d(problem);
     const auto masses = upload(masses_MeV);
     const std::size_t rows = masses_MeV.size(), n_entries = problem.entries.size();

@@ -8,6 +8,47 @@
 
 namespace cevns {
 
+// The Standard Model's vector couplings of the nucleons (SPEC §4). Tree level: g_V^p = 1/2 −
+// 2 sin²θ_W, g_V^n = −1/2, the same for every flavour (the forecast's studies). Radiative: the
+// values of COHERENT's public rate code dukecevns (github.com/schol/dukecevns, xscns.cc at commit
+// 0f70bbd6f00c91a2b2156e0e75d3b0bae562e9f3: sm_vector_couplings' default g_V^p = 0.0227,
+// g_V^n = −0.5117, "Erler and Su" / PDG, and chgradcorr type 2, the flavour-dependent
+// neutrino charge-radius corrections to g_V^p after Giunti et al.: ν_e +0.0212196,
+// ν_μ +0.0122716, ν_τ +0.00766972, the same for ν̄). Their g_V^p equals the tree value at this
+// program's sin²θ_W = 0.23865, so the radiative couplings are the tree ones plus constant shifts:
+//   g_V^p(α) = 1/2 − 2 sin²θ_W + δ_α,  g_V^n = −1/2 + δ_n,  δ_n = −0.0117,
+// exactly dukecevns' numbers at the SM sin²θ_W, with sin²θ_W entering at tree level when it is
+// fitted (the shifts carry the loops, which hardly depend on it).
+enum CouplingScheme : int { kTreeCouplings = 0, kRadiativeCouplings = 1 };
+
+namespace radiative {
+inline constexpr double neutron_shift = -0.5117 - (-0.5);  // δ_n
+// δ_α of g_V^p per flavour e, μ, τ.
+inline constexpr double proton_shift_e = 0.0212196;
+inline constexpr double proton_shift_mu = 0.0122716;
+inline constexpr double proton_shift_tau = 0.00766972;
+}  // namespace radiative
+
+struct NucleonCouplings {
+  double proton, neutron;
+};
+
+// g_V^p and g_V^n seen by a neutrino of flavour α in a scheme, at the given sin²θ_W.
+CEVNS_HD inline NucleonCouplings sm_nucleon_couplings(int scheme, double sin2_theta_w, int alpha) {
+  NucleonCouplings g{0.5 - 2.0 * sin2_theta_w, -0.5};
+  if (scheme == kRadiativeCouplings) {
+    g.proton += alpha == kE    ? radiative::proton_shift_e
+                : alpha == kMu ? radiative::proton_shift_mu
+                               : radiative::proton_shift_tau;
+    g.neutron += radiative::neutron_shift;
+  }
+  return g;
+}
+
+inline const char* coupling_scheme_name(int scheme) {
+  return scheme == kRadiativeCouplings ? "radiative" : "tree";
+}
+
 // Per-nucleon coherent charges seen by a neutrino of flavour α: the cross-section is
 //   Σ_β [Z proton[β] F_Z + N neutron[β] F_N]²,
 // β = α the flavour-conserving term (with the SM couplings), β ≠ α the flavour-changing ones.
@@ -34,8 +75,9 @@ CEVNS_HD inline NucleonCharges nucleon_charges(const PhysicsModel& m, int alpha)
     q.proton[beta] = 2.0 * eu + ed;
     q.neutron[beta] = eu + 2.0 * ed;
   }
-  q.proton[alpha] += 0.5 - 2.0 * m.value[kSin2ThetaW];  // g_V^p
-  q.neutron[alpha] += -0.5;                             // g_V^n
+  const NucleonCouplings g = sm_nucleon_couplings(m.couplings, m.value[kSin2ThetaW], alpha);
+  q.proton[alpha] += g.proton;
+  q.neutron[alpha] += g.neutron;
   // SPEC §10.3: the charge radius shifts g_V^p of the flavour-conserving charge (adds exactly 0
   // at ⟨r²⟩ = 0).
   q.proton[alpha] -= charge_radius_shift_per_unit() * charge_radius_of(m, alpha);

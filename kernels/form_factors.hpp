@@ -98,6 +98,12 @@ CEVNS_HD inline double model_radius_squared_fm2(int model, double rms_radius_fm,
   }
 }
 
+// The rms radius of a Helm distribution with box radius R₀ and skin s: R² = (3/5) R₀² + 3 s²
+// (the inverse of the Helm line of model_radius_squared_fm2).
+inline double helm_rms_radius_fm(double r0_fm, double s_fm) {
+  return std::sqrt(0.6 * r0_fm * r0_fm + 3.0 * s_fm * s_fm);
+}
+
 CEVNS_HD inline double default_shape_fm(int model) {
   return model == kSymmetrizedFermi ? fermi_diffuseness_fm
          : model == kKleinNystrand  ? klein_nystrand_yukawa_range_fm

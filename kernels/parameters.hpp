@@ -101,6 +101,7 @@ struct PhysicsModel {
   double value[kNumParameters];
   int sterile_channel;  // SterileChannel: which flux sin²2θ and Δm² act on
   int mediator;         // MediatorModel: what the mediator parameters describe
+  int couplings;        // CouplingScheme (kernels/couplings.hpp): tree level (0) or radiative
 };
 
 enum Quark : int { kUp = 0, kDown = 1 };

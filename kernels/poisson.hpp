@@ -24,7 +24,7 @@
 
 namespace cevns {
 
-inline constexpr int kMaxPulls = 8;  // signal + up to seven background templates
+inline constexpr int kMaxPulls = 12;  // signal + up to eleven background or nuisance templates
 
 // 2[μ − n + n ln(n/μ)]; 2μ for n = 0; +∞ for μ ≤ 0 < n.
 CEVNS_HD inline double baker_cousins_term(double mu, double n) {

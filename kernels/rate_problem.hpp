@@ -251,6 +251,7 @@ struct RateProblem {
   double baseline_m = 0.0;
   double baseline_spread_m = 0.0;
   bool with_gc = false;
+  int couplings = 0;  // CouplingScheme of the detector (kernels/couplings.hpp): models take it
   int n_bins() const { return static_cast<int>(bin_offsets.size()) - 1; }
 
   // A view over this problem's own (host) memory, for serial evaluation on the host.

@@ -13,6 +13,7 @@
 #include "host/cli/commands.hpp"
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
+#include "host/data/published.hpp"
 #include "host/engine/backend_select.hpp"
 #include "kernels/flux.hpp"
 #ifdef CEVNS_HAVE_HDF5
@@ -41,6 +42,24 @@ std::string interval_text(const std::vector<Interval>& ivs) {
     s += (s.empty() ? "" : " U ") + std::string(buf);
   }
   return s.empty() ? "(none)" : s;
+}
+
+// The collaboration's published numbers of the release (the config's "published", cited there)
+// beside the program's: the CEvNS count predicted and fitted, and the flux-averaged
+// cross-section, the SM one and the measured one (the SM one scaled by fitted/predicted).
+void report_published(const DataSet& d, const CountFit& n, Backend& backend, Json& j) {
+  const MeasuredCrossSection xs = measured_cross_section(
+      flux_averaged_cross_section_cm2(d.detector, standard_model(), backend), n);
+  std::printf("  flux-averaged cross-section (1e-40 cm2): SM %.2f, measured %.2f [%.2f, %.2f]\n",
+              xs.sm_cm2 * 1e40, xs.best_cm2 * 1e40, xs.lo_cm2 * 1e40, xs.hi_cm2 * 1e40);
+  j["flux_averaged_cross_section_cm2"] = {
+      {"sm", xs.sm_cm2}, {"best", xs.best_cm2}, {"lo", xs.lo_cm2}, {"hi", xs.hi_cm2}};
+  for (const PublishedValue& p : d.published) {
+    const double scale = p.key == "flux_averaged_cross_section_cm2" ? 1e40 : 1.0;
+    std::printf("  published %-32s %.4g [%.4g, %.4g]  (%s)\n", p.key.c_str(), p.value * scale,
+                p.lo * scale, p.hi * scale, p.source.c_str());
+    j["published"][p.key] = {{"value", p.value}, {"lo", p.lo}, {"hi", p.hi}, {"source", p.source}};
+  }
 }
 
 void print_check(const DataSet& d, const Check& c) {
@@ -184,6 +203,7 @@ int run_fit(const FitOptions& options) {
       j["n_cevns_predicted"] = n.predicted;
       j["n_cevns"] = {{"best", n.best}, {"lo", n.lo}, {"hi", n.hi}};
       j["chi2_min"] = n.chi2_min;
+      report_published(d, n, *backend, j);
     }
     for (const auto& req : d.scans) {
       if (!wanted(req.parameter)) continue;

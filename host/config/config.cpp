@@ -45,6 +45,14 @@ void check_radius(const JsonObject& obj, const std::string& key, double rms_fm,
 }
 
 // Radii are given in fm; a value beyond the largest nuclei is more likely another unit.
+// The rms radius of a Helm distribution with R₀ = r0 A^(1/3) and the form factor's skin (the
+// Helm one, 0.9 fm, when the form factor is another model): the radius that, through
+// model_radius_squared_fm2, gives back R₀ for a Helm form factor.
+double helm_rms_radius_fm(double r0_per_a13_fm, int mass_number, const FormFactorConfig& ff) {
+  const double s = ff.model == kHelm ? ff.shape_fm : helm_skin_thickness_fm;
+  return cevns::helm_rms_radius_fm(r0_per_a13_fm * std::cbrt(double(mass_number)), s);
+}
+
 double radius_fm(JsonObject& obj, const std::string& key, std::optional<double> fallback) {
   const bool given = obj.has(key);
   const double r = obj.positive(key, fallback);
@@ -204,13 +212,28 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
       "efficiency", [](double x) { return x > 0.0 && x <= 1.0; }, "a number in (0, 1]", 1.0);
   d.bin_width_keV = obj.positive("bin_width_keV", 1.0);
   d.kinematic_correction = obj.boolean("kinematic_correction", false);
+  // SPEC §4: tree-level couplings for the forecast's studies; radiatively corrected ones
+  // (kernels/couplings.hpp) for fits to measured data.
+  if (obj.has("couplings")) {
+    const std::string scheme = obj.string("couplings");
+    if (scheme == "radiative")
+      d.couplings = kRadiativeCouplings;
+    else if (scheme != "tree")
+      obj.fail("couplings", "expected \"tree\" or \"radiative\", got \"" + scheme + "\"");
+  }
   const double skin_fm = obj.finite("neutron_skin_fm", 0.0);
+  // form_factors.helm_r0_per_A13_fm: the nuclear radii of COHERENT's rate code dukecevns
+  // (FormFactor.cc: Helm with R0 = 1.2 A^(1/3) fm for protons and neutrons); 0: not given.
+  double helm_r0_per_a13_fm = 0.0;
 
   if (obj.has("form_factors")) {
     JsonObject ff = obj.object("form_factors");
     d.proton_form_factor = parse_form_factor(ff, "proton", "proton_shape_fm", d.proton_form_factor);
     d.neutron_form_factor =
         parse_form_factor(ff, "neutron", "neutron_shape_fm", d.neutron_form_factor);
+    helm_r0_per_a13_fm = ff.number(
+        "helm_r0_per_A13_fm", [](double r) { return r > 0.0 && r < 5.0; },
+        "a radius coefficient in fm between 0 and 5 (R0 = coefficient * A^(1/3))", 0.0);
     ff.finish();
   }
 
@@ -247,11 +270,18 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
       io.fail("charge_radius_fm", "expected a charge radius above the nucleons' own (R_ch^2 > " +
                                       format_number(charge_radius * charge_radius - rp2) +
                                       " fm^2), got " + format_number(charge_radius) + " fm");
+    const double point_proton =
+        rp2 > 0.0 ? point_proton_radius_fm(charge_radius, iso.z, iso.n) : charge_radius;
     iso.proton_rms_radius_fm =
         radius_fm(io, "proton_rms_radius_fm",
-                  rp2 > 0.0 ? point_proton_radius_fm(charge_radius, iso.z, iso.n) : charge_radius);
+                  helm_r0_per_a13_fm > 0.0
+                      ? helm_rms_radius_fm(helm_r0_per_a13_fm, iso.z + iso.n, d.proton_form_factor)
+                      : point_proton);
     iso.neutron_rms_radius_fm =
-        radius_fm(io, "neutron_rms_radius_fm", iso.proton_rms_radius_fm + skin_fm);
+        radius_fm(io, "neutron_rms_radius_fm",
+                  helm_r0_per_a13_fm > 0.0
+                      ? helm_rms_radius_fm(helm_r0_per_a13_fm, iso.z + iso.n, d.neutron_form_factor)
+                      : iso.proton_rms_radius_fm + skin_fm);
     io.string("source", std::string());
     io.finish();
     check_radius(io, io.has("proton_rms_radius_fm") ? "proton_rms_radius_fm" : "charge_radius_fm",

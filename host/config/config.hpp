@@ -67,6 +67,7 @@ struct DetectorConfig {
   FormFactorConfig proton_form_factor{kSymmetrizedFermi, fermi_diffuseness_fm};
   FormFactorConfig neutron_form_factor{kHelm, helm_skin_thickness_fm};
   bool kinematic_correction = false;  // g_c of Eq. 7
+  int couplings = 0;                  // CouplingScheme: "tree" (SPEC §4) or "radiative"
   std::vector<double> acceptance_recoil_keV, acceptance_value;
   SourceConfig source;
   std::optional<ExposureConfig> exposure;  // none: the source's protons_on_target

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "kernels/constants.hpp"
+#include "kernels/couplings.hpp"
 
 namespace cevns {
 
@@ -83,6 +84,7 @@ PhysicsModel standard_model() {
   m.value[kSin2ThetaW] = constants::sin2_theta_w_low_energy;
   m.sterile_channel = kNoSterile;
   m.mediator = kNoMediator;
+  m.couplings = kTreeCouplings;
   return m;
 }
 

@@ -11,6 +11,7 @@
 #include "host/data/releases.hpp"
 #include "host/engine/quadrature.hpp"
 #include "kernels/flux.hpp"
+#include "kernels/poisson.hpp"
 
 namespace cevns {
 
@@ -50,10 +51,9 @@ FoldTables time_window_fold(const DataSet& d, const std::vector<double>& time_ra
   return f;
 }
 
-DataSet load_data_set_impl(const std::string& config_file,
+DataSet load_data_set_impl(const std::string& config_file, const Json& json,
                            const std::optional<std::string>& cli_dir, Backend& backend,
                            Check* check) {
-  const Json json = load_json_file(config_file);
   JsonObject obj(json, config_file, "");
   DataSet d;
   d.file = config_file;
@@ -158,7 +158,30 @@ DataSet load_data_set_impl(const std::string& config_file,
                        "expected \"poisson\" (fits to data use the Poisson likelihood)");
     d.statistics.poisson = true;
   }
-  obj.finish({"check"});
+  if (obj.has("published")) {
+    JsonObject pub = obj.object("published");
+    for (const char* key :
+         {"cevns_predicted", "cevns_fitted", "flux_averaged_cross_section_cm2", "sin2_theta_W"}) {
+      if (!pub.has(key)) continue;
+      JsonObject v = pub.object(key);
+      PublishedValue p;
+      p.key = key;
+      p.value = v.finite("value");
+      if (v.has("uncertainty")) {
+        const double u = v.non_negative("uncertainty");
+        p.lo = p.value - u;
+        p.hi = p.value + u;
+      } else {
+        p.lo = p.value - v.non_negative("minus");
+        p.hi = p.value + v.non_negative("plus");
+      }
+      p.source = v.string("source");
+      v.finish();
+      d.published.push_back(p);
+    }
+    pub.finish();
+  }
+  obj.finish({"check", "nuisances"});
 
   // Signal: fine true bins → Moments → response fold. First over the whole grid, to keep the
   // bins inside the fit region where some template predicts events (a bin that no template
@@ -170,6 +193,7 @@ DataSet load_data_set_impl(const std::string& config_file,
   for (int i = 0; i < d.n_full(); ++i) all[i] = i;
   const auto full = fine_counts(d.detector, d.true_edges_keV, backend, data_fold(d, all));
   const std::vector<double> sig = full->counts(standard_model());
+  d.full_signal_sm = sig;
   std::vector<double> data_full = d.data;
   d.data.clear();
   std::vector<std::vector<double>> kept(bg.full.size());
@@ -279,9 +303,82 @@ std::vector<double> DataSet::normalisation_sigmas() const {
   return s;
 }
 
+namespace {
+
+// "nuisances" (the releases' systematic uncertainties as pulls): each entry that is "on" gives
+// the release's signal at its +1σ ("plus") and −1σ ("minus") inputs — the config with that JSON
+// merge patch (RFC 7396) applied, loaded like any data config — and enters the Poisson likelihood
+// as linear template morphing (pyhf's histosys, symmetrised): μ = … + θ Δ with
+// Δ = (S₊ − S₋)/2 (S₊ − S when there is no "minus"), θ a unit Gaussian pull profiled with the
+// others. Δ is taken at the SM signal. In the statistic's form μ = Σ_k (1 + θ_k) T_k
+// (kernels/poisson.hpp) it is the template Δ with σ = 1 and, once for all of them, the fixed
+// template −Σ Δ (σ = 0), so the engine, both backends and the toys take it as they are.
+void add_nuisances(DataSet& d, const std::string& config_file, const Json& json,
+                   const std::optional<std::string>& data_dir, Backend& backend) {
+  if (!json.contains("nuisances")) return;
+  JsonObject obj(json, config_file, "");
+  JsonObject all = obj.object("nuisances");
+  Json base = json;
+  base.erase("nuisances");
+  base.erase("check");
+  const auto signal_at = [&](const Json& patch) {
+    Json variant = base;
+    variant.merge_patch(patch);
+    const DataSet v = load_data_set_impl(config_file, variant, data_dir, backend, nullptr);
+    std::vector<double> s(d.used.size());
+    for (std::size_t u = 0; u < s.size(); ++u) s[u] = v.full_signal_sm[d.used[u]];
+    return s;
+  };
+  std::vector<double> offset(d.used.size(), 0.0);
+  bool any = false;
+  for (const auto& item : json.at("nuisances").items()) {
+    const std::string name = item.key();
+    JsonObject n = all.object(name);
+    const bool on = n.boolean("on", true);
+    n.string("description", std::string());
+    const Json plus = n.raw("plus");
+    const std::optional<Json> minus =
+        n.has("minus") ? std::optional<Json>(n.raw("minus")) : std::nullopt;
+    n.finish();
+    if (!on) continue;
+    if (!plus.is_object()) n.fail("plus", "expected an object (a JSON merge patch of this config)");
+    if (minus && !minus->is_object())
+      n.fail("minus", "expected an object (a JSON merge patch of this config)");
+    const std::vector<double> up = signal_at(plus);
+    const std::vector<double> down = minus ? signal_at(*minus) : std::vector<double>{};
+    std::vector<double> delta(d.used.size());
+    const std::vector<double> nominal = d.counts->counts(standard_model());
+    for (std::size_t u = 0; u < delta.size(); ++u) {
+      delta[u] = minus ? 0.5 * (up[u] - down[u]) : up[u] - nominal[u];
+      offset[u] -= delta[u];
+    }
+    d.backgrounds.push_back(std::move(delta));
+    d.background_names.push_back("nuisance_" + name);
+    d.background_sigmas.push_back(1.0);
+    d.nuisance_names.push_back(name);
+    any = true;
+  }
+  all.finish();
+  if (!any) return;
+  d.backgrounds.push_back(std::move(offset));
+  d.background_names.push_back("nuisance_offset");
+  d.background_sigmas.push_back(0.0);
+  if (d.backgrounds.size() + 1 > static_cast<std::size_t>(kMaxPulls))
+    throw InputError(config_file, "/nuisances",
+                     "expected at most " + std::to_string(kMaxPulls - 1) +
+                         " templates besides the signal (backgrounds, nuisances and their "
+                         "offset), got " +
+                         std::to_string(d.backgrounds.size()));
+}
+
+}  // namespace
+
 DataSet load_data_set(const std::string& config_file, const std::optional<std::string>& data_dir,
                       Backend& backend, Check* check) {
-  return load_data_set_impl(config_file, data_dir, backend, check);
+  const Json json = load_json_file(config_file);
+  DataSet d = load_data_set_impl(config_file, json, data_dir, backend, check);
+  add_nuisances(d, config_file, json, data_dir, backend);
+  return d;
 }
 
 }  // namespace cevns

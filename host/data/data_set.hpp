@@ -45,8 +45,23 @@ struct PlaneRequest {
 // One entry of a data config's "fit"/"planes" (at JSON path `path` of `file`), validated.
 PlaneRequest parse_plane(const Json& item, const std::string& file, const std::string& path);
 
+// A number the collaboration published for a release ("published" in the data config): a cited
+// input to compare with, never computed here. `key` is one of cevns_predicted, cevns_fitted,
+// flux_averaged_cross_section_cm2, sin2_theta_W; value ± uncertainty (lo, hi when asymmetric).
+struct PublishedValue {
+  std::string key;
+  double value = 0.0, lo = 0.0, hi = 0.0;  // lo ≤ value ≤ hi: the stated 1σ range
+  std::string source;
+};
+
 struct DataSet {
   std::string name, release, file, data_dir;
+  std::vector<PublishedValue> published;
+  const PublishedValue* published_value(const std::string& key) const {
+    for (const auto& p : published)
+      if (p.key == key) return &p;
+    return nullptr;
+  }
   DetectorConfig detector;
   ResponseConfig response;
   ResponseMatrix matrix;
@@ -59,6 +74,10 @@ struct DataSet {
   std::vector<std::string> background_names;
   std::vector<std::vector<double>> backgrounds;  // on the fitted bins
   std::vector<double> background_sigmas;
+  // The "nuisances" that are on (their templates are among the backgrounds, named
+  // nuisance_<name>, with the fixed nuisance_offset after them).
+  std::vector<std::string> nuisance_names;
+  std::vector<double> full_signal_sm;  // SM signal on every bin of the release's grid
   double signal_sigma = 0.0;
   std::vector<double> time_pdf;        // [flux][time bin], time efficiency applied
   std::vector<double> extra_fraction;  // [energy bin][extra bin]

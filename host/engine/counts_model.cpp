@@ -56,7 +56,8 @@ std::vector<double> fold_to_bins(const FoldTables& fold, const std::vector<doubl
   return out;
 }
 
-std::vector<double> CountsModel::counts(const PhysicsModel& model) const {
+std::vector<double> CountsModel::counts(const PhysicsModel& given) const {
+  const PhysicsModel model = in_scheme(given);
   NucleonCharges charges[kNumFluxes];
   for (int f = 0; f < kNumFluxes; ++f) charges[f] = nucleon_charges(model, flux_flavour(f));
   const RateProblem& p = *problem_;
@@ -177,7 +178,8 @@ std::vector<Moments> CountsModel::fold_moments(const std::vector<Moments>& per_f
   return table;
 }
 
-CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& base) const {
+CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& given) const {
+  const PhysicsModel base = in_scheme(given);
   const RateProblem& p = *problem_;
   const int channel = base.sterile_channel;
   NucleonCharges charges[kNumFluxes];
@@ -219,7 +221,8 @@ CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& base)
   return t;
 }
 
-CountsModel::MediatorNodes CountsModel::mediator_nodes(const PhysicsModel& base) const {
+CountsModel::MediatorNodes CountsModel::mediator_nodes(const PhysicsModel& given) const {
+  const PhysicsModel base = in_scheme(given);
   const RateProblem& p = *problem_;
   const RateView v = p.host_view();
   MediatorNodes n;

@@ -36,6 +36,14 @@ class CountsModel {
   double efficiency() const { return efficiency_; }
   const FoldTables& fold() const { return fold_; }
 
+  // The model in this detector's coupling scheme (RateProblem::couplings, kernels/couplings.hpp):
+  // every evaluation takes the scheme from the detector, not from the model it is given.
+  PhysicsModel in_scheme(const PhysicsModel& model) const {
+    PhysicsModel m = model;
+    m.couplings = problem_->couplings;
+    return m;
+  }
+
   // Counts per analysis bin for any combination of couplings and sterile disappearance: every
   // entry's rate from its moments, times its survival probability. With a light mediator on
   // (kernels/mediators.hpp), which the moments do not hold, every entry's full recoil integral.

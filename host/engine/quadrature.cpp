@@ -82,6 +82,7 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
   p.baseline_m = detector.baseline_m;
   p.baseline_spread_m = detector.baseline_spread_m;
   p.with_gc = detector.kinematic_correction;
+  p.couplings = detector.couplings;
   p.acceptance_recoil_keV = detector.acceptance_recoil_keV;
   p.acceptance_value = detector.acceptance_value;
   const GaussLegendre t_rule = gauss_legendre(detector.quadrature.recoil_nodes);

@@ -32,7 +32,9 @@ std::vector<double> RatesResult::bin_counts() const {
 }
 
 std::vector<double> entry_rates(const RateProblem& problem, const std::vector<Moments>& moments,
-                                const PhysicsModel& model) {
+                                const PhysicsModel& given) {
+  PhysicsModel model = given;
+  model.couplings = problem.couplings;  // the detector's coupling scheme
   NucleonCharges charges[kNumFluxes];
   for (int f = 0; f < kNumFluxes; ++f) charges[f] = nucleon_charges(model, flux_flavour(f));
   std::vector<double> rates(moments.size());

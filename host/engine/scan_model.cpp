@@ -40,9 +40,11 @@ std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes) {
 }
 
 ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<GridAxis> axes,
-                     const PhysicsModel& base, Statistic statistic, Method method, Backend& backend)
+                     const PhysicsModel& given_base, Statistic statistic, Method method,
+                     Backend& backend)
     : counts_(std::move(counts)) {
   const CountsModel& cm = *counts_;
+  const PhysicsModel base = cm.in_scheme(given_base);  // the detector's coupling scheme
   input_.n_axes = static_cast<int>(axes.size());
   bool quadratic = true, sterile_plane = axes.size() == 2;
   for (int k = 0; k < input_.n_axes; ++k) {
@@ -195,7 +197,8 @@ ScanModel::ScanModel(std::vector<const ScanModel*> members, bool shared_signal)
 }
 
 template <class F>
-auto ScanModel::with_point(const PhysicsModel& model, F&& f) const {
+auto ScanModel::with_point(const PhysicsModel& given, F&& f) const {
+  const PhysicsModel model = counts_->in_scheme(given);
   const int n_bins = input_.n_bins();
   switch (input_.evaluator) {
     case ScanInput::kQuadratic: {

@@ -32,6 +32,18 @@ FormFactor make(int model, double rms) {
   return make_form_factor(model, rms, default_shape_fm(model));
 }
 
+// dukecevns' nuclear radii (FormFactor.cc at 0f70bbd6): Helm with R₀ = 1.2 A^(1/3) fm, s = 0.9 fm.
+// The rms radius of that distribution, and back to R₀ through SPEC §4's Helm relation.
+TEST(HelmRadius, RmsOfOnePointTwoCubeRootAIsTheHandValueAndGivesBackR0) {
+  const double r0_cs = 1.2 * std::cbrt(133.0);  // 6.12536 fm
+  // (3/5) R₀² + 3 s² = 0.6 × 37.5201 + 2.43 = 24.9421 fm², by hand.
+  EXPECT_NEAR(helm_rms_radius_fm(r0_cs, 0.9), 4.99420, 1e-5);
+  EXPECT_NEAR(helm_rms_radius_fm(1.2 * std::cbrt(127.0), 0.9), 4.92542, 1e-5);
+  EXPECT_NEAR(helm_rms_radius_fm(1.2 * std::cbrt(40.0), 0.9), 3.54054, 1e-5);
+  const FormFactor ff = make_form_factor(kHelm, helm_rms_radius_fm(r0_cs, 0.9), 0.9);
+  EXPECT_NEAR(ff.radius_fm, r0_cs, 1e-13);
+}
+
 TEST(FormFactor, GoesToOneAtZeroMomentum) {
   for (int model : {kHelm, kSymmetrizedFermi, kKleinNystrand}) {
     const FormFactor ff = make(model, 4.8);

@@ -97,6 +97,39 @@ TEST(CrossSection, VanishesBeyondMaxRecoil) {
   EXPECT_GT(kinematic_factor(e, max_recoil_MeV(e, mass) * 0.9999, mass, false), 0.0);
 }
 
+// kernels/couplings.hpp: the radiatively corrected couplings of dukecevns (xscns.cc at
+// 0f70bbd6: g_V^p = 0.0227, g_V^n = −0.5117, charge-radius corrections ν_e +0.0212196,
+// ν_μ +0.0122716, ν_τ +0.00766972). The weak charges Z g_V^p + N g_V^n of ¹³³Cs, by hand.
+TEST(RadiativeCouplings, WeakChargeOfCaesiumFromTheCitedCouplingsByHand) {
+  PhysicsModel m{};
+  m.value[kSin2ThetaW] = 0.23865;
+  m.couplings = kRadiativeCouplings;
+  const double z = 55, n = 78;
+  const auto weak_charge = [&](int alpha) {
+    const NucleonCharges q = nucleon_charges(m, alpha);
+    return z * q.proton[alpha] + n * q.neutron[alpha];
+  };
+  EXPECT_NEAR(weak_charge(kE), 55 * (0.0227 + 0.0212196) + 78 * (-0.5117), 1e-12);   // −37.4970
+  EXPECT_NEAR(weak_charge(kMu), 55 * (0.0227 + 0.0122716) + 78 * (-0.5117), 1e-12);  // −37.9892
+  EXPECT_NEAR(weak_charge(kTau), 55 * (0.0227 + 0.00766972) + 78 * (-0.5117), 1e-12);
+  EXPECT_NEAR(weak_charge(kMu), -37.989162, 1e-9);
+  // Tree level at the same sin²θ_W: −(N − (1 − 4 sin²θ_W) Z)/2 = 55 × 0.0227 − 39.
+  m.couplings = kTreeCouplings;
+  EXPECT_NEAR(weak_charge(kE), 55 * 0.0227 - 39.0, 1e-12);
+  EXPECT_NEAR(weak_charge(kMu), weak_charge(kE), 1e-15);
+}
+
+TEST(RadiativeCouplings, FollowSin2ThetaWAtTreeLevelAndAddToNsi) {
+  PhysicsModel m{};
+  m.couplings = kRadiativeCouplings;
+  m.value[kSin2ThetaW] = 0.20;
+  m.value[epsilon_index(kUp, kE, kE)] = 0.1;
+  const NucleonCharges q = nucleon_charges(m, kE);
+  EXPECT_NEAR(q.proton[kE], 0.5 - 2 * 0.20 + 0.0212196 + 2 * 0.1, 1e-15);
+  EXPECT_NEAR(q.neutron[kE], -0.5117 + 0.1, 1e-15);
+  EXPECT_DOUBLE_EQ(q.proton[kMu], 0.0);  // no flavour-changing charge appears
+}
+
 TEST(NsiCharges, ReduceToStandardModelWithoutCouplings) {
   PhysicsModel c{};
   c.value[kSin2ThetaW] = 0.25;  // g_V^p = 0 exactly

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cmath>
 #include <functional>
 #include <vector>
 
@@ -68,10 +69,11 @@ TEST(DetectorConfig, UnreadableFileIsNamed) {
 TEST(DetectorConfig, UnknownKeyListsTheKnownOnes) {
   std::string f;
   const std::string msg = error_after([](Json& j) { j["target_mass"] = 3; }, &f);
-  EXPECT_EQ(msg, f + ": /target_mass: unknown key (expected one of: acceptance, baseline_m, "
-                     "baseline_spread_m, bin_width_keV, description, efficiency, exposure, "
-                     "form_factors, isotopes, kinematic_correction, mass_kg, name, "
-                     "neutron_skin_fm, quadrature, references, source, threshold_keV)");
+  EXPECT_EQ(msg,
+            f + ": /target_mass: unknown key (expected one of: acceptance, baseline_m, "
+                "baseline_spread_m, bin_width_keV, couplings, description, efficiency, exposure, "
+                "form_factors, isotopes, kinematic_correction, mass_kg, name, "
+                "neutron_skin_fm, quadrature, references, source, threshold_keV)");
 }
 
 TEST(DetectorConfig, UnknownKeyInsideAnIsotope) {
@@ -114,6 +116,38 @@ TEST(DetectorConfig, WrongTypeIsNamed) {
     EXPECT_EQ(msg, f + ": /form_factors/neutron: expected one of \"helm\", \"symmetrized_fermi\", "
                        "\"klein_nystrand\", got \"gauss\"");
   }
+  {
+    const std::string msg = error_after([](Json& j) { j["couplings"] = "loop"; }, &f);
+    EXPECT_EQ(msg, f + ": /couplings: expected \"tree\" or \"radiative\", got \"loop\"");
+  }
+  {
+    const std::string msg =
+        error_after([](Json& j) { j["form_factors"]["helm_r0_per_A13_fm"] = -1.2; }, &f);
+    EXPECT_EQ(msg, f + ": /form_factors/helm_r0_per_A13_fm: expected a radius coefficient in fm "
+                       "between 0 and 5 (R0 = coefficient * A^(1/3)), got -1.2");
+  }
+}
+
+// form_factors.helm_r0_per_A13_fm (dukecevns' R₀ = 1.2 A^(1/3) fm, s = 0.9 fm): every isotope's
+// proton and neutron rms radii are those of that Helm distribution unless the isotope states its
+// own; "couplings" chooses the scheme (tree by default).
+TEST(DetectorConfig, HelmR0CoefficientSetsBothRadiiAndCouplingsChooseTheScheme) {
+  Json j = csi_json();
+  j.erase("source");
+  j["form_factors"] = {{"proton", "helm"}, {"neutron", "helm"}, {"helm_r0_per_A13_fm", 1.2}};
+  for (auto& iso : j["isotopes"]) iso.erase("neutron_rms_radius_fm");
+  j["couplings"] = "radiative";
+  const DetectorConfig d = parse_detector(j, "det.json", "", ".");
+  ASSERT_EQ(d.isotopes.size(), 2u);
+  for (const IsotopeConfig& iso : d.isotopes) {
+    const double r0 = 1.2 * std::cbrt(double(iso.z + iso.n));
+    const double rms = std::sqrt(0.6 * r0 * r0 + 3 * 0.9 * 0.9);
+    EXPECT_NEAR(iso.proton_rms_radius_fm, rms, 1e-12) << iso.name;
+    EXPECT_NEAR(iso.neutron_rms_radius_fm, rms, 1e-12) << iso.name;
+  }
+  EXPECT_EQ(d.couplings, kRadiativeCouplings);
+  j.erase("couplings");
+  EXPECT_EQ(parse_detector(j, "det.json", "", ".").couplings, kTreeCouplings);
 }
 
 TEST(DetectorConfig, UnphysicalValuesAreRejected) {
@@ -306,7 +340,8 @@ TEST(DetectorConfig, DuplicateIsotopeNamesAreRejected) {
 
 TEST(DetectorConfig, MisspelledKeyGetsDidYouMean) {
   const std::string known =
-      " (expected one of: acceptance, baseline_m, baseline_spread_m, bin_width_keV, description, "
+      " (expected one of: acceptance, baseline_m, baseline_spread_m, bin_width_keV, couplings, "
+      "description, "
       "efficiency, exposure, form_factors, isotopes, kinematic_correction, mass_kg, name, "
       "neutron_skin_fm, quadrature, references, source, threshold_keV)";
   EXPECT_EQ(csi_error([](Json& j) { j["mass_kgs"] = 3; }),
