@@ -20,9 +20,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
+
+from timing import report, time_cevns, time_numpy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -117,13 +118,9 @@ def main():
     ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
     args = ap.parse_args()
 
-    times = []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        grid = chi2_grid()
-        times.append(time.perf_counter() - t0)
-    t_numpy = min(times)
-    print(f"numpy, A + mu_e^2 M_e + mu_mu^2 M_mu, 1000x1000 (Ar, sys15):  {t_numpy * 1e3:7.1f} ms (best of {args.repeat})")
+    t_numpy, cpu_numpy, grid = time_numpy(chi2_grid, args.repeat)
+    label = "A + mu_e^2 M_e + mu_mu^2 M_mu, 1000x1000 (Ar, sys15)"
+    print(f"numpy, {label}: {t_numpy * 1e3:7.1f} ms (best of {args.repeat})")
 
     if args.check:
         # Every 27th point of the 1000-point axes: 38 x 38 points of the same grid (999 = 27 x 37).
@@ -152,20 +149,8 @@ def main():
             sys.exit(1)
 
     if args.bench:
-        res = subprocess.run([args.bench, "--benchmark_filter=scan/cpu/em_moments/factorised/1000x1000",
-                              "--benchmark_min_time=0.5", f"--benchmark_repetitions={args.repeat}",
-                              "--benchmark_format=json"],
-                             check=True, capture_output=True, text=True)
-        # The best repetition, as for numpy.
-        runs = [b for b in json.loads(res.stdout)["benchmarks"] if b.get("run_type") == "iteration"]
-        bm = min(runs, key=lambda b: b["real_time"])
-        unit = {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[bm["time_unit"]]
-        t_cpp, cpu_cpp = bm["real_time"] * unit, bm["cpu_time"] * unit
-        print(f"cevns CPU backend (quadratic-form tables), same grid:         {t_cpp * 1e3:7.2f} ms (best of {len(runs)}) "
-              f"(main thread's CPU time {cpu_cpp * 1e3:.2f} ms; load average {os.getloadavg()[0]:.1f} "
-              f"on {os.cpu_count()} CPUs)")
-        print(f"speed-up: {t_numpy / t_cpp:.1f}x over the vectorised numpy")
-
+        name = "scan/cpu/em_moments/factorised/1000x1000"
+        report(label, t_numpy, cpu_numpy, name, *time_cevns(args.bench, name, args.repeat), args.repeat)
 
 if __name__ == "__main__":
     main()

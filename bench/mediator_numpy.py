@@ -22,10 +22,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
 
+from timing import report, time_cevns, time_numpy
 from sterile_numpy import GF, HBARC_CM, HBARC_FM, M_E, M_MU, M_PI, N_A, ROOT, S2W, U, helm, sym_fermi
 
 G_RANGE = (1e-7, 1e-1)  # configs/studies/light_mediators.json
@@ -163,25 +163,14 @@ def main():
     if args.check_only:
         return
 
-    times = []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        grid = chi2_grid(args.mediator)
-        times.append(time.perf_counter() - t0)
-    t_numpy = min(times)
+    t_numpy, cpu_numpy, grid = time_numpy(lambda: chi2_grid(args.mediator), args.repeat)
     assert grid.shape == (1000, 1000) and np.isfinite(grid).all()
-    print(f"numpy, per-mass-row tables A + g^2 B + g^4 C, 1000x1000 (Ar, sys15, {args.mediator}): "
-          f"{t_numpy * 1e3:7.1f} ms (best of {args.repeat})")
-
-    if args.bench:
-        name = f"scan/cpu/{args.mediator}/factorised/1000x1000"
-        res = subprocess.run([args.bench, f"--benchmark_filter={name}$", "--benchmark_min_time=0.5",
-                              "--benchmark_format=json"], check=True, capture_output=True, text=True)
-        b = json.loads(res.stdout)["benchmarks"][0]
-        t_cpp = b["real_time"] * {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
-        print(f"cevns CPU backend ({name}), same grid and method:           {t_cpp * 1e3:7.2f} ms")
-        print(f"speed-up: {t_numpy / t_cpp:.1f}x over the per-row numpy")
-
+    label = f"per-mass-row tables A + g^2 B + g^4 C, 1000x1000 (Ar, sys15, {args.mediator})"
+    if not args.bench:
+        print(f"numpy, {label}: {t_numpy * 1e3:7.1f} ms (best of {args.repeat})")
+        return
+    name = f"scan/cpu/{args.mediator}/factorised/1000x1000"
+    report(label, t_numpy, cpu_numpy, name, *time_cevns(args.bench, name, args.repeat), args.repeat)
 
 if __name__ == "__main__":
     main()

@@ -18,9 +18,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
+
+from timing import report, time_cevns, time_numpy
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -118,13 +119,9 @@ def main():
     ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
     args = ap.parse_args()
 
-    times = []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        grid = chi2_grid()
-        times.append(time.perf_counter() - t0)
-    t_numpy = min(times)
-    print(f"numpy, per-R_n-row moments, quadratic in g_V^p, 1000x1000 (Ar, sys15): {t_numpy * 1e3:7.1f} ms (best of {args.repeat})")
+    t_numpy, cpu_numpy, grid = time_numpy(chi2_grid, args.repeat)
+    label = "per-R_n-row moments, quadratic in g_V^p, 1000x1000 (Ar, sys15)"
+    print(f"numpy, {label}: {t_numpy * 1e3:7.1f} ms (best of {args.repeat})")
 
     if args.check:
         study = {
@@ -150,14 +147,8 @@ def main():
             sys.exit(1)
 
     if args.bench:
-        res = subprocess.run([args.bench, "--benchmark_filter=scan/cpu/sin2_theta_W-rn_fm/factorised/1000x1000",
-                              "--benchmark_min_time=0.5", "--benchmark_format=json"],
-                             check=True, capture_output=True, text=True)
-        b = json.loads(res.stdout)["benchmarks"][0]
-        t_cpp = b["real_time"] * {"ms": 1e-3, "us": 1e-6, "ns": 1e-9, "s": 1.0}[b["time_unit"]]
-        print(f"cevns CPU backend (per-row radius tables), same grid:                 {t_cpp * 1e3:7.2f} ms")
-        print(f"speed-up: {t_numpy / t_cpp:.1f}x over the numpy")
-
+        name = "scan/cpu/sin2_theta_W-rn_fm/factorised/1000x1000"
+        report(label, t_numpy, cpu_numpy, name, *time_cevns(args.bench, name, args.repeat), args.repeat)
 
 if __name__ == "__main__":
     main()

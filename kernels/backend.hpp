@@ -45,7 +45,7 @@ struct DepletionTables {
 
 // Everything a grid of a statistic needs, in host memory.
 struct ScanInput {
-  enum Evaluator { kQuadratic, kSterile, kDirect, kMediator, kRadius };
+  enum Evaluator { kQuadratic, kSterile, kDirect, kMediator, kRadius, kMagnetic };
   enum Statistic { kGaussianPulls, kPoisson };
 
   // Grid.
@@ -70,8 +70,10 @@ struct ScanInput {
   std::vector<double> unaffected, affected, depletion;  // kSterile: [bin], [bin], [row][bin]
   int dm2_axis = -1;                                    // kSterile
   std::vector<double> sm, quadratic, quartic;           // kMediator: [bin], [row][bin], [row][bin]
-  int mass_axis = -1;                                   // kMediator
+  int mass_axis = -1;                                   // kMediator: the rows' axis
+  int sm_per_row = 0;                                   // kMediator: sm is [row][bin]
   std::vector<Moments> radius_fixed, radius_rows[2];    // kRadius: [flux][bin], [row][flux][bin]
+  std::vector<double> magnetic_base, magnetic_moment[2];  // kMagnetic: A, M_e, M_μ [bin]
   std::shared_ptr<const RateProblem> rates;             // kDirect (no response fold)
   double efficiency = 1.0;                              // kDirect
 

@@ -22,6 +22,7 @@
 
 #include "kernels/backend.hpp"
 #include "kernels/combination.hpp"
+#include "kernels/mediator_tables.hpp"
 #include "kernels/radius_tables.hpp"
 #include "kernels/scan_point.hpp"
 #include "kernels/toys.hpp"
@@ -118,9 +119,9 @@ struct DepletionLoop {
   }
 };
 
-// Light-mediator tables in three passes: the mass-independent weights of every (entry, recoil
-// node) and the scale of every entry, the node sums of every (mass row, entry), their sums per
-// (mass row, bin).
+// Light-mediator tables: the mass-independent weights of every (entry, recoil node) and the scale
+// of every entry on the device, their q² clusters per output slot on the host (a few kB), then
+// every (mass row, slot) on the device.
 struct MediatorNodeLoop {
   RateView rates;
   PhysicsModel base;
@@ -134,54 +135,28 @@ struct MediatorNodeLoop {
   }
 };
 
-struct MediatorEntryLoop {
-  const MediatorNode* nodes;
-  const double* scale;
-  int n_entries, n_t;
+// With the nodes grouped into q² clusters per output slot (kernels/mediator_tables.hpp): every
+// (mass row, slot) sums its clusters' expansions.
+struct MediatorClusterLoop {
+  const MediatorCluster* clusters;
+  const int* offsets;  // [slot], n_slots + 1
+  int n_slots;
   const double* masses_MeV;
-  MediatorMoments* out;  // [row][entry]
-  CEVNS_HD void operator()(std::size_t k) const {
-    const std::size_t n = static_cast<std::size_t>(n_entries), e = k % n;
-    out[k] = mediator_moments_at(nodes + e * n_t, n_t, scale[e], masses_MeV[k / n]);
-  }
-};
-
-struct MediatorBinLoop {
-  const MediatorMoments* entries;  // [row][entry]
-  const int* bin_offsets;
-  int n_entries, n_bins;
   double efficiency;
-  double *quadratic, *quartic;  // [row][bin]
+  double *quadratic, *quartic;  // [row][slot]
   CEVNS_HD void operator()(std::size_t k) const {
-    const std::size_t row = k / n_bins;
-    const MediatorMoments m = mediator_bin_sum(entries + row * n_entries, bin_offsets,
-                                               static_cast<int>(k % n_bins), efficiency);
+    const std::size_t row = k / n_slots;
+    const int s = static_cast<int>(k % n_slots);
+    const MediatorMoments m =
+        mediator_slot_moments(clusters, offsets[s], offsets[s + 1], masses_MeV[row], efficiency);
     quadratic[k] = m.quadratic;
     quartic[k] = m.quartic;
   }
 };
 
-// With a response fold: the sums per (mass row, flux, true-recoil bin), the fold's source bins.
-struct MediatorSourceLoop {
-  const MediatorMoments* entries;  // [row][entry]
-  const QuadEntry* quad;
-  const int* bin_offsets;
-  int n_entries, n_true;
-  double efficiency;
-  double *quadratic, *quartic;  // [row][flux][true bin]
-  CEVNS_HD void operator()(std::size_t k) const {
-    const std::size_t per_row = static_cast<std::size_t>(kNumFluxes) * n_true;
-    const std::size_t row = k / per_row, rest = k % per_row;
-    const MediatorMoments m = mediator_source_sum(entries + row * n_entries, quad, bin_offsets,
-                                                  static_cast<int>(rest / n_true),
-                                                  static_cast<int>(rest % n_true), efficiency);
-    quadratic[k] = m.quadratic;
-    quartic[k] = m.quartic;
-  }
-};
-
-// Neutron-radius tables in two passes: the row-independent part of every (entry, recoil node)
-// and the scale of every entry, then every (row, bin), each row reading its own isotopes.
+// Neutron-radius tables in three passes: the row-independent part of every (entry, recoil node)
+// and the scale of every entry, the node sums of every (row, group of entries sharing their nodes)
+// with the row's isotopes, then every (row, bin).
 struct RadiusNodeLoop {
   RateView rates;
   RadiusNode* nodes;  // [entry][node]
@@ -194,13 +169,32 @@ struct RadiusNodeLoop {
   }
 };
 
-struct RadiusBinLoop {
+struct RadiusGroupLoop {
   const RadiusNode* nodes;
+  int n_t;
+  const int* first;  // [group]
+  int n_groups;
+  const QuadEntry* entries;
+  const IsotopeTarget* isotope_rows;  // [row][isotope]
+  int n_isotopes;
+  const int* mask;
+  Moments* out;  // [row][group]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t row = k / n_groups;
+    const int e = first[k % n_groups];
+    const int i = entries[e].isotope;
+    out[k] = mask[i] == 0 ? Moments{0.0, 0.0, 0.0, 0.0}
+                          : radius_group_moments(nodes, n_t, e, isotope_rows[row * n_isotopes + i]);
+  }
+};
+
+struct RadiusBinLoop {
+  const Moments* groups;  // [row][group]
+  int n_groups;
+  const int* group;  // [entry]
   const double* scale;
   const QuadEntry* entries;
-  int n_t;
-  const IsotopeTarget* isotope_rows;  // [row][isotope]
-  int n_isotopes, n_bins;
+  int n_bins;
   const int* bin_offsets;
   const int* mask;
   double efficiency;
@@ -209,8 +203,8 @@ struct RadiusBinLoop {
     const std::size_t row = k / n_bins;
     const int b = static_cast<int>(k % n_bins);
     Moments m[kNumFluxes];
-    radius_row_bin_moments(nodes, scale, entries, n_t, bin_offsets, b, mask,
-                           isotope_rows + row * n_isotopes, efficiency, m);
+    radius_row_bin_moments(groups + row * n_groups, group, scale, entries, bin_offsets, b, mask,
+                           efficiency, m);
     for (int f = 0; f < kNumFluxes; ++f)
       out[(row * kNumFluxes + f) * static_cast<std::size_t>(n_bins) + b] = m[f];
   }
@@ -604,31 +598,24 @@ class ThrustBackend final : public Backend {
     PhysicsModel base = given_base;
     base.couplings = problem.couplings;  // the detector's coupling scheme (kernels/couplings.hpp)
     const DeviceRates d(problem);
-    const auto masses = upload(masses_MeV);
     const std::size_t rows = masses_MeV.size(), n_entries = problem.entries.size();
     const int n_bins = problem.n_bins(), n_t = d.view.n_t;
     thrust::device_vector<MediatorNode> nodes(n_entries * n_t);
     thrust::device_vector<double> scale(n_entries);
     parallel_for(nodes.size(), MediatorNodeLoop{d.view, base, ptr(nodes), ptr(scale)});
-    thrust::device_vector<MediatorMoments> entries(rows * n_entries);
-    parallel_for(entries.size(),
-                 MediatorEntryLoop{ptr(nodes), ptr(scale), static_cast<int>(n_entries), n_t,
-                                   ptr(masses), ptr(entries)});
-    if (!fold.empty()) {
-      const std::size_t n_sources = static_cast<std::size_t>(kNumFluxes) * n_bins;
-      thrust::device_vector<double> quadratic(rows * n_sources), quartic(rows * n_sources);
-      parallel_for(quadratic.size(),
-                   MediatorSourceLoop{ptr(entries), d.view.entries, ptr(d.bin_offsets),
-                                      static_cast<int>(n_entries), n_bins, efficiency,
-                                      ptr(quadratic), ptr(quartic)});
-      const DeviceFold f(fold);
-      return MediatorTables{to_host(f.apply(quadratic, rows)), to_host(f.apply(quartic, rows))};
-    }
-    thrust::device_vector<double> quadratic(rows * n_bins), quartic(rows * n_bins);
+    const MediatorClusters c = make_mediator_clusters(to_host(nodes), to_host(scale), n_t,
+                                                      problem.entries, n_bins, !fold.empty());
+    const auto clusters = upload(c.clusters);
+    const auto offsets = upload(c.offsets);
+    const auto masses = upload(masses_MeV);
+    const std::size_t n_slots = static_cast<std::size_t>(c.n_slots());
+    thrust::device_vector<double> quadratic(rows * n_slots), quartic(rows * n_slots);
     parallel_for(quadratic.size(),
-                 MediatorBinLoop{ptr(entries), ptr(d.bin_offsets), static_cast<int>(n_entries),
-                                 n_bins, efficiency, ptr(quadratic), ptr(quartic)});
-    return MediatorTables{to_host(quadratic), to_host(quartic)};
+                 MediatorClusterLoop{ptr(clusters), ptr(offsets), c.n_slots(), ptr(masses),
+                                     efficiency, ptr(quadratic), ptr(quartic)});
+    if (fold.empty()) return MediatorTables{to_host(quadratic), to_host(quartic)};
+    const DeviceFold f(fold);
+    return MediatorTables{to_host(f.apply(quadratic, rows)), to_host(f.apply(quartic, rows))};
   }
 
   std::vector<Moments> radius_tables(const RateProblem& problem,
@@ -643,9 +630,17 @@ class ThrustBackend final : public Backend {
     thrust::device_vector<RadiusNode> nodes(problem.entries.size() * n_t);
     thrust::device_vector<double> scale(problem.entries.size());
     parallel_for(nodes.size(), RadiusNodeLoop{d.view, ptr(nodes), ptr(scale)});
+    std::vector<int> group, first;
+    radius_node_groups(problem.entries, &group, &first);
+    const auto group_d = upload(group), first_d = upload(first);
+    const int n_groups = static_cast<int>(first.size());
+    thrust::device_vector<Moments> groups(rows * n_groups);
+    parallel_for(groups.size(),
+                 RadiusGroupLoop{ptr(nodes), n_t, ptr(first_d), n_groups, ptr(d.entries),
+                                 ptr(rows_d), n_isotopes, ptr(mask_d), ptr(groups)});
     thrust::device_vector<Moments> out(rows * kNumFluxes * static_cast<std::size_t>(n_bins));
     parallel_for(rows * static_cast<std::size_t>(n_bins),
-                 RadiusBinLoop{ptr(nodes), ptr(scale), ptr(d.entries), n_t, ptr(rows_d), n_isotopes,
+                 RadiusBinLoop{ptr(groups), n_groups, ptr(group_d), ptr(scale), ptr(d.entries),
                                n_bins, ptr(d.bin_offsets), ptr(mask_d), efficiency, ptr(out)});
     return to_host(out);
   }
@@ -702,7 +697,7 @@ class ThrustBackend final : public Backend {
         return f(c);
       }
       case ScanInput::kMediator: {
-        MediatorCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.mass_axis};
+        MediatorCounts c{nullptr, nullptr, nullptr, in.n_bins(), in.mass_axis, in.sm_per_row};
         keep->push_back(keep_on_device(in.sm, &c.sm));
         keep->push_back(keep_on_device(in.quadratic, &c.quadratic));
         keep->push_back(keep_on_device(in.quartic, &c.quartic));
@@ -714,6 +709,13 @@ class ThrustBackend final : public Backend {
         for (int k = 0; k < 2; ++k)
           if (!in.radius_rows[k].empty())
             keep->push_back(keep_on_device(in.radius_rows[k], &c.rows[k]));
+        return f(c);
+      }
+      case ScanInput::kMagnetic: {
+        MagneticCounts c{nullptr, {nullptr, nullptr}, in.n_bins()};
+        keep->push_back(keep_on_device(in.magnetic_base, &c.base));
+        for (int k = 0; k < 2; ++k)
+          keep->push_back(keep_on_device(in.magnetic_moment[k], &c.moment[k]));
         return f(c);
       }
       case ScanInput::kDirect:

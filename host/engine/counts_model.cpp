@@ -132,11 +132,18 @@ std::vector<Moments> CountsModel::radius_row(const std::vector<IsotopeTarget>& i
     nodes[k] = radius_node(v, e, j);
     if (j == 0) scale[e] = radius_entry_scale(v, e);
   }
+  std::vector<int> group, first;
+  radius_node_groups(p.entries, &group, &first);
+  std::vector<Moments> groups(first.size(), Moments{0.0, 0.0, 0.0, 0.0});
+  for (std::size_t g = 0; g < first.size(); ++g) {
+    const int i = p.entries[first[g]].isotope;
+    if (mask[i] != 0) groups[g] = radius_group_moments(nodes.data(), n_t, first[g], isotopes[i]);
+  }
   std::vector<Moments> per_flux(static_cast<std::size_t>(kNumFluxes) * nt);
   for (int b = 0; b < nt; ++b) {
     Moments m[kNumFluxes];
-    radius_row_bin_moments(nodes.data(), scale.data(), p.entries.data(), n_t, p.bin_offsets.data(),
-                           b, mask.data(), isotopes.data(), efficiency_, m);
+    radius_row_bin_moments(groups.data(), group.data(), scale.data(), p.entries.data(),
+                           p.bin_offsets.data(), b, mask.data(), efficiency_, m);
     for (int f = 0; f < kNumFluxes; ++f) per_flux[static_cast<std::size_t>(f) * nt + b] = m[f];
   }
   return fold_moments(per_flux);
@@ -233,36 +240,24 @@ CountsModel::MediatorNodes CountsModel::mediator_nodes(const PhysicsModel& given
       n.nodes[e * v.n_t + j] = mediator_node(v, static_cast<int>(e), base, j);
     n.scale[e] = mediator_entry_scale(v, static_cast<int>(e), base);
   }
+  n.clusters = make_mediator_clusters(n.nodes, n.scale, v.n_t, p.entries, p.n_bins(), !fold_.empty());
   return n;
 }
 
 Backend::MediatorTables CountsModel::mediator_row(const MediatorNodes& n, double mass_MeV) const {
-  const RateProblem& p = *problem_;
-  const int n_t = static_cast<int>(p.t_nodes.size());
-  std::vector<MediatorMoments> entries(p.entries.size());
-  for (std::size_t e = 0; e < entries.size(); ++e)
-    entries[e] = mediator_moments_at(n.nodes.data() + e * n_t, n_t, n.scale[e], mass_MeV);
+  // Per recoil bin, or per source bin (flux, true-recoil bin) then the response fold, as the
+  // backend's table.
   Backend::MediatorTables t;
-  if (fold_.empty()) {
-    for (int b = 0; b < p.n_bins(); ++b) {
-      const MediatorMoments m =
-          mediator_bin_sum(entries.data(), p.bin_offsets.data(), b, efficiency_);
-      t.quadratic.push_back(m.quadratic);
-      t.quartic.push_back(m.quartic);
-    }
-    return t;
+  for (int s = 0; s < n.clusters.n_slots(); ++s) {
+    const MediatorMoments m =
+        mediator_slot_moments(n.clusters.clusters.data(), n.clusters.offsets[s],
+                              n.clusters.offsets[s + 1], mass_MeV, efficiency_);
+    t.quadratic.push_back(m.quadratic);
+    t.quartic.push_back(m.quartic);
   }
-  // Per source bin (flux, true-recoil bin), then the response fold, as the backend's table.
-  std::vector<double> quadratic, quartic;
-  for (int flux = 0; flux < kNumFluxes; ++flux)
-    for (int b = 0; b < p.n_bins(); ++b) {
-      const MediatorMoments m = mediator_source_sum(entries.data(), p.entries.data(),
-                                                    p.bin_offsets.data(), flux, b, efficiency_);
-      quadratic.push_back(m.quadratic);
-      quartic.push_back(m.quartic);
-    }
-  t.quadratic = fold_sources(quadratic);
-  t.quartic = fold_sources(quartic);
+  if (fold_.empty()) return t;
+  t.quadratic = fold_sources(t.quadratic);
+  t.quartic = fold_sources(t.quartic);
   return t;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kernels/backend.hpp"
+#include "kernels/mediator_tables.hpp"
 #include "kernels/parameters.hpp"
 #include "kernels/rate_problem.hpp"
 #include "kernels/scan_point.hpp"
@@ -62,11 +63,13 @@ class CountsModel {
 
   // The light-mediator tables B_b, C_b of one mass on the host, by the functions of the backend's
   // table (Backend::mediator_tables), through the response fold when there is one. The
-  // mass-independent part — every (entry, recoil node)'s weights and every entry's scale — can be
-  // computed once (`mediator_nodes`) for the rows of many masses.
+  // mass-independent part — every (entry, recoil node)'s weights and every entry's scale, and
+  // their q² clusters per source bin (kernels/mediator_tables.hpp) — can be computed once
+  // (`mediator_nodes`) for the rows of many masses.
   struct MediatorNodes {
     std::vector<MediatorNode> nodes;  // [entry][recoil node]
     std::vector<double> scale;        // [entry]
+    MediatorClusters clusters;
   };
   MediatorNodes mediator_nodes(const PhysicsModel& base) const;
   Backend::MediatorTables mediator_row(const MediatorNodes& nodes, double mass_MeV) const;

@@ -83,7 +83,8 @@ void fill_basis(const ScanModel& model, ToyInput* t) {
       return;
     }
     case ScanInput::kMediator: {
-      // N_b = A_b + g² B_b(m) + g⁴ C_b(m): rows of mass (axis 1) or one row at a fixed mass.
+      // N_b = A_b + g² B_b(m) + g⁴ C_b(m): rows of mass (axis 1) or one row at a fixed mass; rows
+      // of neutron radius (axis 1) at a fixed mass, A_b per row.
       t->n_basis = 3;
       const std::size_t rows = in.mass_axis == 1 ? n1 : 1;
       if (in.mass_axis == 1)
@@ -93,11 +94,11 @@ void fill_basis(const ScanModel& model, ToyInput* t) {
       t->basis.resize(rows * 3 * B);
       for (std::size_t r = 0; r < rows; ++r)
         for (std::size_t b = 0; b < B; ++b) {
-          t->basis[(r * 3 + 0) * B + b] = in.sm[b];
+          t->basis[(r * 3 + 0) * B + b] = in.sm[(in.sm_per_row ? r * B : 0) + b];
           t->basis[(r * 3 + 1) * B + b] = in.quadratic[r * B + b];
           t->basis[(r * 3 + 2) * B + b] = in.quartic[r * B + b];
         }
-      const MediatorCounts counts{nullptr, nullptr, nullptr, in.n_bins(), in.mass_axis};
+      const MediatorCounts counts{nullptr, nullptr, nullptr, in.n_bins(), in.mass_axis, 0};
       t->coef.resize(P * 3);
       for (std::size_t p = 0; p < P; ++p) {
         const double g2 =
@@ -105,6 +106,27 @@ void fill_basis(const ScanModel& model, ToyInput* t) {
         t->coef[3 * p] = 1.0;
         t->coef[3 * p + 1] = g2;
         t->coef[3 * p + 2] = g2 * g2;
+      }
+      return;
+    }
+    case ScanInput::kMagnetic: {
+      // N_b = A_b + μ_e² M_e,b + μ_μ² M_μ,b: one row for the whole grid.
+      t->n_basis = 3;
+      t->row_first = {0, P};
+      t->basis.resize(3 * B);
+      for (std::size_t b = 0; b < B; ++b) {
+        t->basis[0 * B + b] = in.magnetic_base[b];
+        t->basis[1 * B + b] = in.magnetic_moment[0][b];
+        t->basis[2 * B + b] = in.magnetic_moment[1][b];
+      }
+      const MagneticCounts counts{nullptr, {nullptr, nullptr}, in.n_bins()};
+      t->coef.resize(P * 3);
+      for (std::size_t p = 0; p < P; ++p) {
+        const MagneticCounts::Point pt =
+            counts.prepare(grid, static_cast<int>(p % n0), static_cast<int>(p / n0));
+        t->coef[3 * p] = 1.0;
+        t->coef[3 * p + 1] = pt.mu2[0];
+        t->coef[3 * p + 2] = pt.mu2[1];
       }
       return;
     }

@@ -4,6 +4,7 @@
 
 #include "host/config/limits.hpp"
 #include "kernels/combination.hpp"
+#include "kernels/electromagnetic.hpp"
 #include "kernels/mediators.hpp"
 #include "kernels/scan_point.hpp"
 
@@ -59,6 +60,10 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
   // The mediator tables: the coupling on axis 0, the mass on axis 1 or fixed, a mediator chosen.
   const bool mediator_plane = base.mediator != kNoMediator && axes[0].id == kMediatorCoupling &&
                               (axes.size() == 1 || axes[1].id == kMediatorMass);
+  // At a fixed mass, the coupling against a neutron radius: the same tables per radius row.
+  const bool mediator_radius_plane =
+      base.mediator != kNoMediator && axes.size() == 2 && axes[0].id == kMediatorCoupling &&
+      parameter_info(axes[1].id).role == kNeutronRadiusRole;
   // Neutron-radius tables: coupling and radius axes, at least one radius.
   bool radius_grid = true, any_radius = false;
   for (const GridAxis& a : axes) {
@@ -66,9 +71,13 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
     radius_grid = radius_grid && (role == kCouplingRole || role == kNeutronRadiusRole);
     any_radius = any_radius || role == kNeutronRadiusRole;
   }
-  radius_grid = radius_grid && any_radius && !mediator_active(base);
+  // The quadratic-form and radius tables hold neither a mediator nor oscillations: with a
+  // mediator on, or a sterile mixing in the fixed parameters (a sterile truth), a grid of coupling
+  // or radius axes integrates directly.
+  const bool oscillating = base.sterile_channel != kNoSterile && base.value[kSin22Theta] != 0.0;
+  radius_grid = radius_grid && any_radius && !mediator_active(base) && !oscillating;
   // The quadratic and sterile tables hold no mediator: with one on, they do not apply.
-  quadratic = quadratic && !mediator_active(base);
+  quadratic = quadratic && !mediator_active(base) && !oscillating;
   sterile_plane = sterile_plane && !mediator_active(base);
   input_.base = base;
 
@@ -97,7 +106,29 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
     throw std::invalid_argument("ScanModel: the background's bins are not the Asimov data's");
   }
 
-  if (method == Method::kFactorised && quadratic) {
+  // Magnetic moments alone on the axes: the polynomial A + μ_e² M_e + μ_μ² M_μ.
+  bool magnetic = quadratic;
+  for (const GridAxis& a : axes) magnetic = magnetic && is_magnetic_moment(a.id);
+
+  if (method == Method::kFactorised && magnetic) {
+    input_.evaluator = ScanInput::kMagnetic;
+    const std::vector<Moments> table = cm.quadratic_table();
+    const int nb = cm.n_bins();
+    PhysicsModel off = base;
+    for (const GridAxis& a : axes) off.value[a.id] = 0.0;
+    const QuadraticCounts q{table.data(), nb};
+    const QuadraticCounts::Point p = q.at(off);
+    input_.magnetic_base.resize(nb);
+    for (int k = 0; k < 2; ++k) input_.magnetic_moment[k].assign(nb, 0.0);
+    for (int b = 0; b < nb; ++b) {
+      input_.magnetic_base[b] = q.bin(p, b);
+      for (int f = 0; f < kNumFluxes; ++f) {
+        const int alpha = flux_flavour(f);
+        if (alpha == kE || alpha == kMu)
+          input_.magnetic_moment[alpha == kE ? 0 : 1][b] += table[f * nb + b].magnetic;
+      }
+    }
+  } else if (method == Method::kFactorised && quadratic) {
     input_.evaluator = ScanInput::kQuadratic;
     input_.quadratic_table = cm.quadratic_table();
   } else if (method == Method::kFactorised && sterile_plane) {
@@ -121,6 +152,24 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
         backend.mediator_tables(cm.problem(), base, masses, cm.efficiency(), cm.fold());
     input_.quadratic = std::move(t.quadratic);
     input_.quartic = std::move(t.quartic);
+  } else if (method == Method::kFactorised && mediator_radius_plane) {
+    // Per radius row: A at g = 0 and the mediator's B, C at the fixed mass, with the row's
+    // neutron form factors (each table row recomputes the node weights: F_N is in them).
+    input_.evaluator = ScanInput::kMediator;
+    input_.mass_axis = 1;
+    input_.sm_per_row = 1;
+    mediator_radius_id_ = input_.ids[1];
+    for (double r : input_.axis[1]) {
+      PhysicsModel row = base;
+      row.value[mediator_radius_id_] = r;
+      Backend::MediatorTables t = backend.mediator_tables(
+          cm.problem(), row, {base.value[kMediatorMass]}, cm.efficiency(), cm.fold());
+      row.value[kMediatorCoupling] = 0.0;
+      const std::vector<double> a = cm.counts(row);
+      input_.sm.insert(input_.sm.end(), a.begin(), a.end());
+      input_.quadratic.insert(input_.quadratic.end(), t.quadratic.begin(), t.quadratic.end());
+      input_.quartic.insert(input_.quartic.end(), t.quartic.begin(), t.quartic.end());
+    }
   } else if (method == Method::kFactorised && radius_grid) {
     input_.evaluator = ScanInput::kRadius;
     // Which axis sets each isotope's radius: its element's radius when that is an axis or set in
@@ -205,6 +254,12 @@ auto ScanModel::with_point(const PhysicsModel& given, F&& f) const {
       const QuadraticCounts c{input_.quadratic_table.data(), n_bins};
       return f(c, c.at(model));
     }
+    case ScanInput::kMagnetic: {
+      const MagneticCounts c{input_.magnetic_base.data(),
+                             {input_.magnetic_moment[0].data(), input_.magnetic_moment[1].data()},
+                             n_bins};
+      return f(c, c.at(model));
+    }
     case ScanInput::kSterile: {
       const std::vector<double> row = CountsModel::depletion_row(depletion_, model.value[kDm2]);
       const SterileCounts c{input_.unaffected.data(), input_.affected.data(), nullptr, n_bins,
@@ -214,15 +269,29 @@ auto ScanModel::with_point(const PhysicsModel& given, F&& f) const {
     case ScanInput::kMediator: {
       std::lock_guard<std::mutex> lock(mediator_mutex_);
       const double mass = model.value[kMediatorMass];
+      const MediatorCounts c{input_.sm.data(), nullptr, nullptr, n_bins, input_.mass_axis};
+      const double g = model.value[kMediatorCoupling];
+      if (mediator_radius_id_ >= 0) {  // rows of neutron radius: A, B, C at the point's radius
+        const double r = model.value[mediator_radius_id_];
+        if (r != cached_radius_[1] || mass != cached_mass_) {
+          PhysicsModel row = input_.base;
+          row.value[mediator_radius_id_] = r;
+          cached_row_ = counts_->mediator_row(counts_->mediator_nodes(row), mass);
+          row.value[kMediatorCoupling] = 0.0;
+          cached_sm_ = counts_->counts(row);
+          cached_radius_[1] = r;
+          cached_mass_ = mass;
+        }
+        return f(c, MediatorCounts::Point{g * g, cached_row_.quadratic.data(),
+                                          cached_row_.quartic.data(), cached_sm_.data()});
+      }
       if (mass != cached_mass_) {
         if (!mediator_nodes_) mediator_nodes_ = counts_->mediator_nodes(input_.base);
         cached_row_ = counts_->mediator_row(*mediator_nodes_, mass);
         cached_mass_ = mass;
       }
-      const MediatorCounts c{input_.sm.data(), nullptr, nullptr, n_bins, input_.mass_axis};
-      const double g = model.value[kMediatorCoupling];
       return f(c, MediatorCounts::Point{g * g, cached_row_.quadratic.data(),
-                                        cached_row_.quartic.data()});
+                                        cached_row_.quartic.data(), input_.sm.data()});
     }
     case ScanInput::kRadius: {
       std::lock_guard<std::mutex> lock(radius_mutex_);

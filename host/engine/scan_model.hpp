@@ -50,11 +50,16 @@ std::vector<GridAxis> grid_axes(const std::vector<Axis>& axes);
 class ScanModel {
  public:
   // `axes`: one or two; `base`: every other parameter (and the sterile channel and mediator
-  // model). kFactorised takes the quadratic-form evaluator for coupling axes, the sterile table
-  // for (sin²2θ, Δm²) and the mediator tables for (mediator_coupling, mediator_mass_MeV) or
-  // mediator_coupling alone, each only where `base` has no mediator of its own on, the radius
-  // tables for coupling and neutron-radius axes with at least one radius (SPEC §10.5); any other
-  // grid, and kDirect, integrates directly (no response fold).
+  // model). kFactorised takes the quadratic-form evaluator for coupling axes (the polynomial in
+  // μ² for magnetic-moment axes alone), the sterile table for (sin²2θ, Δm²) and the mediator
+  // tables for (mediator_coupling, mediator_mass_MeV), mediator_coupling alone, or
+  // (mediator_coupling, a neutron radius) at a fixed mass (a table row per radius), the radius
+  // tables for coupling and neutron-radius axes with at least one radius (SPEC §10.5); the
+  // quadratic, magnetic and radius tables only where `base` has no mediator on and no sterile
+  // mixing. Any other grid, and kDirect, integrates directly (no response fold): among them a
+  // radius with a mediator mass axis or a sterile axis (a table per point), and a radius or
+  // coupling axis with a mediator or sterile truth (the radius and quadratic tables hold neither
+  // a propagator nor a survival probability).
   ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<GridAxis> axes,
             const PhysicsModel& base, Statistic statistic, Method method, Backend& backend);
 
@@ -88,6 +93,10 @@ class ScanModel {
   mutable std::optional<CountsModel::MediatorNodes> mediator_nodes_;
   mutable double cached_mass_ = -1.0;
   mutable Backend::MediatorTables cached_row_;
+  // (mediator_coupling, neutron radius) planes: the radius parameter of the rows (−1: rows of
+  // mass), and A of the last radius asked for (cached_radius_[1] holds that radius).
+  int mediator_radius_id_ = -1;
+  mutable std::vector<double> cached_sm_;
   // kRadius: per axis, the isotopes whose neutron radius it sets, and the rows of the last radii
   // asked for off the grid's rows.
   std::vector<int> radius_masks_[2];

@@ -221,6 +221,61 @@ TEST(MediatorScans, HostRowsEqualTheBackendTablesBitForBit) {
   }
 }
 
+TEST(MediatorScans, ClusterTablesEqualTheNodeByNodeSumsToRounding) {
+  // The tables sum per q² cluster a convergent expansion of the propagator
+  // (kernels/mediator_tables.hpp); summed node by node (one division per node) they must agree to
+  // rounding, at masses far below, among and far above the nodes' q, per recoil bin of two
+  // isotopes (CsI) and in the total count of one (Ar), for every model.
+  for (const char* name : {"csi", "ar"}) {
+    const Study st = mediator_study(Json::array({plane_scan("scalar", 4, 4)}), name, "sys15",
+                                    Json{{"recoil_nodes", 24}, {"energy_nodes", 16},
+                                         {"energy_panels", 3}});
+    const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, cpu());
+    const RateProblem& p = det.counts->problem();
+    const int n_t = static_cast<int>(p.t_nodes.size());
+    for (int mediator : {kVectorUniversal, kVectorBMinusL, kVectorLmuLtau, kScalar}) {
+      PhysicsModel base = standard_model();
+      base.mediator = mediator;
+      const CountsModel::MediatorNodes nodes = det.counts->mediator_nodes(base);
+      ASSERT_LT(nodes.clusters.clusters.size(), nodes.nodes.size() / 10) << name;
+      for (double mass : {1e-3, 0.05, 3.0, 40.0, 120.0, 900.0, 1e5}) {
+        const auto row = det.counts->mediator_row(nodes, mass);
+        std::vector<MediatorMoments> entries(p.entries.size());
+        for (std::size_t e = 0; e < entries.size(); ++e)
+          entries[e] = mediator_moments_at(nodes.nodes.data() + e * n_t, n_t, nodes.scale[e], mass);
+        for (int b = 0; b < p.n_bins(); ++b) {
+          const MediatorMoments m =
+              mediator_bin_sum(entries.data(), p.bin_offsets.data(), b, det.counts->efficiency());
+          const std::string where = std::string(name) + " " + std::to_string(mediator) + " " +
+                                    std::to_string(mass) + " bin " + std::to_string(b);
+          EXPECT_NEAR(row.quartic[b], m.quartic, 1e-13 * std::fabs(m.quartic)) << where;
+          EXPECT_NEAR(row.quadratic[b], m.quadratic, 1e-13 * std::fabs(m.quadratic)) << where;
+          EXPECT_GT(m.quartic, 0.0) << where;
+        }
+      }
+    }
+  }
+}
+
+TEST(MediatorScans, GridRowsEqualTheHostPointByPointBitForBit) {
+  // The blocked, vectorised rows (kernels/scan_point.hpp, mediator_row_chi2) do the operations of
+  // the host's point_chi2_by_residuals: the grid holds the host's chi2() at its points, with both
+  // pulls free (sys15) and with both fixed (ideal).
+  for (const char* scenario : {"sys15", "ideal"}) {
+    const Study st = mediator_study(Json::array({plane_scan("vector_universal", 70, 9)}), "csi",
+                                    scenario);
+    const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, cpu());
+    const auto f =
+        make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
+    const auto a = grid_of(*f, cpu());
+    const auto& x = f->input().axis;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const double host = f->chi2(f->model_at({x[0][i % 70], x[1][i / 70]}));
+      EXPECT_EQ(std::memcmp(&a[i], &host, sizeof(double)), 0) << scenario << " point " << i;
+    }
+  }
+}
+
 TEST(MediatorScans, CouplingAloneAtAFixedMassUsesOneRow) {
   Json scan = {{"name", "g"},
                {"mediator", "vector_b_minus_l"},
