@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "host/core/error.hpp"
+#include "host/engine/stream_analysis.hpp"
 
 namespace cevns {
 
@@ -38,7 +39,8 @@ ResourceEstimate estimate_resources(const Study& study, std::size_t chunk_points
   if (with_output && memory_limit && e.in_memory_bytes > *memory_limit) {
     e.streamed = true;
     // Blocks of whole rows within the limit (at least one row); 1-D grids are analysed whole.
-    std::size_t block = std::max(*memory_limit, 40 * longest_row);
+    std::size_t block =
+        std::max(std::min(*memory_limit, kStreamBlockLimit), kStreamBytesPerPoint * longest_row);
     for (const auto& scan : study.scans)
       if (scan.axes.size() == 1)
         block = std::max<std::size_t>(block, 16 * static_cast<std::size_t>(scan.axes[0].points));

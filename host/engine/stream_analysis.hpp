@@ -32,6 +32,9 @@ struct GridRowBlock {
 // Bytes per grid point that the blocks of analyse_grid_streamed hold at most, and the rows per
 // block within `memory_bytes` (at least one row).
 inline constexpr std::size_t kStreamBytesPerPoint = 40;
+// Blocks larger than this gain nothing (the passes are bound by the disk): a streamed run keeps its
+// blocks within min(memory limit, kStreamBlockLimit).
+inline constexpr std::size_t kStreamBlockLimit = std::size_t{1} << 30;
 std::size_t stream_rows_per_block(std::size_t row_points, std::size_t memory_bytes);
 
 // analyse_grid for a 2-D result whose grid is read through `chi2` in blocks of `rows_per_block`

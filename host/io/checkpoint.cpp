@@ -15,6 +15,7 @@
 #include <limits>
 
 #include "host/core/error.hpp"
+#include "host/core/interrupt.hpp"
 #include "host/engine/stream_analysis.hpp"
 
 namespace cevns {
@@ -163,9 +164,18 @@ void Checkpoint::add_groups(const std::vector<ScanResult>& results,
                    "1 where the chunk's rows of chi2 are written");
     // Allocating the rows this run will write now means that, from the first flush on, writing
     // a chunk changes raw data only, never the file's metadata.
-    const std::vector<double> nan((end - begin) * rows[i].row_points,
+    // In blocks of rows of about 2^20 points: the grid may be larger than memory.
+    const std::size_t nan_rows =
+        std::max<std::size_t>(1, (std::size_t{1} << 20) / rows[i].row_points);
+    const std::vector<double> nan(std::min(nan_rows, end - begin) * rows[i].row_points,
                                   std::numeric_limits<double>::quiet_NaN());
-    g.write_rows("chi2", begin, end - begin, nan.data());
+    const auto write_nan = [&](const std::string& dataset) {
+      for (std::size_t row = begin; row < end; row += nan_rows) {
+        throw_if_interrupted();  // gigabytes for a large grid: a stop request is not kept waiting
+        g.write_rows(dataset, row, std::min(nan_rows, end - row), nan.data());
+      }
+    };
+    write_nan("chi2");
     if (r.toys > 0) {
       g.set_attr("fc_toys", r.toys);
       std::vector<std::string> dims;
@@ -173,7 +183,7 @@ void Checkpoint::add_groups(const std::vector<ScanResult>& results,
         dims.push_back(it->parameter);
       g.create_variable("critical_delta_chi2", dims, "1",
                         "Feldman-Cousins critical Delta chi^2 (rows of finished chunks)");
-      g.write_rows("critical_delta_chi2", begin, end - begin, nan.data());
+      write_nan("critical_delta_chi2");
       g.variable_int("critical_done", {"chunk"}, std::vector<long long>(n_chunks, 0), "1",
                      "1 where the chunk's rows of critical_delta_chi2 are written");
     }
@@ -394,7 +404,8 @@ void write_streamed_scan_file(const std::string& path, const ScanFileInfo& info,
     const ScanModel& model = *models.models[i];
     const GridRows rows = grid_rows(model.input(), 1);
     const std::size_t per_row = rows.row_points, n_rows = rows.n_rows;
-    const std::size_t block = stream_rows_per_block(per_row, memory_bytes);
+    const std::size_t block =
+        stream_rows_per_block(per_row, std::min(memory_bytes, kStreamBlockLimit));
     const bool fc = r.toys > 0;
     h5::Group g = root.group(result_label(r));
     write_scan_layout(g, r);
@@ -418,6 +429,7 @@ void write_streamed_scan_file(const std::string& path, const ScanFileInfo& info,
       }
       std::vector<double> buffer;
       for (std::size_t b0 = begin; b0 < end; b0 += block) {
+        throw_if_interrupted();
         const std::size_t n = std::min(block, end - b0);
         buffer.resize(n * per_row);
         grids.chi2(i, b0, n, buffer.data());
@@ -452,6 +464,7 @@ void write_streamed_scan_file(const std::string& path, const ScanFileInfo& info,
         model, study, &r,
         [&](std::size_t first, std::size_t n, double* out) { grids.chi2(i, first, n, out); }, block,
         [&](const GridRowBlock& b) {
+          throw_if_interrupted();  // the temporary file is removed as the stack unwinds
           g.write_rows("chi2", b.first_row, b.n_rows, b.chi2);
           g.write_rows("delta_chi2", b.first_row, b.n_rows, b.delta_chi2);
           if (!fc) return;
