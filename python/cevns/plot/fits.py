@@ -141,7 +141,7 @@ def draw_fit_profiles(inv, what):
                     ax.plot(c["x"], np.ravel(c["critical"]), gid=f"critical:{name}", **fc_style)
                     handles.setdefault("__fc__", Line2D([], [], color="0.25",
                                                         linestyle=(0, (1, 1.5))))
-                    labels.setdefault("__fc__", "Feldman-Cousins $t_c$ (per data set, dotted)")
+                    labels.setdefault("__fc__", "Feldman-Cousins $t_c$ (dotted)")
                 inside = c["x"][np.isfinite(c["y"]) & (c["y"] <= 2 * ymax / 3)]
                 if inside.size:
                     xr = (inside.min(), inside.max()) if xr is None else (
@@ -202,7 +202,7 @@ def _threshold_text(d):
     """What a plane's regions were drawn with: Wilks' Delta(-2 ln L), or the Feldman-Cousins
     critical values per point."""
     if d.get("fc_toys"):
-        return rf"Feldman-Cousins $t_c$ from {d['fc_toys']} toys per point"
+        return f"Feldman-Cousins, {d['fc_toys']} toys"
     return rf"$\Delta(-2\ln L)$ = {d['threshold']:.2f}"
 
 
