@@ -6,10 +6,10 @@
 // timed on a few true points since it is slow. Items are toys. Registered when the COHERENT data
 // are present (shared/data/coherent beside the repository, or $CEVNS_DATA).
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
-#include <unistd.h>
 
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
@@ -31,8 +31,9 @@ void BM_FeldmanCousinsDataPlane(benchmark::State& state, bool screen, std::size_
   std::vector<DataGrid> grids;
   std::vector<ToyInput> inputs;
   for (const char* release : {"csi2021", "lar2020"}) {
-    sets.push_back(load_data_set(
-        std::string(CEVNS_SOURCE_DIR) + "/configs/data/" + release + ".json", data_dir(), *backend));
+    sets.push_back(
+        load_data_set(std::string(CEVNS_SOURCE_DIR) + "/configs/data/" + release + ".json",
+                      data_dir(), *backend));
   }
   for (std::size_t i = 0; i < sets.size(); ++i) {
     const DataSet& d = sets[i];

@@ -113,7 +113,7 @@ struct ToyInput {
   // Poisson only: the minimum over the grid screened by a quadratic surrogate and a descent
   // with the exact statistic (kernels/toys.hpp) instead of profiled at every point.
   bool screen = false;
-  std::size_t grid_n0 = 0;  // points per row of axis 0
+  std::size_t grid_n0 = 0;               // points per row of axis 0
   std::vector<double> surrogate_weight;  // Poisson: [bin]
   std::vector<double> surrogate_gram;    // Poisson: [row][K·K + K·n_backgrounds]
   std::size_t n_sources() const { return n_bins > 0 ? source_bins.size() / n_bins : 0; }

@@ -531,17 +531,17 @@ class ThrustToys final : public ToyEvaluator {
       if (screened)
         parallel_for(std::min(batch, items - begin),
                      ScreenedToyStatisticLoop{ptr(views_), static_cast<int>(sets_.size()),
-                                              bins_total_, view_.n_points, first, toy_begin,
-                                              n_toys, begin, ptr(scratch_), result});
+                                              bins_total_, view_.n_points, first, toy_begin, n_toys,
+                                              begin, ptr(scratch_), result});
       else if (joint)
         parallel_for(std::min(batch, items - begin),
-                     JointToyStatisticLoop{ptr(views_), static_cast<int>(sets_.size()),
-                                           bins_total_, view_.n_points, first, toy_begin, n_toys,
-                                           begin, ptr(scratch_), result});
+                     JointToyStatisticLoop{ptr(views_), static_cast<int>(sets_.size()), bins_total_,
+                                           view_.n_points, first, toy_begin, n_toys, begin,
+                                           ptr(scratch_), result});
       else
-        parallel_for(std::min(batch, items - begin), ToyStatisticLoop{view_, first, toy_begin,
-                                                                      n_toys, begin,
-                                                                      ptr(scratch_), result});
+        parallel_for(
+            std::min(batch, items - begin),
+            ToyStatisticLoop{view_, first, toy_begin, n_toys, begin, ptr(scratch_), result});
     }
     if (!kHostMemory) thrust::copy(buffer_.begin(), buffer_.begin() + items, out);
   }

@@ -209,7 +209,7 @@ namespace cevns {
 
 inline constexpr int kScreenCandidates = 12;
 inline constexpr int kMaxJointSets = 8;
-inline constexpr int kScreenCache = 160;                        // exact values kept per toy
+inline constexpr int kScreenCache = 160;  // exact values kept per toy
 
 // The row of point p.
 CEVNS_HD inline std::size_t toy_row_of(const ToyView& v, std::size_t p) {
@@ -288,9 +288,9 @@ CEVNS_HD inline double joint_exact_chi2(const ToyView* views, int n_sets, std::s
   double sum = 0.0;
   for (int s = 0; s < n_sets; ++s) {
     const ToyView& v = views[s];
-    const PoissonProfile prof = profile_poisson(
-        ToyTemplates{v, toy_row_of(v, p), p, counts, centres + s * kMaxPulls},
-        start ? start + s * kMaxPulls : nullptr);
+    const PoissonProfile prof =
+        profile_poisson(ToyTemplates{v, toy_row_of(v, p), p, counts, centres + s * kMaxPulls},
+                        start ? start + s * kMaxPulls : nullptr);
     for (int k = 0; k < kMaxPulls; ++k) theta[s * kMaxPulls + k] = prof.theta[k];
     sum += prof.chi2;
     counts += v.n_bins;
@@ -300,9 +300,9 @@ CEVNS_HD inline double joint_exact_chi2(const ToyView* views, int n_sets, std::s
 
 // t = χ²_toy(truth) − min over the grid of χ²_toy for one toy of every set, the minimum screened
 // as described above. `counts` holds Σ n_bins doubles, `surrogate` n_points.
-CEVNS_HD inline double screened_toy_statistic(const ToyView* views, int n_sets,
-                                              std::size_t truth, std::uint32_t toy,
-                                              double* counts, double* surrogate) {
+CEVNS_HD inline double screened_toy_statistic(const ToyView* views, int n_sets, std::size_t truth,
+                                              std::uint32_t toy, double* counts,
+                                              double* surrogate) {
   const ToyView& v0 = views[0];
   const std::size_t n_points = v0.n_points;
   double centres[kMaxJointSets * kMaxPulls];

@@ -235,10 +235,10 @@ int run_fit(const FitOptions& options) {
       if (!wanted(req.name)) continue;
       plane_grids[i].push_back(plane_grid(d, d.data, req, *backend, progress));
       const DataGrid& g = plane_grids[i].back();
-      planes[i].push_back(analyse_plane(
-          {g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2,
-          plane_critical_values({g.model.get()}, d.statistics, d.delta_chi2_2d, *backend, progress,
-                                d.name + "/" + req.name)));
+      planes[i].push_back(
+          analyse_plane({g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2,
+                        plane_critical_values({g.model.get()}, d.statistics, d.delta_chi2_2d,
+                                              *backend, progress, d.name + "/" + req.name)));
       set_statistics(d.statistics, &planes[i].back());
       print_plane(planes[i].back());
       j["planes"][req.name] = plane_json(planes[i].back());

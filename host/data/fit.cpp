@@ -117,7 +117,7 @@ std::uint64_t data_set_seed(std::uint64_t seed, std::size_t set) {
 
 double cl_of_threshold(double threshold, int n_parameters) {
   return n_parameters == 1 ? std::erf(std::sqrt(0.5 * threshold))  // χ²₁ CDF
-                           : 1.0 - std::exp(-0.5 * threshold);    // χ²₂ CDF
+                           : 1.0 - std::exp(-0.5 * threshold);     // χ²₂ CDF
 }
 
 StatisticsOptions joint_statistics(const std::vector<const DataSet*>& sets) {
@@ -141,10 +141,9 @@ StatisticsOptions joint_statistics(const std::vector<const DataSet*>& sets) {
 }
 
 std::vector<double> feldman_cousins_critical_values(const std::vector<const ScanModel*>& models,
-                                                    const StatisticsOptions& statistics,
-                                                    double cl, Backend& backend,
-                                                    Progress& progress, const std::string& label,
-                                                    bool screen) {
+                                                    const StatisticsOptions& statistics, double cl,
+                                                    Backend& backend, Progress& progress,
+                                                    const std::string& label, bool screen) {
   std::vector<ToyInput> inputs;
   for (std::size_t i = 0; i < models.size(); ++i) {
     inputs.push_back(make_toy_input(*models[i], data_set_seed(statistics.seed, i)));
@@ -162,9 +161,8 @@ std::vector<double> feldman_cousins_critical_values(const std::vector<const Scan
 void feldman_cousins_profile(const std::vector<const ScanModel*>& models,
                              const StatisticsOptions& statistics, Backend& backend,
                              Progress& progress, ProfileScan* p) {
-  p->critical_delta_chi2 =
-      feldman_cousins_critical_values(models, statistics, cl_of_threshold(p->threshold, 1),
-                                      backend, progress, p->parameter);
+  p->critical_delta_chi2 = feldman_cousins_critical_values(
+      models, statistics, cl_of_threshold(p->threshold, 1), backend, progress, p->parameter);
   p->toys = statistics.toys;
   p->seed = statistics.seed;
   std::vector<double> margin(p->chi2.size());

@@ -78,10 +78,9 @@ ProfileScan analyse_profile(const std::vector<const ScanModel*>& models, const S
 // the grid is screened (kernels/toys.hpp, screened_toy_statistic); `screen = false` profiles
 // every point instead (slow: for tests).
 std::vector<double> feldman_cousins_critical_values(const std::vector<const ScanModel*>& models,
-                                                    const StatisticsOptions& statistics,
-                                                    double cl, Backend& backend,
-                                                    Progress& progress, const std::string& label,
-                                                    bool screen = true);
+                                                    const StatisticsOptions& statistics, double cl,
+                                                    Backend& backend, Progress& progress,
+                                                    const std::string& label, bool screen = true);
 
 // The Philox key of data set `set`'s toys: the seed (< 2³¹) in the low 32 bits, the set's index
 // in the high ones; set 0 keeps the seed itself, so a single data set's toys are the same alone

@@ -187,7 +187,9 @@ void fill_surrogate(const ScanInput& in, ToyInput* t) {
   const std::size_t rows = t->row_first.size() - 1;
   t->surrogate_weight.resize(B);
   for (int b = 0; b < B; ++b) t->surrogate_weight[b] = 1.0 / std::max(in.data[b], 1.0);
-  const auto bkg = [&](int a, int b) { return t->backgrounds[static_cast<std::size_t>(a) * B + b]; };
+  const auto bkg = [&](int a, int b) {
+    return t->backgrounds[static_cast<std::size_t>(a) * B + b];
+  };
   const std::size_t per_row = static_cast<std::size_t>(K) * (K + nb);
   t->surrogate_gram.assign(rows * per_row, 0.0);
   for (std::size_t r = 0; r < rows; ++r) {

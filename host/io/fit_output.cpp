@@ -61,8 +61,9 @@ void write_critical_values(h5::Group& g, const std::vector<std::string>& dims,
                          "toy)"));
   g.variable("critical_delta_chi2", dims, critical, "1",
              "Feldman-Cousins critical Delta(-2 ln L) from toys at each grid point");
-  g.variable_int("toys", dims, std::vector<long long>(critical.size(), static_cast<long long>(toys)),
-                 "1", "pseudo-experiments per grid point");
+  g.variable_int("toys", dims,
+                 std::vector<long long>(critical.size(), static_cast<long long>(toys)), "1",
+                 "pseudo-experiments per grid point");
 }
 
 }  // namespace

@@ -103,7 +103,6 @@ TEST(FitCommand, MediatorPlanesPerDataSetAndJointlyTheJointGridIsTheSumOfTheSing
   }
 }
 
-
 TEST(FitCommand, FeldmanCousinsPlanesAndJointProfilesCarryCriticalValues) {
   SKIP_WITHOUT_DATA();
   testing::ScratchDir dir;
@@ -111,8 +110,8 @@ TEST(FitCommand, FeldmanCousinsPlanesAndJointProfilesCarryCriticalValues) {
   // 5 × 5 sterile plane and a profile, 10 toys per point.
   std::vector<std::string> configs;
   for (const char* release : {"csi2021", "lar2020"}) {
-    Json c = Json::parse(testing::read_file(
-        testing::source_path(std::string("configs/data/") + release + ".json")));
+    Json c = Json::parse(
+        testing::read_file(testing::source_path(std::string("configs/data/") + release + ".json")));
     c["statistics"] = {{"method", "feldman_cousins"}, {"toys", 10}, {"seed", 4}};
     configs.push_back(dir.write(std::string(release) + ".json", c.dump()));
   }
@@ -127,7 +126,8 @@ TEST(FitCommand, FeldmanCousinsPlanesAndJointProfilesCarryCriticalValues) {
   ASSERT_EQ(run_fit(o), 0);
   const Json j = Json::parse(testing::read_file(dir.file("fit.json")));
   for (const Json* block : {&j["data_sets"][0], &j["data_sets"][1], &j["combined"]}) {
-    for (const Json* r : {&(*block)["planes"]["sterile_nue"], &(*block)["profiles"]["sin2_theta_W"]}) {
+    for (const Json* r :
+         {&(*block)["planes"]["sterile_nue"], &(*block)["profiles"]["sin2_theta_W"]}) {
       EXPECT_EQ((*r)["delta_chi2_threshold"], "critical_delta_chi2");
       EXPECT_EQ((*r)["statistics"]["method"], "feldman_cousins");
       EXPECT_EQ((*r)["statistics"]["toys"], 10);

@@ -30,8 +30,9 @@ const DataSet& data_set(const std::string& release) {
   auto it = cache.find(release);
   if (it == cache.end())
     it = cache
-             .emplace(release, load_data_set(testing::source_path("configs/data/" + release + ".json"),
-                                             std::string(CEVNS_SHARED_DATA_DIR), backend()))
+             .emplace(release,
+                      load_data_set(testing::source_path("configs/data/" + release + ".json"),
+                                    std::string(CEVNS_SHARED_DATA_DIR), backend()))
              .first;
   return it->second;
 }
@@ -67,8 +68,8 @@ std::vector<double> toy_statistics(const std::vector<const ScanModel*>& models, 
     inputs.push_back(make_toy_input(*models[i], data_set_seed(seed, i)));
     inputs.back().screen = screen;
   }
-  const auto ev = models.size() == 1 ? backend().prepare_toys(inputs[0])
-                                     : backend().prepare_joint_toys(inputs);
+  const auto ev =
+      models.size() == 1 ? backend().prepare_toys(inputs[0]) : backend().prepare_joint_toys(inputs);
   const std::size_t n = std::min(inputs[0].n_points, max_points);
   std::vector<double> t(n * toys);
   ev->statistics(0, n, 0, toys, t.data());
@@ -169,10 +170,12 @@ TEST(FitFeldmanCousins, JointStatisticsMustAgree) {
     ADD_FAILURE() << "different toys are an error";
   } catch (const InputError& e) {
     const std::string m = e.what();
-    EXPECT_NE(m.find(b.file + ": /statistics: expected the statistics of every data set fitted "
-                              "jointly to agree: " +
-                     a.file + " has {method: feldman_cousins, toys: 100, seed: 1}, this one "
-                              "{method: feldman_cousins, toys: 200, seed: 1}"),
+    EXPECT_NE(m.find(b.file +
+                     ": /statistics: expected the statistics of every data set fitted "
+                     "jointly to agree: " +
+                     a.file +
+                     " has {method: feldman_cousins, toys: 100, seed: 1}, this one "
+                     "{method: feldman_cousins, toys: 200, seed: 1}"),
               std::string::npos)
         << m;
   }
@@ -200,8 +203,8 @@ TEST(FitFeldmanCousins, FreshToysShowTheCriticalValueCovers) {
   std::vector<double> reference(n), fresh(n);
   for (int k = 0; k < 2; ++k) {
     inputs[k].screen = true;
-    backend().prepare_toys(inputs[k])->statistics(truth, 1, 0, n, k == 0 ? reference.data()
-                                                                          : fresh.data());
+    backend().prepare_toys(inputs[k])->statistics(truth, 1, 0, n,
+                                                  k == 0 ? reference.data() : fresh.data());
   }
   const double tc = toy_quantile(reference, 0.9);
   int covered = 0;
