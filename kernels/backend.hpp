@@ -119,6 +119,12 @@ struct ToyInput {
   std::vector<PoissonTable> source_bins;  // [source][bin]: the grid's points, then extra sources
   std::vector<double> source_nuisance;    // [source][1 + n_backgrounds]
   std::uint64_t seed = 0;
+  // Poisson only: the minimum over the grid screened by a quadratic surrogate and a descent
+  // with the exact statistic (kernels/toys.hpp) instead of profiled at every point.
+  bool screen = false;
+  std::size_t grid_n0 = 0;               // points per row of axis 0
+  std::vector<double> surrogate_weight;  // Poisson: [bin]
+  std::vector<double> surrogate_gram;    // Poisson: [row][K·K + K·n_backgrounds]
   std::size_t n_sources() const { return n_bins > 0 ? source_bins.size() / n_bins : 0; }
 };
 
@@ -173,6 +179,10 @@ class Backend {
 
   // Uploads the tables of a grid's pseudo-experiments.
   virtual std::unique_ptr<ToyEvaluator> prepare_toys(const ToyInput& input) = 0;
+  // The same for data sets fitted jointly on one grid (the same points in every set; each set's
+  // toys keyed by its own `seed`): a toy draws every set and its statistic at a point is the sum
+  // of theirs. Its statistics() are those of the joint fit; it has no delta_chi2().
+  virtual std::unique_ptr<ToyEvaluator> prepare_joint_toys(const std::vector<ToyInput>& sets) = 0;
 
   // a·b − c, evaluated by a kernel of this backend. Both backends are compiled without
   // floating-point contraction (CMakeLists.txt: nvcc --fmad=false, g++ -ffp-contract=off), so

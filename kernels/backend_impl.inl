@@ -477,36 +477,117 @@ struct ToyDeltaLoop {
   }
 };
 
+// The toys of data sets fitted jointly (shared physics, separate nuisances): one work item per
+// (true point, toy) draws every set's toy (each keyed by its own seed) and adds the sets'
+// statistics point by point in a scratch row of the grid, in the order of the sets (the order
+// in which the joint grid sums them), then takes t at the true point against the row's minimum.
+struct JointToyStatisticLoop {
+  const ToyView* views;
+  int n_sets, bins_total;
+  std::size_t n_points, first;
+  std::uint32_t toy_begin, n_toys;
+  std::size_t item_begin;
+  double* scratch;  // [item − item_begin][bins_total + n_points]
+  double* out;      // [item]
+  CEVNS_HD void operator()(std::size_t i) const {
+    const std::size_t item = item_begin + i;
+    const std::size_t point = first + item / n_toys;
+    const std::uint32_t toy = toy_begin + static_cast<std::uint32_t>(item % n_toys);
+    double* counts = scratch + i * (static_cast<std::size_t>(bins_total) + n_points);
+    double* sum = counts + bins_total;
+    for (std::size_t p = 0; p < n_points; ++p) sum[p] = 0.0;
+    for (int s = 0; s < n_sets; ++s) {
+      double centre[kMaxPulls];
+      draw_toy(views[s], point, point, toy, counts, centre);
+      ToyAddSink sink{sum};
+      toy_grid_chi2(views[s], counts, centre, sink);
+      counts += views[s].n_bins;
+    }
+    double minimum = 1e308;
+    for (std::size_t p = 0; p < n_points; ++p) minimum = sum[p] < minimum ? sum[p] : minimum;
+    out[item] = sum[point] - minimum;
+  }
+};
+
+// Poisson toys with the screened minimum (kernels/toys.hpp), of one data set or several jointly.
+struct ScreenedToyStatisticLoop {
+  const ToyView* views;
+  int n_sets, bins_total;
+  std::size_t n_points, first;
+  std::uint32_t toy_begin, n_toys;
+  std::size_t item_begin;
+  double* scratch;  // [item − item_begin][bins_total + n_points]
+  double* out;      // [item]
+  CEVNS_HD void operator()(std::size_t i) const {
+    const std::size_t item = item_begin + i;
+    const std::size_t point = first + item / n_toys;
+    const std::uint32_t toy = toy_begin + static_cast<std::uint32_t>(item % n_toys);
+    double* counts = scratch + i * (static_cast<std::size_t>(bins_total) + n_points);
+    out[item] = screened_toy_statistic(views, n_sets, point, toy, counts, counts + bins_total);
+  }
+};
+
+// The tables of one data set's (or one forecast's) toys on the device.
+struct DeviceToySet {
+  explicit DeviceToySet(const ToyInput& in)
+      : row_first(upload(in.row_first)),
+        basis(upload(in.basis)),
+        coef(upload(in.coef)),
+        backgrounds(upload(in.backgrounds)),
+        sigmas(upload(in.sigmas)),
+        weight(upload(in.weight.empty() ? std::vector<double>{0.0} : in.weight)),
+        point_gaussian(
+            upload(in.point_gaussian.empty() ? std::vector<double>{0.0} : in.point_gaussian)),
+        source_bins(upload(in.source_bins)),
+        source_nuisance(upload(in.source_nuisance)),
+        surrogate_weight(upload(nonempty(in.surrogate_weight))),
+        surrogate_gram(upload(nonempty(in.surrogate_gram))) {
+    view = ToyView{in.n_points,
+                   in.n_bins,
+                   in.n_basis,
+                   static_cast<int>(in.row_first.size()) - 1,
+                   ptr(row_first),
+                   ptr(basis),
+                   ptr(coef),
+                   in.poisson ? 1 : 0,
+                   in.n_backgrounds,
+                   ptr(backgrounds),
+                   ptr(sigmas),
+                   ptr(weight),
+                   in.gg,
+                   ptr(point_gaussian),
+                   ptr(source_bins),
+                   ptr(source_nuisance),
+                   in.seed,
+                   in.screen && in.poisson ? 1 : 0,
+                   in.grid_n0 > 0 ? in.grid_n0 : in.n_points,
+                   ptr(surrogate_weight),
+                   ptr(surrogate_gram)};
+  }
+  thrust::device_vector<std::size_t> row_first;
+  thrust::device_vector<double> basis, coef, backgrounds, sigmas, weight, point_gaussian;
+  thrust::device_vector<PoissonTable> source_bins;
+  thrust::device_vector<double> source_nuisance;
+  thrust::device_vector<double> surrogate_weight, surrogate_gram;
+  ToyView view{};
+
+ private:
+  static std::vector<double> nonempty(const std::vector<double>& v) {
+    return v.empty() ? std::vector<double>{0.0} : v;
+  }
+};
+
 class ThrustToys final : public ToyEvaluator {
  public:
-  explicit ThrustToys(const ToyInput& in)
-      : row_first_(upload(in.row_first)),
-        basis_(upload(in.basis)),
-        coef_(upload(in.coef)),
-        backgrounds_(upload(in.backgrounds)),
-        sigmas_(upload(in.sigmas)),
-        weight_(upload(in.weight.empty() ? std::vector<double>{0.0} : in.weight)),
-        point_gaussian_(
-            upload(in.point_gaussian.empty() ? std::vector<double>{0.0} : in.point_gaussian)),
-        source_bins_(upload(in.source_bins)),
-        source_nuisance_(upload(in.source_nuisance)) {
-    view_ = ToyView{in.n_points,
-                    in.n_bins,
-                    in.n_basis,
-                    static_cast<int>(in.row_first.size()) - 1,
-                    ptr(row_first_),
-                    ptr(basis_),
-                    ptr(coef_),
-                    in.poisson ? 1 : 0,
-                    in.n_backgrounds,
-                    ptr(backgrounds_),
-                    ptr(sigmas_),
-                    ptr(weight_),
-                    in.gg,
-                    ptr(point_gaussian_),
-                    ptr(source_bins_),
-                    ptr(source_nuisance_),
-                    in.seed};
+  explicit ThrustToys(const std::vector<ToyInput>& in) {
+    std::vector<ToyView> views;
+    for (const ToyInput& set : in) {
+      sets_.push_back(std::make_unique<DeviceToySet>(set));
+      views.push_back(sets_.back()->view);
+      bins_total_ += set.n_bins;
+    }
+    view_ = views.front();
+    views_ = upload(views);
   }
 
   void statistics(std::size_t first, std::size_t count, std::uint32_t toy_begin,
@@ -514,21 +595,39 @@ class ThrustToys final : public ToyEvaluator {
     const std::uint32_t n_toys = toy_end - toy_begin;
     const std::size_t items = count * n_toys;
     if (items == 0) return;
-    const std::size_t batch = batch_items(items);
-    if (scratch_.size() < batch * view_.n_bins) scratch_.resize(batch * view_.n_bins);
+    const bool joint = sets_.size() > 1, screened = view_.screen != 0;
+    const std::size_t per_item =
+        static_cast<std::size_t>(bins_total_) + (joint || screened ? view_.n_points : 0);
+    const std::size_t batch = batch_items(items, per_item);
+    if (scratch_.size() < batch * per_item) scratch_.resize(batch * per_item);
     double* result = out;
     if (!kHostMemory) {
       if (buffer_.size() < items) buffer_.resize(items);
       result = ptr(buffer_);
     }
-    for (std::size_t begin = 0; begin < items; begin += batch)
-      parallel_for(std::min(batch, items - begin),
-                   ToyStatisticLoop{view_, first, toy_begin, n_toys, begin, ptr(scratch_), result});
+    for (std::size_t begin = 0; begin < items; begin += batch) {
+      if (screened)
+        parallel_for(std::min(batch, items - begin),
+                     ScreenedToyStatisticLoop{ptr(views_), static_cast<int>(sets_.size()),
+                                              bins_total_, view_.n_points, first, toy_begin, n_toys,
+                                              begin, ptr(scratch_), result});
+      else if (joint)
+        parallel_for(std::min(batch, items - begin),
+                     JointToyStatisticLoop{ptr(views_), static_cast<int>(sets_.size()), bins_total_,
+                                           view_.n_points, first, toy_begin, n_toys, begin,
+                                           ptr(scratch_), result});
+      else
+        parallel_for(
+            std::min(batch, items - begin),
+            ToyStatisticLoop{view_, first, toy_begin, n_toys, begin, ptr(scratch_), result});
+    }
     if (!kHostMemory) thrust::copy(buffer_.begin(), buffer_.begin() + items, out);
   }
 
   void delta_chi2(std::size_t source, std::uint64_t key_point, std::uint32_t toy_begin,
                   std::uint32_t toy_end, double* out) override {
+    if (sets_.size() > 1)
+      throw std::logic_error("toys of a joint fit give critical values only, not Delta chi2 grids");
     const std::size_t n_toys = toy_end - toy_begin;
     if (n_toys == 0) return;
     if (scratch_.size() < n_toys * view_.n_bins) scratch_.resize(n_toys * view_.n_bins);
@@ -543,16 +642,15 @@ class ThrustToys final : public ToyEvaluator {
   }
 
  private:
-  // Work items per launch: their count scratch rows stay under 2^23 doubles (64 MiB).
-  std::size_t batch_items(std::size_t items) const {
-    const std::size_t cap = (std::size_t{1} << 23) / static_cast<std::size_t>(view_.n_bins);
+  // Work items per launch: their scratch rows stay under 2^23 doubles (64 MiB).
+  static std::size_t batch_items(std::size_t items, std::size_t per_item) {
+    const std::size_t cap = (std::size_t{1} << 23) / std::max<std::size_t>(per_item, 1);
     return std::max<std::size_t>(1, std::min(items, cap));
   }
 
-  thrust::device_vector<std::size_t> row_first_;
-  thrust::device_vector<double> basis_, coef_, backgrounds_, sigmas_, weight_, point_gaussian_;
-  thrust::device_vector<PoissonTable> source_bins_;
-  thrust::device_vector<double> source_nuisance_;
+  std::vector<std::unique_ptr<DeviceToySet>> sets_;
+  thrust::device_vector<ToyView> views_;
+  int bins_total_ = 0;
   thrust::device_vector<double> scratch_, buffer_;
   ToyView view_{};
 };
@@ -654,7 +752,16 @@ class ThrustBackend final : public Backend {
   }
 
   std::unique_ptr<ToyEvaluator> prepare_toys(const ToyInput& input) override {
-    return std::make_unique<ThrustToys>(input);
+    return std::make_unique<ThrustToys>(std::vector<ToyInput>{input});
+  }
+
+  std::unique_ptr<ToyEvaluator> prepare_joint_toys(const std::vector<ToyInput>& sets) override {
+    if (sets.empty() || sets.size() > static_cast<std::size_t>(kMaxJointSets))
+      throw std::logic_error("prepare_joint_toys: expected 1 to 8 data sets");
+    for (const ToyInput& s : sets)
+      if (s.n_points != sets.front().n_points || s.screen != sets.front().screen)
+        throw std::logic_error("prepare_joint_toys: the sets' grids differ");
+    return std::make_unique<ThrustToys>(sets);
   }
 
   double multiply_subtract(double a, double b, double c) override {

@@ -108,12 +108,13 @@ CEVNS_HD double poisson_objective(const Templates& t, const double* theta) {
 
 }  // namespace detail
 
-// Minimises −2 ln λ over the θ_k, starting from θ = 0. Templates: a view with
+// Minimises −2 ln λ over the θ_k, starting from θ = 0 (or from `start`, when given and finite
+// there: the pseudo-experiments start from a neighbouring point's minimum). Templates: a view with
 //   int n_bins() const, int n_templates() const (≤ kMaxPulls), double data(int bin) const,
 //   void values(int bin, double* t) const  (T_k,bin for every k), double sigma(int k) const
 // where σ > 0 is a Gaussian pull of that width, σ = 0 fixes θ = 0 and σ = +∞ leaves θ free.
 template <class Templates>
-CEVNS_HD PoissonProfile profile_poisson(const Templates& t) {
+CEVNS_HD PoissonProfile profile_poisson(const Templates& t, const double* start_theta = nullptr) {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   const int nk = t.n_templates(), nb = t.n_bins();
   PoissonProfile r;
@@ -124,7 +125,18 @@ CEVNS_HD PoissonProfile profile_poisson(const Templates& t) {
   for (int k = 0; k < kMaxPulls; ++k) r.theta[k] = 0.0;
   for (int k = 0; k < nk; ++k)
     if (t.sigma(k) > 0.0) free[n++] = k;
-  double fx = detail::poisson_objective(t, r.theta);
+  bool started = false;
+  double fx = 0.0;
+  if (start_theta != nullptr && n > 0) {
+    double trial[kMaxPulls];
+    for (int k = 0; k < kMaxPulls; ++k) trial[k] = 0.0;
+    for (int a = 0; a < n; ++a) trial[free[a]] = start_theta[free[a]];
+    fx = detail::poisson_objective(t, trial);
+    started = std::isfinite(fx);
+    if (started)
+      for (int k = 0; k < kMaxPulls; ++k) r.theta[k] = trial[k];
+  }
+  if (!started) fx = detail::poisson_objective(t, r.theta);
   if (n == 0 || !std::isfinite(fx)) {
     r.chi2 = fx;
     r.converged = std::isfinite(fx);
@@ -135,7 +147,7 @@ CEVNS_HD PoissonProfile profile_poisson(const Templates& t) {
   // line search. Above twice the data's total, start instead with the free templates scaled by
   // data/model; −2 ln λ being convex in θ, the minimum is the same. Within twice the data the
   // start stays θ = 0.
-  {
+  if (!started) {
     double value0[kMaxPulls], total_mu = 0.0, total_n = 0.0;
     for (int i = 0; i < nb; ++i) {
       t.values(i, value0);

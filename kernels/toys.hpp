@@ -56,6 +56,14 @@ struct ToyView {
   const PoissonTable* source_bins;  // [source][bin]
   const double* source_nuisance;    // [source][1 + n_backgrounds]
   std::uint64_t seed;
+  // Poisson toys: the minimum over the grid screened by a quadratic surrogate (below) instead of
+  // profiling every point; the grid's points per row of axis 0 for its neighbourhoods.
+  int screen;
+  std::size_t grid_n0;
+  // The surrogate's weights per bin (1/max(n, 1) of the reference data) and Gram sums per row
+  // ([row][K·K signal × signal, then K·n_backgrounds signal × background]).
+  const double* surrogate_weight;
+  const double* surrogate_gram;
 };
 
 // The toy's data, drawn into `counts` (n_bins), and its constraint centres into `centre`.
@@ -164,6 +172,12 @@ struct ToyStatisticSink {
   }
 };
 
+// Adds the toy's statistic of one data set to a running sum per grid point (joint fits).
+struct ToyAddSink {
+  double* sum;
+  CEVNS_HD void operator()(std::size_t p, double chi2) { sum[p] += chi2; }
+};
+
 // Every grid point's χ²_toy, for the spread of the expected limit (then Δχ² after the minimum).
 struct ToyGridSink {
   double* out;
@@ -173,5 +187,205 @@ struct ToyGridSink {
     if (chi2 < minimum) minimum = chi2;
   }
 };
+
+}  // namespace cevns
+
+namespace cevns {
+
+// ---------------------------------------------------------------------------------------------
+// Screened minimisation of the Poisson statistic (data fits). Profiling the pulls of −2 ln λ
+// costs a few Newton iterations over every bin at every point, so a toy minimised over a plane
+// of thousands of points costs thousands of profiles. Instead:
+//  1. a quadratic surrogate of the toy's −2 ln λ at every point, built per row like the Gaussian
+//     χ² of the forecasts (add_surrogate below): Neyman's χ² with the reference data's weights,
+//     the backgrounds at their best fit at the true point, the signal normalisation profiled in
+//     closed form; its sums over bins are formed once per row and toy, a point costs ~K²;
+//  2. the exact statistic (pulls profiled) at the true point and at the kScreenCandidates points
+//     of lowest surrogate;
+//  3. a descent on the grid with the exact statistic from the best of them: the 8 (2-D) or 2
+//     (1-D) neighbours of the current point, to the lowest, until none is lower.
+// The minimum so found is a local minimum of the exact statistic on the grid, in the basin
+// that the surrogate points to; tests compare it with the minimum over every point.
+
+inline constexpr int kScreenCandidates = 12;
+inline constexpr int kMaxJointSets = 8;
+inline constexpr int kScreenCache = 160;  // exact values kept per toy
+
+// The row of point p.
+CEVNS_HD inline std::size_t toy_row_of(const ToyView& v, std::size_t p) {
+  int lo = 0, hi = v.n_rows;  // row_first[lo] ≤ p < row_first[hi]
+  while (hi - lo > 1) {
+    const int mid = (lo + hi) / 2;
+    if (v.row_first[mid] <= p)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return static_cast<std::size_t>(lo);
+}
+
+// Adds the surrogate of one data set's toy at every grid point to sum[p]: Neyman's χ² with the
+// reference data's weights w, the backgrounds held at their best fit to the reference data at
+// the true point (x_k = 1 + θ̂_k), the signal normalisation x₀ profiled in closed form:
+//   Q = Σ w r² − 2 x₀ Σ w r s + x₀² Σ w s² + ip (x₀ − c)²,  r = n − Σ x_k B_k,
+// where Σ w r s = Σ_j coef_j Σ_b w r basis_j is K sums per row and Σ w s² = coefᵀ G coef with
+// the Gram matrix G of the row's basis (made once on the host): a point costs ~K² operations.
+CEVNS_HD inline void add_surrogate(const ToyView& v, std::size_t source, const double* counts,
+                                   const double* centre, double* sum) {
+  const int K = v.n_basis, nb = v.n_backgrounds, n_bins = v.n_bins;
+  const double* hat = v.source_nuisance + source * static_cast<std::size_t>(1 + nb);
+  const double sg = v.sigmas[0];
+  const double ip = sg > 0.0 && sg < 1e300 ? 1.0 / (sg * sg) : 0.0;
+  const bool free_signal = sg > 0.0;
+  const double target = 1.0 + centre[0];
+  const auto residual = [&](int b) {
+    double r = counts[b];
+    for (int a = 0; a < nb; ++a)
+      r -= (1.0 + hat[1 + a]) * v.backgrounds[static_cast<std::size_t>(a) * n_bins + b];
+    return r;
+  };
+  double srr = 0.0;
+  for (int b = 0; b < n_bins; ++b) {
+    const double r = residual(b);
+    srr += v.surrogate_weight[b] * r * r;
+  }
+  for (int r = 0; r < v.n_rows; ++r) {
+    const double* base = v.basis + static_cast<std::size_t>(r) * K * n_bins;
+    const double* gram = v.surrogate_gram + static_cast<std::size_t>(r) * K * (K + nb);
+    double hs[kMaxToyBasis];
+    for (int j = 0; j < K; ++j) hs[j] = 0.0;
+    for (int b = 0; b < n_bins; ++b) {
+      const double wr = v.surrogate_weight[b] * residual(b);
+      for (int j = 0; j < K; ++j) hs[j] += wr * base[static_cast<std::size_t>(j) * n_bins + b];
+    }
+    for (std::size_t p = v.row_first[r]; p < v.row_first[r + 1]; ++p) {
+      const double* cf = v.coef + p * K;
+      double srs = 0.0, sss = 0.0;
+      for (int j = 0; j < K; ++j) {
+        srs += cf[j] * hs[j];
+        double t = 0.0;
+        for (int c = 0; c < K; ++c) t += gram[j * K + c] * cf[c];
+        sss += cf[j] * t;
+      }
+      double q;
+      if (free_signal && sss + ip > 0.0) {
+        const double b1 = srs + ip * target;
+        q = srr + ip * target * target - b1 * b1 / (sss + ip);
+      } else {
+        q = srr - 2.0 * srs + sss;  // x₀ = 1
+      }
+      sum[p] += q;
+    }
+  }
+}
+
+// The exact statistic (pulls profiled) of the sets' toys at point p, summed in set order; each
+// set's profile starts from `start` (its pulls at a neighbouring point, [set][kMaxPulls]) when
+// given, and leaves its minimising pulls in `theta`.
+CEVNS_HD inline double joint_exact_chi2(const ToyView* views, int n_sets, std::size_t p,
+                                        const double* counts, const double* centres,
+                                        const double* start, double* theta) {
+  double sum = 0.0;
+  for (int s = 0; s < n_sets; ++s) {
+    const ToyView& v = views[s];
+    const PoissonProfile prof =
+        profile_poisson(ToyTemplates{v, toy_row_of(v, p), p, counts, centres + s * kMaxPulls},
+                        start ? start + s * kMaxPulls : nullptr);
+    for (int k = 0; k < kMaxPulls; ++k) theta[s * kMaxPulls + k] = prof.theta[k];
+    sum += prof.chi2;
+    counts += v.n_bins;
+  }
+  return sum;
+}
+
+// t = χ²_toy(truth) − min over the grid of χ²_toy for one toy of every set, the minimum screened
+// as described above. `counts` holds Σ n_bins doubles, `surrogate` n_points.
+CEVNS_HD inline double screened_toy_statistic(const ToyView* views, int n_sets, std::size_t truth,
+                                              std::uint32_t toy, double* counts,
+                                              double* surrogate) {
+  const ToyView& v0 = views[0];
+  const std::size_t n_points = v0.n_points;
+  double centres[kMaxJointSets * kMaxPulls];
+  for (std::size_t p = 0; p < n_points; ++p) surrogate[p] = 0.0;
+  {
+    double* c = counts;
+    for (int s = 0; s < n_sets; ++s) {
+      draw_toy(views[s], truth, truth, toy, c, centres + s * kMaxPulls);
+      add_surrogate(views[s], truth, c, centres + s * kMaxPulls, surrogate);
+      c += views[s].n_bins;
+    }
+  }
+  // The candidates: the lowest surrogate values (ascending; ties to the lower index).
+  std::size_t cand[kScreenCandidates];
+  double cand_value[kScreenCandidates];
+  int n_cand = 0;
+  for (std::size_t p = 0; p < n_points; ++p) {
+    const double q = surrogate[p];
+    if (!(q == q)) continue;  // NaN
+    if (n_cand == kScreenCandidates && !(q < cand_value[n_cand - 1])) continue;
+    int i = n_cand < kScreenCandidates ? n_cand++ : n_cand - 1;
+    while (i > 0 && q < cand_value[i - 1]) {
+      cand_value[i] = cand_value[i - 1];
+      cand[i] = cand[i - 1];
+      --i;
+    }
+    cand_value[i] = q;
+    cand[i] = p;
+  }
+  // Exact values, each point once.
+  std::size_t seen[kScreenCache];
+  double seen_value[kScreenCache];
+  int n_seen = 0;
+  // The pulls at the best point so far start every new profile (neighbours' pulls are close).
+  double best_theta[kMaxJointSets * kMaxPulls], theta[kMaxJointSets * kMaxPulls];
+  const auto exact = [&](std::size_t p, const double* start) {
+    for (int i = 0; i < n_seen; ++i)
+      if (seen[i] == p) return seen_value[i];
+    const double value = joint_exact_chi2(views, n_sets, p, counts, centres, start, theta);
+    if (n_seen < kScreenCache) {
+      seen[n_seen] = p;
+      seen_value[n_seen++] = value;
+    }
+    return value;
+  };
+  const double at_truth = exact(truth, nullptr);
+  for (int k = 0; k < n_sets * kMaxPulls; ++k) best_theta[k] = theta[k];
+  std::size_t best = truth;
+  double best_value = at_truth;
+  for (int i = 0; i < n_cand; ++i) {
+    const double value = exact(cand[i], best_theta);
+    if (value < best_value) {
+      best_value = value;
+      best = cand[i];
+      for (int k = 0; k < n_sets * kMaxPulls; ++k) best_theta[k] = theta[k];
+    }
+  }
+  // Descent on the grid.
+  const std::size_t n0 = v0.grid_n0, n1 = n_points / n0;
+  double next_theta[kMaxJointSets * kMaxPulls];
+  for (int step = 0; step < 64; ++step) {
+    const std::size_t i0 = best % n0, i1 = best / n0;
+    std::size_t next = best;
+    double next_value = best_value;
+    for (int d1 = -1; d1 <= 1; ++d1)
+      for (int d0 = -1; d0 <= 1; ++d0) {
+        if (d0 == 0 && d1 == 0) continue;
+        if ((d0 < 0 && i0 == 0) || (d0 > 0 && i0 + 1 >= n0)) continue;
+        if ((d1 < 0 && i1 == 0) || (d1 > 0 && i1 + 1 >= n1)) continue;
+        const std::size_t q = (i1 + d1) * n0 + (i0 + d0);
+        const double value = exact(q, best_theta);
+        if (value < next_value) {
+          next_value = value;
+          next = q;
+          for (int k = 0; k < n_sets * kMaxPulls; ++k) next_theta[k] = theta[k];
+        }
+      }
+    if (next == best) break;
+    best = next;
+    best_value = next_value;
+    for (int k = 0; k < n_sets * kMaxPulls; ++k) best_theta[k] = next_theta[k];
+  }
+  return at_truth - best_value;
+}
 
 }  // namespace cevns

@@ -84,8 +84,18 @@ void print_check(const DataSet& d, const Check& c) {
 }
 
 void print_profile(const ProfileScan& p) {
-  std::printf("  %-14s best %-10.4g 90%% CL %s\n", p.parameter.c_str(), p.best,
-              interval_text(p.intervals).c_str());
+  std::printf("  %-14s best %-10.4g 90%% CL %s%s\n", p.parameter.c_str(), p.best,
+              interval_text(p.intervals).c_str(),
+              p.critical_delta_chi2.empty() ? "" : " (Feldman-Cousins)");
+}
+
+// The threshold a plane's regions were drawn with, as printed.
+std::string plane_threshold_text(const PlaneScan& r) {
+  if (!r.critical_delta_chi2.empty())
+    return "t_c (Feldman-Cousins, " + std::to_string(r.toys) + " toys)";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", r.threshold);
+  return buf;
 }
 
 void print_plane(const PlaneScan& r) {
@@ -95,12 +105,12 @@ void print_plane(const PlaneScan& r) {
     std::snprintf(best, sizeof best, "no mixing");
   else
     std::snprintf(best, sizeof best, "(%.4g, %.4g)", r.best_fit[0], r.best_fit[1]);
-  std::printf("  %-14s (%s, %s) best %s, -2lnL min %.2f, %zu contour(s) at %.2f\n",
+  std::printf("  %-14s (%s, %s) best %s, -2lnL min %.2f, %zu contour(s) at %s\n",
               r.request.name.c_str(), a[0].parameter.c_str(), a[1].parameter.c_str(), best,
-              r.chi2_min, r.contours.size(), r.threshold);
+              r.chi2_min, r.contours.size(), plane_threshold_text(r).c_str());
   if (r.request.is_mediator()) {
-    std::printf("  %-14s %s: excluded coupling (Delta -2lnL %.2f):", "",
-                mediator_name(r.request.mediator), r.threshold);
+    std::printf("  %-14s %s: excluded coupling (Delta -2lnL %s):", "",
+                mediator_name(r.request.mediator), plane_threshold_text(r).c_str());
     for (std::size_t k = 0; k < r.exclusion.size(); ++k) {
       const auto& [mass, g] = r.exclusion[k];
       if (std::isnan(g))
@@ -114,7 +124,10 @@ void print_plane(const PlaneScan& r) {
     return;
   }
   if (!r.request.is_sterile()) return;
-  std::printf("  %-14s raster exclusion (Delta -2lnL %.2f):", "", r.raster_threshold);
+  if (r.critical_delta_chi2.empty())
+    std::printf("  %-14s raster exclusion (Delta -2lnL %.2f):", "", r.raster_threshold);
+  else
+    std::printf("  %-14s exclusion (Delta -2lnL %s):", "", plane_threshold_text(r).c_str());
   for (const auto& [dm2, s] : r.exclusion) {
     if (std::isnan(s))
       std::printf("  dm2 %g: none", dm2);
@@ -122,6 +135,23 @@ void print_plane(const PlaneScan& r) {
       std::printf("  dm2 %g: > %.3g", dm2, s);
   }
   std::printf("\n  %-14s no mixing: Delta -2lnL = %.2f\n", "", r.delta_chi2_no_mixing);
+}
+
+// Feldman–Cousins critical values of a plane (empty under Wilks), at the CL of the two-parameter
+// threshold.
+std::vector<double> plane_critical_values(const std::vector<const ScanModel*>& models,
+                                          const StatisticsOptions& statistics, double threshold_2d,
+                                          Backend& backend, Progress& progress,
+                                          const std::string& label) {
+  if (!statistics.feldman_cousins) return {};
+  return feldman_cousins_critical_values(models, statistics, cl_of_threshold(threshold_2d, 2),
+                                         backend, progress, label);
+}
+
+void set_statistics(const StatisticsOptions& statistics, PlaneScan* r) {
+  if (!statistics.feldman_cousins) return;
+  r->toys = statistics.toys;
+  r->seed = statistics.seed;
 }
 
 bool same_plane(const PlaneRequest& a, const PlaneRequest& b) {
@@ -152,6 +182,9 @@ int run_fit(const FitOptions& options) {
   std::vector<Check> checks(options.config_files.size());
   for (std::size_t i = 0; i < options.config_files.size(); ++i)
     sets.push_back(load_data_set(options.config_files[i], options.data_dir, *backend, &checks[i]));
+  std::vector<const DataSet*> set_list;
+  for (const auto& d : sets) set_list.push_back(&d);
+  const StatisticsOptions joint_stats = joint_statistics(set_list);
 
   // --only: every name must be something some config computes.
   std::vector<std::string> known{"n_cevns"};
@@ -213,7 +246,8 @@ int run_fit(const FitOptions& options) {
       const DataGrid& g = profile_grids[i].back();
       scans[i].push_back(analyse_profile({g.model.get()}, req, g.chi2, d.delta_chi2));
       if (d.statistics.feldman_cousins)
-        feldman_cousins_profile(*g.model, d.statistics, *backend, progress, &scans[i].back());
+        feldman_cousins_profile({g.model.get()}, d.statistics, *backend, progress,
+                                &scans[i].back());
       print_profile(scans[i].back());
       j["profiles"][req.parameter] = profile_json(scans[i].back());
     }
@@ -222,7 +256,10 @@ int run_fit(const FitOptions& options) {
       plane_grids[i].push_back(plane_grid(d, d.data, req, *backend, progress));
       const DataGrid& g = plane_grids[i].back();
       planes[i].push_back(
-          analyse_plane({g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2));
+          analyse_plane({g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2,
+                        plane_critical_values({g.model.get()}, d.statistics, d.delta_chi2_2d,
+                                              *backend, progress, d.name + "/" + req.name)));
+      set_statistics(d.statistics, &planes[i].back());
       print_plane(planes[i].back());
       j["planes"][req.name] = plane_json(planes[i].back());
     }
@@ -242,6 +279,7 @@ int run_fit(const FitOptions& options) {
 
   // Joint fit: what every data set computes, with shared physics and separate nuisances. A
   // plane's joint grid is the sum of the data sets' grids (their nuisances are independent).
+  // Its statistics are the data sets' (which must agree: checked before anything is computed).
   std::vector<ProfileScan> joint;
   std::vector<PlaneScan> joint_planes;
   if (sets.size() > 1) {
@@ -267,6 +305,8 @@ int run_fit(const FitOptions& options) {
       req.id = p0.id;
       req.values = p0.values;
       joint.push_back(analyse_profile(models, req, std::move(sum_grid), sets[0].delta_chi2));
+      if (joint_stats.feldman_cousins)
+        feldman_cousins_profile(models, joint_stats, *backend, progress, &joint.back());
       print_profile(joint.back());
       out["combined"]["profiles"][req.parameter] = profile_json(joint.back());
     }
@@ -287,8 +327,11 @@ int run_fit(const FitOptions& options) {
         }
       }
       if (!everywhere) continue;
+      std::vector<double> critical = plane_critical_values(
+          models, joint_stats, sets[0].delta_chi2_2d, *backend, progress, "combined/" + req.name);
       joint_planes.push_back(analyse_plane(models, req, std::move(sum_grid), sets[0].delta_chi2_2d,
-                                           sets[0].delta_chi2));
+                                           sets[0].delta_chi2, std::move(critical)));
+      set_statistics(joint_stats, &joint_planes.back());
       print_plane(joint_planes.back());
       out["combined"]["planes"][req.name] = plane_json(joint_planes.back());
     }

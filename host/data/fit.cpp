@@ -5,6 +5,7 @@
 #include <limits>
 #include <tuple>
 
+#include "host/core/error.hpp"
 #include "host/data/coherent_data.hpp"
 #include "host/engine/feldman_cousins.hpp"
 #include "host/engine/grid_driver.hpp"
@@ -110,22 +111,67 @@ ProfileScan analyse_profile(const std::vector<const ScanModel*>& models, const S
   return p;
 }
 
-void feldman_cousins_profile(const ScanModel& model, const StatisticsOptions& statistics,
-                             Backend& backend, Progress& progress, ProfileScan* p) {
-  const double cl = std::erf(std::sqrt(0.5 * p->threshold));  // χ²₁ CDF at the threshold
-  const auto toys = backend.prepare_toys(make_toy_input(model, statistics.seed));
-  progress.start(p->parameter + " toys", p->values.size());
-  p->critical_delta_chi2 =
-      critical_values(*toys, 0, p->values.size(), statistics.toys, cl, progress);
+std::uint64_t data_set_seed(std::uint64_t seed, std::size_t set) {
+  return seed | (static_cast<std::uint64_t>(set) << 32);
+}
+
+double cl_of_threshold(double threshold, int n_parameters) {
+  return n_parameters == 1 ? std::erf(std::sqrt(0.5 * threshold))  // χ²₁ CDF
+                           : 1.0 - std::exp(-0.5 * threshold);     // χ²₂ CDF
+}
+
+StatisticsOptions joint_statistics(const std::vector<const DataSet*>& sets) {
+  const StatisticsOptions& first = sets.front()->statistics;
+  const auto describe = [](const StatisticsOptions& s) {
+    return s.feldman_cousins ? "{method: feldman_cousins, toys: " + std::to_string(s.toys) +
+                                   ", seed: " + std::to_string(s.seed) + "}"
+                             : std::string("{method: wilks}");
+  };
+  for (const DataSet* d : sets) {
+    const StatisticsOptions& s = d->statistics;
+    const bool same = s.feldman_cousins == first.feldman_cousins &&
+                      (!s.feldman_cousins || (s.toys == first.toys && s.seed == first.seed));
+    if (!same)
+      throw InputError(d->file, "/statistics",
+                       "expected the statistics of every data set fitted jointly to agree: " +
+                           sets.front()->file + " has " + describe(first) + ", this one " +
+                           describe(s));
+  }
+  return first;
+}
+
+std::vector<double> feldman_cousins_critical_values(const std::vector<const ScanModel*>& models,
+                                                    const StatisticsOptions& statistics, double cl,
+                                                    Backend& backend, Progress& progress,
+                                                    const std::string& label, bool screen) {
+  std::vector<ToyInput> inputs;
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    inputs.push_back(make_toy_input(*models[i], data_set_seed(statistics.seed, i)));
+    inputs.back().screen = screen;
+  }
+  const auto toys = models.size() == 1 ? backend.prepare_toys(inputs.front())
+                                       : backend.prepare_joint_toys(inputs);
+  const std::size_t n = inputs.front().n_points;
+  progress.start(label + " toys", n);
+  std::vector<double> critical = critical_values(*toys, 0, n, statistics.toys, cl, progress);
   progress.finish();
+  return critical;
+}
+
+void feldman_cousins_profile(const std::vector<const ScanModel*>& models,
+                             const StatisticsOptions& statistics, Backend& backend,
+                             Progress& progress, ProfileScan* p) {
+  p->critical_delta_chi2 = feldman_cousins_critical_values(
+      models, statistics, cl_of_threshold(p->threshold, 1), backend, progress, p->parameter);
   p->toys = statistics.toys;
   p->seed = statistics.seed;
   std::vector<double> margin(p->chi2.size());
   for (std::size_t i = 0; i < margin.size(); ++i)
     margin[i] = p->chi2[i] - p->critical_delta_chi2[i];
   const auto margin_at = [&](double x) {
-    return model.chi2(model.model_at({x})) -
-           interpolate_on_grid({p->values}, {false}, p->critical_delta_chi2, {x});
+    double c = 0.0;
+    for (const ScanModel* m : models) c += m->chi2(m->model_at({x}));
+    return c - interpolate_on_grid({p->values}, {false}, p->critical_delta_chi2, {x});
   };
   const double tol = 1e-6 * (p->values.back() - p->values.front());
   p->intervals = allowed_intervals(p->values, margin, p->chi2_min, 0.0, margin_at, tol);
@@ -163,8 +209,18 @@ DataGrid plane_grid(const DataSet& d, const std::vector<double>& data, const Pla
 }
 
 PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const PlaneRequest& plane,
-                        std::vector<double> grid, double threshold_2d, double threshold_1d) {
+                        std::vector<double> grid, double threshold_2d, double threshold_1d,
+                        std::vector<double> critical) {
   PlaneScan r;
+  r.critical_delta_chi2 = std::move(critical);
+  // Feldman–Cousins: allowed where Δ − t_c ≤ 0, t_c interpolated between grid points (in log10
+  // along a log axis), as the scans draw it (host/engine/study_run.cpp, analyse_grid).
+  const bool fc = !r.critical_delta_chi2.empty();
+  const auto critical_at = [&](double a, double b) {
+    return fc ? interpolate_on_grid(r.axes, {plane.axes[0].log, plane.axes[1].log},
+                                    r.critical_delta_chi2, {a, b})
+              : 0.0;
+  };
   r.request = plane;
   r.axes = {plane.axes[0].values(), plane.axes[1].values()};
   r.chi2 = std::move(grid);
@@ -192,8 +248,14 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
   }
   r.delta_chi2.resize(r.chi2.size());
   for (std::size_t i = 0; i < r.chi2.size(); ++i) r.delta_chi2[i] = r.chi2[i] - r.chi2_min;
-  r.contours = contour_lines(r.axes[0], r.axes[1], r.delta_chi2, threshold_2d, plane.axes[0].log,
-                             plane.axes[1].log);
+  std::vector<double> margin = r.delta_chi2, chi2_margin = r.chi2;  // Δ − t_c, −2 ln λ − t_c
+  if (fc)
+    for (std::size_t i = 0; i < margin.size(); ++i) {
+      margin[i] -= r.critical_delta_chi2[i];
+      chi2_margin[i] -= r.critical_delta_chi2[i];
+    }
+  r.contours = contour_lines(r.axes[0], r.axes[1], margin, fc ? 0.0 : threshold_2d,
+                             plane.axes[0].log, plane.axes[1].log);
   if (plane.is_sterile()) {
     // Raster scan (the per-Δm² exclusion that sterile searches quote): each row against its own
     // minimum at the one-parameter Δ(−2 ln λ).
@@ -202,26 +264,29 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
     const Axis& dm2_axis = plane.axes[1];
     for (double dm2 : kExclusionDm2_eV2) {
       if (dm2 < dm2_axis.min || dm2 > dm2_axis.max) continue;
-      const auto g = [&](double s) { return chi2_at(s, dm2); };
+      const auto g = [&](double s) { return chi2_at(s, dm2) - critical_at(s, dm2); };
       std::vector<double> row(n0);
       for (std::size_t i = 0; i < n0; ++i) row[i] = g(r.axes[0][i]);
-      r.exclusion.emplace_back(dm2,
-                               fixed_dm2_exclusion(r.axes[0], row, g, std::nullopt, threshold_1d));
+      // Wilks: the raster convention; Feldman–Cousins: the global construction with t_c.
+      r.exclusion.emplace_back(
+          dm2, fc ? fixed_dm2_exclusion(r.axes[0], row, g, r.chi2_min, 0.0)
+                  : fixed_dm2_exclusion(r.axes[0], row, g, std::nullopt, threshold_1d));
     }
   }
   if (plane.is_mediator()) {
     // SPEC §10.5, as the scans (host/engine/study_run.cpp, analyse_grid): per mass the upper end
     // of the allowed coupling interval around the row's minimum, relative to the global minimum
     // at the two-parameter threshold, and the allowed bands above it.
-    r.row_exclusion =
-        grid_row_exclusion(r.axes[0], n1, r.chi2, r.chi2_min, threshold_2d, plane.axes[0].log);
+    r.row_exclusion = grid_row_exclusion(r.axes[0], n1, chi2_margin, r.chi2_min,
+                                         fc ? 0.0 : threshold_2d, plane.axes[0].log);
     const Axis& mass_axis = plane.axes[1];
     for (double mass : kExclusionMass_MeV) {
       if (mass < mass_axis.min || mass > mass_axis.max) continue;
-      const auto g = [&](double c) { return chi2_at(c, mass); };
+      const auto g = [&](double c) { return chi2_at(c, mass) - critical_at(c, mass); };
       std::vector<double> row(n0);
       for (std::size_t i = 0; i < n0; ++i) row[i] = g(r.axes[0][i]);
-      const RowExclusion e = fixed_row_exclusion(r.axes[0], row, g, r.chi2_min, threshold_2d);
+      const RowExclusion e =
+          fixed_row_exclusion(r.axes[0], row, g, r.chi2_min, fc ? 0.0 : threshold_2d);
       r.exclusion.emplace_back(mass, e.excluded);
       r.allowed_bands.push_back(e.bands_above);
     }

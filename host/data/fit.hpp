@@ -68,12 +68,37 @@ PhysicsModel plane_base(const PlaneRequest& plane);
 ProfileScan analyse_profile(const std::vector<const ScanModel*>& models, const ScanRequest& scan,
                             std::vector<double> grid, double threshold);
 
-// Feldman–Cousins (SPEC §11) for the profile of one data set: critical values from toys around
-// every grid point (Poisson counts around the prediction with the nuisances at their best fit to
-// the data, constraint centres drawn around it), and the intervals drawn with them. The CL is
-// that of the profile's threshold (one parameter).
-void feldman_cousins_profile(const ScanModel& model, const StatisticsOptions& statistics,
-                             Backend& backend, Progress& progress, ProfileScan* profile);
+// Feldman–Cousins (SPEC §11) for fits to data: critical values from toys around every grid
+// point — per data set, Poisson counts around the prediction with that set's nuisances at their
+// best fit to its data, and constraint centres drawn around them — with the statistic of the fit
+// (for several sets, the sum of theirs) minimised over the grid. `models` are the data sets'
+// grids of one profile or plane (the same points), fitted jointly when there are several; set i
+// draws its toys with the key data_set_seed(seed, i), so every (seed, data set, point, toy) has
+// its own random numbers. `cl` is the confidence level of the critical values. The minimum over
+// the grid is screened (kernels/toys.hpp, screened_toy_statistic); `screen = false` profiles
+// every point instead (slow: for tests).
+std::vector<double> feldman_cousins_critical_values(const std::vector<const ScanModel*>& models,
+                                                    const StatisticsOptions& statistics, double cl,
+                                                    Backend& backend, Progress& progress,
+                                                    const std::string& label, bool screen = true);
+
+// The Philox key of data set `set`'s toys: the seed (< 2³¹) in the low 32 bits, the set's index
+// in the high ones; set 0 keeps the seed itself, so a single data set's toys are the same alone
+// and as the first set of a joint fit.
+std::uint64_t data_set_seed(std::uint64_t seed, std::size_t set);
+
+// The CL of a Wilks threshold: of one parameter (χ²₁) or of two (χ²₂).
+double cl_of_threshold(double threshold, int n_parameters);
+
+// The statistics of a fit of several data sets: their `statistics` must agree (method, toys,
+// seed); otherwise an InputError naming the first set that differs, at /statistics.
+StatisticsOptions joint_statistics(const std::vector<const DataSet*>& sets);
+
+// Feldman–Cousins for a profile (one data set or several jointly): its critical values at the
+// CL of its threshold, and its intervals drawn with them.
+void feldman_cousins_profile(const std::vector<const ScanModel*>& models,
+                             const StatisticsOptions& statistics, Backend& backend,
+                             Progress& progress, ProfileScan* profile);
 
 // 1-D profile of one physics parameter over data sets fitted jointly; `data[i]` are the counts
 // of `sets[i]`.
@@ -100,6 +125,11 @@ struct PlaneScan {
   // smallest excluded coupling on the grid (NaN where none)
   std::vector<std::vector<Interval>> allowed_bands;
   std::vector<double> row_exclusion;
+  // Feldman–Cousins (a data set's `statistics`): the critical Δ(−2 ln λ) per grid point, with
+  // which contours and exclusions are drawn; empty under Wilks' thresholds.
+  std::vector<double> critical_delta_chi2;
+  int toys = 0;
+  std::uint64_t seed = 0;
 };
 
 // One data set's grid of a plane (axis 0 fastest).
@@ -107,8 +137,12 @@ DataGrid plane_grid(const DataSet& d, const std::vector<double>& data, const Pla
                     Backend& backend, Progress& progress);
 
 // The analysis of a plane over data sets fitted jointly: `models` are their plane_grid models,
-// `grid` the sum of their −2 ln λ; off-grid values are evaluated by every model.
+// `grid` the sum of their −2 ln λ; off-grid values are evaluated by every model. With
+// Feldman–Cousins `critical` values (one per grid point) the contours are those of Δ − t_c at 0
+// and the exclusions those of the global construction with t_c (interpolated between points);
+// the sterile raster exclusion stays the per-row Wilks construction at threshold_1d.
 PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const PlaneRequest& plane,
-                        std::vector<double> grid, double threshold_2d, double threshold_1d);
+                        std::vector<double> grid, double threshold_2d, double threshold_1d,
+                        std::vector<double> critical = {});
 
 }  // namespace cevns

@@ -201,6 +201,33 @@ void add_source(const ScanInput& in, ToyInput* t, const std::vector<double>& sig
   t->source_nuisance.insert(t->source_nuisance.end(), hat.begin(), hat.end());
 }
 
+// The Gram sums of the screened minimum's surrogate (kernels/toys.hpp, add_surrogate): weights
+// 1/max(n, 1) of the reference data (Neyman's χ²), per row the signal basis against itself and
+// against the backgrounds.
+void fill_surrogate(const ScanInput& in, ToyInput* t) {
+  const int B = t->n_bins, K = t->n_basis, nb = t->n_backgrounds;
+  const std::size_t rows = t->row_first.size() - 1;
+  t->surrogate_weight.resize(B);
+  for (int b = 0; b < B; ++b) t->surrogate_weight[b] = 1.0 / std::max(in.data[b], 1.0);
+  const auto bkg = [&](int a, int b) {
+    return t->backgrounds[static_cast<std::size_t>(a) * B + b];
+  };
+  const std::size_t per_row = static_cast<std::size_t>(K) * (K + nb);
+  t->surrogate_gram.assign(rows * per_row, 0.0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const double* base = t->basis.data() + r * K * B;
+    double* g = t->surrogate_gram.data() + r * per_row;
+    for (int j = 0; j < K; ++j) {
+      for (int c = 0; c < K; ++c)
+        for (int b = 0; b < B; ++b)
+          g[j * K + c] += t->surrogate_weight[b] * base[j * B + b] * base[c * B + b];
+      for (int a = 0; a < nb; ++a)
+        for (int b = 0; b < B; ++b)
+          g[K * K + j * nb + a] += t->surrogate_weight[b] * base[j * B + b] * bkg(a, b);
+    }
+  }
+}
+
 double quantile_sorted(const std::vector<double>& sorted, double q) {
   const std::size_t n = sorted.size();
   std::size_t k = static_cast<std::size_t>(std::ceil(q * static_cast<double>(n)));
@@ -232,6 +259,7 @@ ToyInput make_toy_input(const ScanModel& model, std::uint64_t seed,
   t.n_bins = in.n_bins();
   t.seed = seed;
   t.poisson = in.statistic == ScanInput::kPoisson;
+  t.grid_n0 = in.axis[0].size();
   fill_basis(model, &t);
   if (!t.poisson) {
     t.n_backgrounds = 1;
@@ -270,6 +298,7 @@ ToyInput make_toy_input(const ScanModel& model, std::uint64_t seed,
     add_source(in, &t, signal);
   }
   for (const PhysicsModel& m : extra_sources) add_source(in, &t, model.counts(m));
+  if (t.poisson) fill_surrogate(in, &t);
   return t;
 }
 

@@ -1,6 +1,7 @@
 #include "host/io/fit_output.hpp"
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "host/io/scan_output.hpp"
@@ -29,6 +30,42 @@ std::string plane_parameters(const PlaneRequest& p) {
 
 const char* channel_name(int channel) { return channel == kNuEDisappearance ? "nue" : "numu"; }
 
+// What the regions were drawn with: Wilks' threshold, or under Feldman–Cousins the name of the
+// dataset of critical values (the threshold is then per grid point, not one number).
+Json threshold_json(double threshold, bool feldman_cousins) {
+  return feldman_cousins ? Json("critical_delta_chi2") : Json(threshold);
+}
+
+Json statistics_json(int toys, std::uint64_t seed) {
+  return {{"method", "feldman_cousins"}, {"likelihood", "poisson"}, {"toys", toys}, {"seed", seed}};
+}
+
+void set_threshold_attr(h5::Group& g, double threshold, bool feldman_cousins) {
+  if (feldman_cousins) {
+    g.set_attr("delta_chi2_threshold", std::string("critical_delta_chi2"));
+    g.set_attr("wilks_delta_chi2_threshold", threshold);  // for comparison, not used
+  } else {
+    g.set_attr("delta_chi2_threshold", threshold);
+  }
+}
+
+// The Feldman–Cousins datasets and attributes beside a delta_chi2 of dimensions `dims`.
+void write_critical_values(h5::Group& g, const std::vector<std::string>& dims,
+                           const std::vector<double>& critical, int toys, std::uint64_t seed) {
+  g.set_attr("statistics_method", std::string("feldman_cousins"));
+  g.set_attr("likelihood", std::string("poisson"));
+  g.set_attr("fc_toys", static_cast<long long>(toys));
+  g.set_attr("fc_seed", static_cast<long long>(seed));
+  g.set_attr("random_numbers",
+             std::string("Philox4x32-10 (Random123) keyed by (seed + data set << 32, grid point, "
+                         "toy)"));
+  g.variable("critical_delta_chi2", dims, critical, "1",
+             "Feldman-Cousins critical Delta(-2 ln L) from toys at each grid point");
+  g.variable_int("toys", dims,
+                 std::vector<long long>(critical.size(), static_cast<long long>(toys)), "1",
+                 "pseudo-experiments per grid point");
+}
+
 }  // namespace
 
 Json plane_json(const PlaneScan& r) {
@@ -37,7 +74,8 @@ Json plane_json(const PlaneScan& r) {
   j["best_fit"] = Json::array();
   for (double x : r.best_fit) j["best_fit"].push_back(std::isnan(x) ? Json(nullptr) : Json(x));
   j["chi2_min"] = r.chi2_min;
-  j["delta_chi2_threshold"] = r.threshold;
+  j["delta_chi2_threshold"] = threshold_json(r.threshold, !r.critical_delta_chi2.empty());
+  if (!r.critical_delta_chi2.empty()) j["statistics"] = statistics_json(r.toys, r.seed);
   j["contours"] = contours_json(r.contours);
   if (r.request.is_sterile()) {
     j["channel"] = channel_name(r.request.channel);
@@ -59,12 +97,8 @@ Json profile_json(const ProfileScan& p) {
             {"chi2_min", p.chi2_min},
             {"intervals", intervals_json(p.intervals)},
             {"interval_open", open_json(p.intervals)},
-            {"delta_chi2_threshold", p.threshold}};
-  if (!p.critical_delta_chi2.empty())
-    j["statistics"] = {{"method", "feldman_cousins"},
-                       {"likelihood", "poisson"},
-                       {"toys", p.toys},
-                       {"seed", p.seed}};
+            {"delta_chi2_threshold", threshold_json(p.threshold, !p.critical_delta_chi2.empty())}};
+  if (!p.critical_delta_chi2.empty()) j["statistics"] = statistics_json(p.toys, p.seed);
   return j;
 }
 
@@ -88,8 +122,10 @@ void write_plane(h5::Group g, const PlaneScan& r, const std::string& detector) {
   g.set_attr("method", std::string("factorised"));
   g.set_attr("best_fit", r.best_fit);
   g.set_attr("chi2_min", r.chi2_min);
-  g.set_attr("delta_chi2_threshold", r.threshold);
+  set_threshold_attr(g, r.threshold, !r.critical_delta_chi2.empty());
   g.set_attr("cl", 0.9);
+  if (!r.critical_delta_chi2.empty())
+    write_critical_values(g, dims, r.critical_delta_chi2, r.toys, r.seed);
   if (r.request.is_sterile()) {
     g.variable("exclusion_sin2_2theta", {axes[1].parameter}, r.raster_exclusion, "1",
                "smallest excluded sin^2(2 theta) per dm2 row (raster scan)");
@@ -117,23 +153,15 @@ void write_profile(h5::Group g, const ProfileScan& p, const std::string& long_na
   g.variable("delta_chi2", {p.parameter}, p.delta_chi2, "1", long_name);
   g.set_attr("best_fit", p.best);
   g.set_attr("chi2_min", p.chi2_min);
-  g.set_attr("delta_chi2_threshold", p.threshold);
+  set_threshold_attr(g, p.threshold, !p.critical_delta_chi2.empty());
   std::vector<double> flat;
   for (const auto& iv : p.intervals) {
     flat.push_back(iv.lo);
     flat.push_back(iv.hi);
   }
   g.set_attr("intervals", flat);
-  if (!p.critical_delta_chi2.empty()) {  // Feldman–Cousins: the intervals use these
-    g.set_attr("statistics_method", std::string("feldman_cousins"));
-    g.set_attr("fc_toys", static_cast<long long>(p.toys));
-    g.set_attr("fc_seed", static_cast<long long>(p.seed));
-    g.variable("critical_delta_chi2", {p.parameter}, p.critical_delta_chi2, "1",
-               "Feldman-Cousins critical Delta(-2 ln L) from toys at each grid point");
-    g.variable_int("toys", {p.parameter},
-                   std::vector<long long>(p.values.size(), static_cast<long long>(p.toys)), "1",
-                   "pseudo-experiments per grid point");
-  }
+  if (!p.critical_delta_chi2.empty())  // Feldman–Cousins: the intervals use these
+    write_critical_values(g, {p.parameter}, p.critical_delta_chi2, p.toys, p.seed);
 }
 
 void write_data_set(h5::Group g, const DataSet& d, const CountFit* n,

@@ -117,7 +117,14 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
     g.variable("delta_chi2", dims, r.delta_chi2, "1", "chi^2 minus its global minimum");
   g.set_attr("best_fit", r.best_fit);
   g.set_attr("chi2_min", r.chi2_min);
-  g.set_attr("delta_chi2_threshold", r.threshold);
+  // Under Feldman–Cousins the regions use the critical values per point, not Wilks' threshold:
+  // the attribute names the dataset that holds them.
+  if (r.critical_delta_chi2.empty())
+    g.set_attr("delta_chi2_threshold", r.threshold);
+  else
+    g.set_attr("delta_chi2_threshold", std::string("critical_delta_chi2"));
+  if (!r.critical_delta_chi2.empty())  // for comparison figures: what Wilks' would have been
+    g.set_attr("wilks_delta_chi2_threshold", r.threshold);
   g.set_attr("cl", r.cl);
   write_feldman_cousins(g, r);
   if (r.axes.size() == 1) {
@@ -334,7 +341,8 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
     j["parameter"] = params.size() == 1 ? Json(params[0]) : Json(params);
     j["best_fit"] = r.best_fit;
     j["chi2_min"] = r.chi2_min;
-    j["delta_chi2_threshold"] = r.threshold;
+    j["delta_chi2_threshold"] =
+        r.critical_delta_chi2.empty() ? Json(r.threshold) : Json("critical_delta_chi2");
     if (!r.critical_delta_chi2.empty()) {
       const Json fc = feldman_cousins_json(r);
       j["statistics"] = fc;

@@ -103,5 +103,71 @@ TEST(FitCommand, MediatorPlanesPerDataSetAndJointlyTheJointGridIsTheSumOfTheSing
   }
 }
 
+TEST(FitCommand, FeldmanCousinsPlanesAndJointProfilesCarryCriticalValues) {
+  SKIP_WITHOUT_DATA();
+  testing::ScratchDir dir;
+  // The releases with a Feldman–Cousins `statistics` (the same in both: the joint fit's), a
+  // 5 × 5 sterile plane and a profile, 10 toys per point.
+  std::vector<std::string> configs;
+  for (const char* release : {"csi2021", "lar2020"}) {
+    Json c = Json::parse(
+        testing::read_file(testing::source_path(std::string("configs/data/") + release + ".json")));
+    c["statistics"] = {{"method", "feldman_cousins"}, {"toys", 10}, {"seed", 4}};
+    configs.push_back(dir.write(std::string(release) + ".json", c.dump()));
+  }
+  FitOptions o;
+  o.config_files = configs;
+  o.data_dir = std::string(CEVNS_SHARED_DATA_DIR);
+  o.backend = "cpu";
+  o.only = {"sterile_nue", "sin2_theta_W"};
+  o.grid_points = 5;
+  o.json_output = dir.file("fit.json");
+  o.output = dir.file("fit.h5");
+  ASSERT_EQ(run_fit(o), 0);
+  const Json j = Json::parse(testing::read_file(dir.file("fit.json")));
+  for (const Json* block : {&j["data_sets"][0], &j["data_sets"][1], &j["combined"]}) {
+    for (const Json* r :
+         {&(*block)["planes"]["sterile_nue"], &(*block)["profiles"]["sin2_theta_W"]}) {
+      EXPECT_EQ((*r)["delta_chi2_threshold"], "critical_delta_chi2");
+      EXPECT_EQ((*r)["statistics"]["method"], "feldman_cousins");
+      EXPECT_EQ((*r)["statistics"]["toys"], 10);
+      EXPECT_EQ((*r)["statistics"]["seed"], 4);
+    }
+  }
+  h5::File f = h5::File::open_read(dir.file("fit.h5"));
+  for (const char* path : {"CsI2021/sterile_nue", "LAr2020/sterile_nue", "combined/sterile_nue",
+                           "combined/profile_sin2_theta_W", "LAr2020/profile_sin2_theta_W"}) {
+    h5::Group g = f.root().group(path);
+    std::vector<std::size_t> delta_shape, critical_shape, toys_shape;
+    g.read("delta_chi2", &delta_shape);
+    const std::vector<double> critical = g.read("critical_delta_chi2", &critical_shape);
+    const std::vector<double> toys = g.read("toys", &toys_shape);
+    EXPECT_EQ(critical_shape, delta_shape) << path;
+    EXPECT_EQ(toys_shape, delta_shape) << path;
+    for (double t : toys) EXPECT_EQ(t, 10.0) << path;
+    for (double c : critical) EXPECT_TRUE(c >= 0.0) << path;  // the true point is on the grid
+    EXPECT_EQ(g.attr_string("delta_chi2_threshold"), "critical_delta_chi2") << path;
+    EXPECT_EQ(g.attr_string("statistics_method"), "feldman_cousins") << path;
+  }
+
+  // Statistics that differ between the data sets of a joint fit: exit 2 before any output.
+  Json c = Json::parse(testing::read_file(configs[1]));
+  c["statistics"]["toys"] = 20;
+  configs[1] = dir.write("lar2020_20.json", c.dump());
+  o.config_files = configs;
+  o.output = dir.file("other.h5");
+  o.json_output = dir.file("other.json");
+  try {
+    run_fit(o);
+    ADD_FAILURE() << "different statistics in a joint fit are an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("lar2020_20.json: /statistics: expected the statistics of "
+                                         "every data set fitted jointly to agree"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(testing::file_exists(dir.file("other.h5")));
+}
+
 }  // namespace
 }  // namespace cevns

@@ -59,7 +59,10 @@ std::size_t expect_same_datasets(const std::string& path_a, const std::string& p
       if (ga.has_attr(attr)) {
         EXPECT_TRUE(gb.has_attr(attr)) << ga.path() << " @" << attr;
         if (gb.has_attr(attr)) {
-          EXPECT_EQ(ga.attr_double(attr), gb.attr_double(attr)) << ga.path();
+          if (std::string(attr) == "delta_chi2_threshold" && ga.has("critical_delta_chi2"))
+            EXPECT_EQ(ga.attr_string(attr), gb.attr_string(attr)) << ga.path();
+          else
+            EXPECT_EQ(ga.attr_double(attr), gb.attr_double(attr)) << ga.path();
         }
       }
     if (ga.has_attr("best_fit")) {

@@ -28,8 +28,10 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REFERENCE = os.path.join(ROOT, "tests", "regression", "reference.json")
 DETECTORS = ["csi", "ge72", "ge_natural", "nai", "ar"]
+# The Feldman-Cousins studies are Monte Carlo, but deterministic given their seed (Philox keyed by
+# seed, point and toy): their critical values are compared like any grid.
 STUDIES = ["weak_mixing", "nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "light_mediators",
-           "em_properties", "neutron_radius"]
+           "em_properties", "neutron_radius", "fc_weak_mixing", "fc_light_mediator", "fc_sterile_nue"]
 FITS = ["csi2017", "csi2021", "lar2020"]
 
 
@@ -66,7 +68,8 @@ def summarise_scan_json(entries):
     for e in entries:
         key = f"{e['scan']}/{e['detector']}/{e['scenario']}"
         s = {k: e[k] for k in ("best_fit", "chi2_min", "intervals", "sensitivity_percent",
-                               "exclusion", "allowed_bands", "upper_limit") if k in e}
+                               "exclusion", "allowed_bands", "upper_limit",
+                               "expected_limit_bands") if k in e}
         if "contours" in e:
             s["contours"] = contour_summary(e["contours"])
         out[key] = s
@@ -79,6 +82,8 @@ def grids(path):
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset) and name.endswith("/chi2"):
                 out[name[:-5]] = fingerprint(obj[()])
+            elif isinstance(obj, h5py.Dataset) and name.endswith("/critical_delta_chi2"):
+                out[name[:-len("/critical_delta_chi2")] + " critical"] = fingerprint(obj[()])
         f.visititems(visit)
     return out
 

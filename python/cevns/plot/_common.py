@@ -312,7 +312,10 @@ def _read_leaf(path, leaf):
             "axes": [_read(g, p, np.array([])) for p in params],
             "scales": [_attr_text(g[p], "scale", "linear") if p in g else "linear" for p in params],
             "delta_chi2": _read(g, "delta_chi2"),
-            "threshold": _attr_float(g, "delta_chi2_threshold"),
+            # Feldman-Cousins groups name their critical values in delta_chi2_threshold and keep
+            # Wilks' value, for comparison, in wilks_delta_chi2_threshold.
+            "threshold": _attr_float(g, "delta_chi2_threshold",
+                                     _attr_float(g, "wilks_delta_chi2_threshold")),
             "raster_threshold": _attr_float(g, "raster_delta_chi2_threshold"),
             "cl": _attr_float(g, "cl"),
             "efficiency": _attr_float(g, "efficiency"),

@@ -107,7 +107,10 @@ def draw_fit_profiles(inv, what):
             curves[s["name"]] = {
                 "x": x, "y": np.ravel(_read(g, "delta_chi2")),
                 "best": _attr_float(g, "best_fit"),
-                "thr": _attr_float(g, "delta_chi2_threshold", 2.705543454095404),
+                "thr": _attr_float(g, "delta_chi2_threshold",
+                                   _attr_float(g, "wilks_delta_chi2_threshold", 2.705543454095404)),
+                # Feldman-Cousins: the critical values the intervals were drawn with
+                "critical": _read(g, "critical_delta_chi2"),
                 "predicted": _attr_float(g, "predicted"),
                 "one_sigma": _attr_floats(g, "interval_1sigma"),
             }
@@ -133,6 +136,12 @@ def draw_fit_profiles(inv, what):
                 ax.plot(c["x"], c["y"], gid=f"curve:{name}", **style)
                 handles.setdefault(name, Line2D([], [], **style))
                 labels.setdefault(name, dataset_label(name))
+                if c.get("critical") is not None:
+                    fc_style = dict(style, linestyle=(0, (1, 1.5)), linewidth=1.2)
+                    ax.plot(c["x"], np.ravel(c["critical"]), gid=f"critical:{name}", **fc_style)
+                    handles.setdefault("__fc__", Line2D([], [], color="0.25",
+                                                        linestyle=(0, (1, 1.5))))
+                    labels.setdefault("__fc__", "Feldman-Cousins $t_c$ (dotted)")
                 inside = c["x"][np.isfinite(c["y"]) & (c["y"] <= 2 * ymax / 3)]
                 if inside.size:
                     xr = (inside.min(), inside.max()) if xr is None else (
@@ -163,7 +172,8 @@ def draw_fit_profiles(inv, what):
                 ax.set_xlabel(param_label(what))
             if ax.get_subplotspec().is_first_col():
                 ax.set_ylabel(r"$\Delta(-2\ln L)$")
-        order = [n for n in names if n in handles] + [k for k in ("__sm__", "__cl__") if k in handles]
+        order = [n for n in names if n in handles] + [k for k in ("__sm__", "__cl__", "__fc__")
+                                                       if k in handles]
         _figure_legend(fig, [handles[k] for k in order], [labels[k] for k in order],
                        ncols=min(5, len(order)))
     return fig
@@ -176,6 +186,7 @@ def _read_plane(path, group):
         d = {"axes": [_read(g, p) for p in params],
              "scales": [_attr_text(g[p], "scale", "linear") for p in params],
              "delta_chi2": _read(g, "delta_chi2"), "threshold": _attr_float(g, "delta_chi2_threshold"),
+             "fc_toys": int(_attr_float(g, "fc_toys", 0)) if "critical_delta_chi2" in g else 0,
              "raster_threshold": _attr_float(g, "raster_delta_chi2_threshold"),
              "best_fit": _attr_floats(g, "best_fit"), "exclusion": _read(g, "exclusion_sin2_2theta"),
              "no_mixing": _attr_float(g, "delta_chi2_no_mixing"), "polylines": None}
@@ -185,6 +196,14 @@ def _read_plane(path, group):
             ln = np.asarray(g["contour_length"][()], dtype=np.int64).ravel()
             d["polylines"] = [(x[a:a + n], y[a:a + n]) for a, n in zip(st, ln) if n > 0]
     return d
+
+
+def _threshold_text(d):
+    """What a plane's regions were drawn with: Wilks' Delta(-2 ln L), or the Feldman-Cousins
+    critical values per point."""
+    if d.get("fc_toys"):
+        return f"Feldman-Cousins, {d['fc_toys']} toys"
+    return rf"$\Delta(-2\ln L)$ = {d['threshold']:.2f}"
 
 
 def draw_fit_plane(inv, plane, mode):
@@ -287,18 +306,18 @@ def draw_fit_plane(inv, plane, mode):
                          "excluded to the right of each curve")
             else:
                 title = (rf"Sterile ${nu}$ disappearance, COHERENT data: 90% CL contours" "\n"
-                         rf"$\Delta(-2\ln L)$ = {first['threshold']:.2f} (2 parameters); "
+                         f"{_threshold_text(first)} (2 parameters); "
                          "excluded to the right of each curve")
         elif mediator:
             label = MEDIATOR_LABELS.get(mediator, mediator)
             title = (f"{label[0].upper() + label[1:]} from COHERENT data: 90% CL boundaries "
-                     rf"($\Delta(-2\ln L)$ = {first['threshold']:.2f})" "\n"
+                     f"({_threshold_text(first)})" "\n"
                      "excluded to the right of each curve; + best fits")
             if mediator == "vector_universal":
                 title += "\nsmall loops: bands that destructive interference reopens"
         else:
             title = (f"90% CL regions in the ({param_symbol(px)}, {param_symbol(py)}) plane "
-                     rf"from COHERENT data ($\Delta(-2\ln L)$ = {first['threshold']:.2f})")
+                     f"from COHERENT data ({_threshold_text(first)})")
             title += "\nallowed: inside each curve (between nested curves: the band); + best fits"
         fig.suptitle(_fit_title(inv, title))
         order = [n for n in names if n in handles]
