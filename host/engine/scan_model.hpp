@@ -57,9 +57,9 @@ class ScanModel {
   // tables for coupling and neutron-radius axes with at least one radius (SPEC §10.5); the
   // quadratic, magnetic and radius tables only where `base` has no mediator on and no sterile
   // mixing. Any other grid, and kDirect, integrates directly (no response fold): among them a
-  // radius with a mediator mass axis or a sterile axis (a table per point), and a radius or
-  // coupling axis with a mediator or sterile truth (the radius and quadratic tables hold neither
-  // a propagator nor a survival probability).
+  // radius with a mediator mass axis (a table per point), and a radius or coupling axis with a
+  // mediator or sterile truth (the radius and quadratic tables hold neither a propagator nor a
+  // survival probability).
   ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<GridAxis> axes,
             const PhysicsModel& base, Statistic statistic, Method method, Backend& backend);
 
