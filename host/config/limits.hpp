@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxChunkPoints = std::size_t{1} << 30;
 // likelihood profiles the signal and every detector's background template (kernels/poisson.hpp,
 // kMaxPulls).
 inline constexpr int kMaxCombinedDetectors = 8;
-inline constexpr int kMaxPoissonTemplates = 8;
+inline constexpr int kMaxPoissonTemplates = 12;
 
 // Plausibility: beyond these a value is possible but more likely a slip of units; a warning.
 inline constexpr double kMinPlausibleBaseline_m = 1.0;          // a baseline written in km
