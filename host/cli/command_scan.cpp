@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <csignal>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -35,6 +36,9 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
   std::printf("\nstudy %s: %.0f%% CL (delta chi^2 %.4g for one parameter, %.4g for two)\n",
               study.name.c_str(), 100 * study.analysis.cl, study.analysis.delta_chi2_1d,
               study.analysis.delta_chi2_2d);
+  // The detector column fits the longest name, combinations ("Ge+NaI+Ar+CsI") included.
+  int w = 12;
+  for (const auto& r : results) w = std::max(w, static_cast<int>(r.detector.size()));
   std::string last_scan;
   for (const auto& r : results) {
     if (r.scan != last_scan) {
@@ -42,26 +46,26 @@ void print_table(const Study& study, const std::vector<ScanResult>& results) {
       std::printf("\n%s\n", r.scan.c_str());
       if (r.axes.size() == 1 && r.spec->axes[0].id == kSin2ThetaW)
         std::printf(
-            "  %-12s %-8s %-28s %s\n", "detector", "scenario",
+            "  %-*s %-8s %-28s %s\n", w, "detector", "scenario",
             (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL interval").c_str(),
             "sensitivity");
       else if (r.axes.size() == 1 && is_magnetic_moment(r.spec->axes[0].id))
-        std::printf("  %-12s %-8s %-28s %s\n", "detector", "scenario",
+        std::printf("  %-*s %-8s %-28s %s\n", w, "detector", "scenario",
                     (std::to_string(static_cast<int>(std::lround(100 * r.cl))) + "% CL upper limit")
                         .c_str(),
                     "allowed intervals");
       else if (r.axes.size() == 1)
-        std::printf("  %-12s %-8s %s\n", "detector", "scenario", "allowed intervals");
+        std::printf("  %-*s %-8s %s\n", w, "detector", "scenario", "allowed intervals");
       else if (r.spec->is_sterile())
-        std::printf("  %-12s %-8s excluded sin^2(2theta) at dm2 = 0.1, 1, 10, 100 eV^2\n",
-                    "detector", "scenario");
+        std::printf("  %-*s %-8s excluded sin^2(2theta) at dm2 = 0.1, 1, 10, 100 eV^2\n",
+                    w, "detector", "scenario");
       else if (r.spec->is_mediator_plane())
-        std::printf("  %-12s %-8s excluded coupling at mass = 1, 10, 100, 1000 MeV (%s)\n",
-                    "detector", "scenario", mediator_name(r.spec->mediator));
+        std::printf("  %-*s %-8s excluded coupling at mass = 1, 10, 100, 1000 MeV (%s)\n",
+                    w, "detector", "scenario", mediator_name(r.spec->mediator));
       else
-        std::printf("  %-12s %-8s %-24s %s\n", "detector", "scenario", "best fit", "contours");
+        std::printf("  %-*s %-8s %-24s %s\n", w, "detector", "scenario", "best fit", "contours");
     }
-    std::printf("  %-12s %-8s ", r.detector.c_str(), r.scenario.c_str());
+    std::printf("  %-*s %-8s ", w, r.detector.c_str(), r.scenario.c_str());
     if (r.axes.size() == 1) {
       std::string ivs;
       for (const auto& iv : r.intervals) ivs += (ivs.empty() ? "" : " U ") + format_interval(iv);
