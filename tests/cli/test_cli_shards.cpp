@@ -4,16 +4,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "host/io/h5io.hpp"
+#include "tests/cli/h5_compare.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::expect_same_datasets;
 using testing::file_exists;
 using testing::run_cevns;
 using testing::ScratchDir;
@@ -46,47 +46,6 @@ std::string write_study(const ScratchDir& dir, const std::string& name = "study.
             {"points", 17},
             {"scale", "log"}}}}}}}};
   return dir.write(name, study.dump(2));
-}
-
-// Every dataset of `a` and `b`, bit for bit (NaN included), and the same tree; the analysis'
-// group attributes too. Returns the number of datasets compared.
-std::size_t expect_same_datasets(const std::string& path_a, const std::string& path_b) {
-  h5::File a = h5::File::open_read(path_a), b = h5::File::open_read(path_b);
-  std::size_t compared = 0;
-  std::function<void(h5::Group, h5::Group)> compare = [&](h5::Group ga, h5::Group gb) {
-    EXPECT_EQ(ga.children(), gb.children()) << ga.path();
-    for (const char* attr : {"chi2_min", "delta_chi2_threshold", "sensitivity_percent"})
-      if (ga.has_attr(attr)) {
-        EXPECT_TRUE(gb.has_attr(attr)) << ga.path() << " @" << attr;
-        if (gb.has_attr(attr)) {
-          if (std::string(attr) == "delta_chi2_threshold" && ga.has("critical_delta_chi2"))
-            EXPECT_EQ(ga.attr_string(attr), gb.attr_string(attr)) << ga.path();
-          else
-            EXPECT_EQ(ga.attr_double(attr), gb.attr_double(attr)) << ga.path();
-        }
-      }
-    if (ga.has_attr("best_fit")) {
-      EXPECT_EQ(ga.attr_doubles("best_fit"), gb.attr_doubles("best_fit")) << ga.path();
-    }
-    for (const auto& name : ga.children()) {
-      if (!gb.has(name)) continue;
-      if (ga.is_group(name)) {
-        compare(ga.group(name), gb.group(name));
-      } else {
-        std::vector<std::size_t> sa, sb;
-        const auto va = ga.read(name, &sa), vb = gb.read(name, &sb);
-        EXPECT_EQ(sa, sb) << ga.path() << "/" << name;
-        ASSERT_EQ(va.size(), vb.size());
-        EXPECT_EQ(std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)), 0)
-            << ga.path() << "/" << name;
-        ++compared;
-      }
-    }
-  };
-  compare(a.root(), b.root());
-  EXPECT_EQ(a.root().attr_string("study_hash"), b.root().attr_string("study_hash"));
-  EXPECT_EQ(a.root().attr_string("config_json"), b.root().attr_string("config_json"));
-  return compared;
 }
 
 // Runs cevns with one environment variable set (the test-only kill hook).

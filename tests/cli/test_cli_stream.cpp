@@ -6,18 +6,18 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "host/io/h5io.hpp"
+#include "tests/cli/h5_compare.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::expect_same_datasets;
 using testing::file_exists;
 using testing::read_file;
 using testing::run_cevns;
@@ -55,50 +55,6 @@ std::string write_study(const ScratchDir& dir, const nlohmann::json& statistics 
     study["scans"].erase(2);
   }
   return dir.write("study.json", study.dump(2));
-}
-
-// Every dataset of two files bit for bit, the same tree, and the analysis' attributes.
-std::size_t expect_same_datasets(const std::string& path_a, const std::string& path_b) {
-  h5::File a = h5::File::open_read(path_a), b = h5::File::open_read(path_b);
-  std::size_t compared = 0;
-  std::function<void(h5::Group, h5::Group)> compare = [&](h5::Group ga, h5::Group gb) {
-    EXPECT_EQ(ga.children(), gb.children()) << ga.path();
-    for (const char* attr : {"chi2_min", "delta_chi2_threshold", "sensitivity_percent"})
-      if (ga.has_attr(attr)) {
-        EXPECT_TRUE(gb.has_attr(attr)) << ga.path() << " @" << attr;
-        if (gb.has_attr(attr)) {
-          // Under Feldman-Cousins the threshold names the dataset of critical values.
-          if (std::string(attr) == "delta_chi2_threshold" && ga.has("critical_delta_chi2")) {
-            EXPECT_EQ(ga.attr_string(attr), gb.attr_string(attr)) << ga.path();
-            continue;
-          }
-          const double x = ga.attr_double(attr), y = gb.attr_double(attr);
-          EXPECT_EQ(std::memcmp(&x, &y, sizeof x), 0) << ga.path() << " @" << attr;
-        }
-      }
-    if (ga.has_attr("best_fit")) {
-      EXPECT_EQ(ga.attr_doubles("best_fit"), gb.attr_doubles("best_fit")) << ga.path();
-    }
-    for (const auto& name : ga.children()) {
-      if (!gb.has(name)) continue;
-      if (ga.is_group(name)) {
-        compare(ga.group(name), gb.group(name));
-      } else {
-        std::vector<std::size_t> sa, sb;
-        const auto va = ga.read(name, &sa), vb = gb.read(name, &sb);
-        EXPECT_EQ(sa, sb) << ga.path() << "/" << name;
-        ASSERT_EQ(va.size(), vb.size());
-        if (!va.empty()) {  // memcmp of an empty vector's null data() is undefined
-          EXPECT_EQ(std::memcmp(va.data(), vb.data(), va.size() * sizeof(double)), 0)
-              << ga.path() << "/" << name;
-        }
-        ++compared;
-      }
-    }
-  };
-  compare(a.root(), b.root());
-  EXPECT_EQ(a.root().attr_int("complete"), b.root().attr_int("complete"));
-  return compared;
 }
 
 // The table of the whole run and the streamed one, as printed and as --json writes it.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kernels/chi2.hpp"
+#include "tests/golden_section.hpp"
 
 namespace cevns {
 namespace {
@@ -30,28 +31,6 @@ long double chi2_at_pulls(const std::vector<Bin>& bins, long double alpha, long 
   return sum;
 }
 
-// Golden-section search on [a, b]: uses nothing but function values, so it shares no algebra
-// with the closed form. 140 steps shrink the bracket by 0.618^140 ≈ 1e-29.
-template <class F>
-long double golden_section_min(F f, long double a, long double b, long double* argmin) {
-  const long double ratio = (std::sqrt(5.0L) - 1.0L) / 2.0L;
-  long double c = b - ratio * (b - a), d = a + ratio * (b - a);
-  long double fc = f(c), fd = f(d);
-  for (int i = 0; i < 140; ++i) {
-    if (fc < fd) {
-      b = d, d = c, fd = fc;
-      c = b - ratio * (b - a);
-      fc = f(c);
-    } else {
-      a = c, c = d, fc = fd;
-      d = a + ratio * (b - a);
-      fd = f(d);
-    }
-  }
-  *argmin = 0.5L * (a + b);
-  return f(*argmin);
-}
-
 // (σ_α, σ_β) of SPEC §7's scenarios, plus the two one-pull cases.
 const std::vector<std::pair<double, double>> kScenarioSigmas = {
     {0.0, 0.0}, {0.05, 0.1}, {0.15, 0.1}, {0.30, 0.1}, {0.15, 0.0}, {0.0, 0.1}};
@@ -69,18 +48,20 @@ BruteForce brute_force_minimum(const std::vector<Bin>& bins, double sigma_alpha,
       *beta = 0.0L;
       return chi2_at_pulls(bins, alpha, 0.0L, sigma_alpha, sigma_beta);
     }
-    return golden_section_min(
-        [&](long double b) { return chi2_at_pulls(bins, alpha, b, sigma_alpha, sigma_beta); },
-        -range, range, beta);
+    const auto at = [&](long double b) {
+      return chi2_at_pulls(bins, alpha, b, sigma_alpha, sigma_beta);
+    };
+    *beta = testing::golden_section_argmin(at, -range, range);
+    return at(*beta);
   };
   BruteForce out{0.0L, 0.0L, 0.0L};
   if (sigma_alpha > 0.0) {
-    golden_section_min(
+    out.alpha = testing::golden_section_argmin(
         [&](long double a) {
           long double b;
           return best_beta(a, &b);
         },
-        -range, range, &out.alpha);
+        -range, range);
   }
   out.chi2 = best_beta(out.alpha, &out.beta);
   return out;

@@ -9,6 +9,7 @@
 
 #include "kernels/chi2.hpp"
 #include "kernels/combination.hpp"
+#include "tests/golden_section.hpp"
 
 namespace cevns {
 namespace {
@@ -18,27 +19,6 @@ struct Detector {
   std::vector<double> n_th, n_exp, n_bg, weight;
   double sigma_beta;
 };
-
-// Golden-section search on [a, b] (function values only), 120 steps: the bracket shrinks by
-// 0.618^120 ≈ 1e-25.
-template <class F>
-long double golden_min(F f, long double a, long double b) {
-  const long double ratio = (std::sqrt(5.0L) - 1.0L) / 2.0L;
-  long double c = b - ratio * (b - a), d = a + ratio * (b - a);
-  long double fc = f(c), fd = f(d);
-  for (int i = 0; i < 120; ++i) {
-    if (fc < fd) {
-      b = d, d = c, fd = fc;
-      c = b - ratio * (b - a);
-      fc = f(c);
-    } else {
-      a = c, c = d, fc = fd;
-      d = a + ratio * (b - a);
-      fd = f(d);
-    }
-  }
-  return 0.5L * (a + b);
-}
 
 // SPEC §7/§12 term by term in long double: Σ_d Σ_b w (N_exp − (1+α) N_th − (1+β_d) N_bg)² +
 // (α/σ_α)² + Σ_d (β_d/σ_β)², a zero σ fixing its pull at 0.
@@ -59,8 +39,8 @@ long double brute_force_chi2(const std::vector<Detector>& ds, double sigma_alpha
     long double sum = 0.0L;
     for (const Detector& d : ds) {
       if (d.sigma_beta > 0.0) {
-        const long double beta =
-            golden_min([&](long double b) { return detector_terms(d, alpha, b); }, -3.0L, 3.0L);
+        const long double beta = testing::golden_section_argmin(
+            [&](long double b) { return detector_terms(d, alpha, b); }, -3.0L, 3.0L);
         sum += detector_terms(d, alpha, beta);
       } else {
         sum += detector_terms(d, alpha, 0.0L);
@@ -70,7 +50,7 @@ long double brute_force_chi2(const std::vector<Detector>& ds, double sigma_alpha
     return sum;
   };
   if (!(sigma_alpha > 0.0)) return profile(0.0L);
-  return profile(golden_min(profile, -3.0L, 3.0L));
+  return profile(testing::golden_section_argmin(profile, -3.0L, 3.0L));
 }
 
 // Random detectors: 1–6 bins of tens to thousands of events, predictions off the data by up to
@@ -216,13 +196,13 @@ TEST(SharedSignalPoisson, ProfileEqualsBruteForceMinimisationOverEveryNormalisat
       const auto profile = [&](long double ts) {
         long double f = (ts / sigma_signal) * (ts / sigma_signal);
         for (const Member& m : ms) {
-          const long double tb =
-              golden_min([&](long double t) { return member_terms(m, ts, t); }, -0.9L, 2.0L);
+          const long double tb = testing::golden_section_argmin(
+              [&](long double t) { return member_terms(m, ts, t); }, -0.9L, 2.0L);
           f += member_terms(m, ts, tb);
         }
         return f;
       };
-      const long double expected = profile(golden_min(profile, -0.5L, 1.0L));
+      const long double expected = profile(testing::golden_section_argmin(profile, -0.5L, 1.0L));
       EXPECT_NEAR(got, static_cast<double>(expected), 1e-8 * (1.0 + static_cast<double>(expected)))
           << n << " detectors";
     }

@@ -11,6 +11,7 @@
 #include "kernels/flux.hpp"
 #include "kernels/form_factors.hpp"
 #include "kernels/oscillation.hpp"
+#include "tests/golden_section.hpp"
 #include "tests/property/property_util.hpp"
 
 namespace cevns {
@@ -130,26 +131,6 @@ long double chi2_at(const std::vector<Bin>& bins, long double alpha, long double
   return sum;
 }
 
-// Golden-section search: function values only, no algebra shared with the closed form.
-template <class F>
-long double golden_min(F f, long double a, long double b) {
-  const long double ratio = (std::sqrt(5.0L) - 1.0L) / 2.0L;
-  long double c = b - ratio * (b - a), d = a + ratio * (b - a);
-  long double fc = f(c), fd = f(d);
-  for (int i = 0; i < 120; ++i) {
-    if (fc < fd) {
-      b = d, d = c, fd = fc;
-      c = b - ratio * (b - a);
-      fc = f(c);
-    } else {
-      a = c, c = d, fc = fd;
-      d = a + ratio * (b - a);
-      fd = f(d);
-    }
-  }
-  return f(0.5L * (a + b));
-}
-
 struct Chi2Case {
   std::vector<Bin> bins;
   double sigma_alpha, sigma_beta;
@@ -198,13 +179,13 @@ RC_GTEST_PROP(Chi2Properties, ClosedFormMinimumEqualsBruteForceMinimisation, ())
   const long double chi2_0 = chi2_at(c.bins, 0.0L, 0.0L, c.sigma_alpha, c.sigma_beta);
   const long double ra = c.sigma_alpha * std::sqrt(chi2_0) * 1.01L + 1e-30L;
   const long double rb = c.sigma_beta * std::sqrt(chi2_0) * 1.01L + 1e-30L;
-  const long double brute = golden_min(
-      [&](long double a) {
-        return golden_min(
-            [&](long double b) { return chi2_at(c.bins, a, b, c.sigma_alpha, c.sigma_beta); }, -rb,
-            rb);
-      },
-      -ra, ra);
+  const auto profile = [&](long double a) {
+    const auto at = [&](long double b) {
+      return chi2_at(c.bins, a, b, c.sigma_alpha, c.sigma_beta);
+    };
+    return at(testing::golden_section_argmin(at, -rb, rb, 120));
+  };
+  const long double brute = profile(testing::golden_section_argmin(profile, -ra, ra, 120));
   RC_LOG() << "closed form " << min << ", brute force " << double(brute);
   RC_ASSERT(std::fabs(double(brute) - min) <= 1e-9 * double(brute) + 1e-9);
 }
