@@ -231,6 +231,9 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
     for (const ScanModel* m : models) c += m->chi2(m->model_at({a, b}));
     return c;
   };
+  const auto off_grid_margin = [&](double a, double b) {
+    return chi2_at(a, b) - critical_at(a, b);
+  };
   // Sterile planes have near-degenerate valleys: the minimisation starts from each of the lowest
   // local minima of the grid.
   std::tie(r.best_fit, r.chi2_min) =
@@ -261,17 +264,10 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
     // minimum at the one-parameter Δ(−2 ln λ).
     r.raster_threshold = threshold_1d;
     r.raster_exclusion = raster_exclusion(r.axes[0], n1, r.chi2, threshold_1d, plane.axes[0].log);
-    const Axis& dm2_axis = plane.axes[1];
-    for (double dm2 : kExclusionDm2_eV2) {
-      if (dm2 < dm2_axis.min || dm2 > dm2_axis.max) continue;
-      const auto g = [&](double s) { return chi2_at(s, dm2) - critical_at(s, dm2); };
-      std::vector<double> row(n0);
-      for (std::size_t i = 0; i < n0; ++i) row[i] = g(r.axes[0][i]);
-      // Wilks: the raster convention; Feldman–Cousins: the global construction with t_c.
-      r.exclusion.emplace_back(
-          dm2, fc ? fixed_dm2_exclusion(r.axes[0], row, g, r.chi2_min, 0.0)
-                  : fixed_dm2_exclusion(r.axes[0], row, g, std::nullopt, threshold_1d));
-    }
+    // Wilks: the raster convention; Feldman–Cousins: the global construction with t_c.
+    append_fixed_row_exclusions(r.axes[0], plane.axes[1], false, off_grid_margin,
+                                fc ? std::optional<double>(r.chi2_min) : std::nullopt,
+                                fc ? 0.0 : threshold_1d, &r.exclusion, &r.allowed_bands);
   }
   if (plane.is_mediator()) {
     // SPEC §10.5, as the scans (host/engine/study_run.cpp, analyse_grid): per mass the upper end
@@ -279,17 +275,8 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
     // at the two-parameter threshold, and the allowed bands above it.
     r.row_exclusion = grid_row_exclusion(r.axes[0], n1, chi2_margin, r.chi2_min,
                                          fc ? 0.0 : threshold_2d, plane.axes[0].log);
-    const Axis& mass_axis = plane.axes[1];
-    for (double mass : kExclusionMass_MeV) {
-      if (mass < mass_axis.min || mass > mass_axis.max) continue;
-      const auto g = [&](double c) { return chi2_at(c, mass) - critical_at(c, mass); };
-      std::vector<double> row(n0);
-      for (std::size_t i = 0; i < n0; ++i) row[i] = g(r.axes[0][i]);
-      const RowExclusion e =
-          fixed_row_exclusion(r.axes[0], row, g, r.chi2_min, fc ? 0.0 : threshold_2d);
-      r.exclusion.emplace_back(mass, e.excluded);
-      r.allowed_bands.push_back(e.bands_above);
-    }
+    append_fixed_row_exclusions(r.axes[0], plane.axes[1], true, off_grid_margin, r.chi2_min,
+                                fc ? 0.0 : threshold_2d, &r.exclusion, &r.allowed_bands);
   }
   return r;
 }

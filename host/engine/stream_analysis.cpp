@@ -106,35 +106,20 @@ void analyse_grid_streamed(const ScanModel& model, const Study& study, ScanResul
   // The exclusions at fixed Δm² or mass evaluate the model, as analyse_grid does.
   r->exclusion.clear();
   r->allowed_bands.clear();
-  if (scan.is_sterile()) {
-    const Axis& dm2_axis = scan.axes[1];
-    for (double dm2 : kExclusionDm2_eV2) {
-      if (dm2 < dm2_axis.min || dm2 > dm2_axis.max) continue;
-      const auto g = [&](double s) {
-        return model.chi2(model.model_at({s, dm2})) - critical_at({s, dm2});
-      };
-      std::vector<double> row(n0);
-      for (std::size_t i = 0; i < n0; ++i) row[i] = g(x0[i]);
-      r->exclusion.emplace_back(
-          dm2, fc            ? fixed_dm2_exclusion(x0, row, g, r->chi2_min, 0.0)
-               : scan.raster ? fixed_dm2_exclusion(x0, row, g, std::nullopt, r->raster_threshold)
-                             : fixed_dm2_exclusion(x0, row, g, r->chi2_min, r->threshold));
-    }
-  }
-  if (scan.is_mediator_plane()) {
-    const Axis& mass_axis = scan.axes[1];
-    for (double mass : kExclusionMass_MeV) {
-      if (mass < mass_axis.min || mass > mass_axis.max) continue;
-      const auto g = [&](double c) {
-        return model.chi2(model.model_at({c, mass})) - critical_at({c, mass});
-      };
-      std::vector<double> row(n0);
-      for (std::size_t i = 0; i < n0; ++i) row[i] = g(x0[i]);
-      const RowExclusion e = fixed_row_exclusion(x0, row, g, r->chi2_min, fc ? 0.0 : r->threshold);
-      r->exclusion.emplace_back(mass, e.excluded);
-      r->allowed_bands.push_back(e.bands_above);
-    }
-  }
+  const auto margin = [&](double x, double y) {
+    return model.chi2(model.model_at({x, y})) - critical_at({x, y});
+  };
+  if (scan.is_sterile())
+    append_fixed_row_exclusions(
+        x0, scan.axes[1], false, margin,
+        fc || !scan.raster ? std::optional<double>(r->chi2_min) : std::nullopt,
+        fc            ? 0.0
+        : scan.raster ? r->raster_threshold
+                      : r->threshold,
+        &r->exclusion, &r->allowed_bands);
+  if (scan.is_mediator_plane())
+    append_fixed_row_exclusions(x0, scan.axes[1], true, margin, r->chi2_min,
+                                fc ? 0.0 : r->threshold, &r->exclusion, &r->allowed_bands);
 }
 
 }  // namespace cevns

@@ -129,6 +129,32 @@ StudyModels build_study_models(const Study& study, Backend& backend, Method meth
   return s;
 }
 
+void append_fixed_row_exclusions(const std::vector<double>& x_axis, const Axis& row_axis,
+                                 bool mediator, const std::function<double(double, double)>& margin,
+                                 std::optional<double> reference, double threshold,
+                                 std::vector<std::pair<double, double>>* exclusion,
+                                 std::vector<std::vector<Interval>>* allowed_bands) {
+  const auto fixed = [&](double y) {
+    const auto g = [&](double x) { return margin(x, y); };
+    std::vector<double> row(x_axis.size());
+    for (std::size_t i = 0; i < x_axis.size(); ++i) row[i] = g(x_axis[i]);
+    if (!mediator) {
+      exclusion->emplace_back(y, fixed_dm2_exclusion(x_axis, row, g, reference, threshold));
+      return;
+    }
+    const RowExclusion e = fixed_row_exclusion(x_axis, row, g, reference, threshold);
+    exclusion->emplace_back(y, e.excluded);
+    allowed_bands->push_back(e.bands_above);
+  };
+  if (mediator) {
+    for (double mass : kExclusionMass_MeV)
+      if (mass >= row_axis.min && mass <= row_axis.max) fixed(mass);
+  } else {
+    for (double dm2 : kExclusionDm2_eV2)
+      if (dm2 >= row_axis.min && dm2 <= row_axis.max) fixed(dm2);
+  }
+}
+
 void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
   const ScanSpec& scan = *r->spec;
   const std::size_t n0 = r->axes[0].size();
@@ -147,6 +173,10 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
   for (const auto& a : scan.axes) log_axes.push_back(a.log);
   const auto critical_at = [&](const std::vector<double>& x) {
     return fc ? interpolate_on_grid(r->axes, log_axes, r->critical_delta_chi2, x) : 0.0;
+  };
+  // χ² − t_c at a point off the grid (a fixed row's exclusion).
+  const auto margin = [&](double x, double y) {
+    return model.chi2(model.model_at({x, y})) - critical_at({x, y});
   };
   std::vector<double> fc_chi2;  // χ² − t_c on the grid
   if (fc)
@@ -200,20 +230,13 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
       r->raster_threshold = study.analysis.delta_chi2_1d;
       r->raster_exclusion = raster_exclusion(r->axes[0], r->axes[1].size(), r->chi2,
                                              r->raster_threshold, scan.axes[0].log);
-      const Axis& dm2_axis = scan.axes[1];
-      for (double dm2 : kExclusionDm2_eV2) {
-        if (dm2 < dm2_axis.min || dm2 > dm2_axis.max) continue;
-        const auto g = [&](double s) {
-          return model.chi2(model.model_at({s, dm2})) - critical_at({s, dm2});
-        };
-        std::vector<double> row(n0);
-        for (std::size_t i = 0; i < n0; ++i) row[i] = g(r->axes[0][i]);
-        r->exclusion.emplace_back(
-            dm2, fc ? fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, 0.0)
-                 : scan.raster
-                     ? fixed_dm2_exclusion(r->axes[0], row, g, std::nullopt, r->raster_threshold)
-                     : fixed_dm2_exclusion(r->axes[0], row, g, r->chi2_min, r->threshold));
-      }
+      append_fixed_row_exclusions(
+          r->axes[0], scan.axes[1], false, margin,
+          fc || !scan.raster ? std::optional<double>(r->chi2_min) : std::nullopt,
+          fc            ? 0.0
+          : scan.raster ? r->raster_threshold
+                        : r->threshold,
+          &r->exclusion, &r->allowed_bands);
     }
     if (scan.is_mediator_plane()) {
       // SPEC §10.5: at a fixed mass the coupling is the row's one parameter; the exclusion is the
@@ -221,19 +244,8 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
       // relative to the global minimum at the plane's threshold, as for the sterile plane.
       r->row_exclusion = grid_row_exclusion(r->axes[0], r->axes[1].size(), fc ? fc_chi2 : r->chi2,
                                             r->chi2_min, fc ? 0.0 : r->threshold, scan.axes[0].log);
-      const Axis& mass_axis = scan.axes[1];
-      for (double mass : kExclusionMass_MeV) {
-        if (mass < mass_axis.min || mass > mass_axis.max) continue;
-        const auto g = [&](double c) {
-          return model.chi2(model.model_at({c, mass})) - critical_at({c, mass});
-        };
-        std::vector<double> row(n0);
-        for (std::size_t i = 0; i < n0; ++i) row[i] = g(r->axes[0][i]);
-        const RowExclusion e =
-            fixed_row_exclusion(r->axes[0], row, g, r->chi2_min, fc ? 0.0 : r->threshold);
-        r->exclusion.emplace_back(mass, e.excluded);
-        r->allowed_bands.push_back(e.bands_above);
-      }
+      append_fixed_row_exclusions(r->axes[0], scan.axes[1], true, margin, r->chi2_min,
+                                  fc ? 0.0 : r->threshold, &r->exclusion, &r->allowed_bands);
     }
   }
 }

@@ -54,7 +54,7 @@ struct ScanResult {
   double chi2_min = 0.0;
   std::vector<double> best_fit, truth;
   double cl = 0.9;
-  double threshold = 0.0;  // Δχ² of the intervals / contours
+  double threshold = 0.0;         // Δχ² of the intervals / contours
   std::vector<double> edges_keV;  // empty for a combination
   // A combination of detectors (SPEC §12): `detector` is its name, these its detectors and
   // whether they share the signal pull.
@@ -125,8 +125,22 @@ double fixed_dm2_exclusion(const std::vector<double>& s_axis, const std::vector<
                            const std::function<double(double)>& eval,
                            std::optional<double> reference, double threshold);
 
+// The exclusions at the fixed rows of a plane (SPEC §6, §10.5): at each Δm² of kExclusionDm2_eV2
+// (sterile, `mediator` false) or mass of kExclusionMass_MeV (mediator plane) inside `row_axis`,
+// the row over `x_axis` evaluated through `margin(x, row value)` (the statistic less the critical
+// value there; 0 under Wilks) and passed to fixed_dm2_exclusion or fixed_row_exclusion with
+// `reference` and `threshold`. Appends (row value, excluded x) to `exclusion` and, for mediator
+// planes, the allowed bands above it to `allowed_bands`. Scans, streamed scans and data fits share
+// it.
+void append_fixed_row_exclusions(const std::vector<double>& x_axis, const Axis& row_axis,
+                                 bool mediator, const std::function<double(double, double)>& margin,
+                                 std::optional<double> reference, double threshold,
+                                 std::vector<std::pair<double, double>>* exclusion,
+                                 std::vector<std::vector<Interval>>* allowed_bands);
+
 // The models and (described, not yet computed) results of every scan × detector × scenario of a
-// study, in the study's order; after each scan's detectors, its combinations × scenarios. `results[i].spec` points into `study`, which must outlive this.
+// study, in the study's order; after each scan's detectors, its combinations × scenarios.
+// `results[i].spec` points into `study`, which must outlive this.
 struct StudyModels {
   std::vector<std::unique_ptr<PreparedDetector>> detectors;
   std::vector<std::unique_ptr<ScanModel>> models;
