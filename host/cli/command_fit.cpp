@@ -57,8 +57,8 @@ void report_published_value(const PublishedValue& p, double ours, double scale, 
               p.key.c_str(), p.value * scale, p.lo * scale, p.hi * scale, theory, ours * scale,
               pull, p.independent ? " [independent: not the collaboration's]" : "",
               p.source.c_str());
-  Json v = {{"value", p.value}, {"lo", p.lo},          {"hi", p.hi},
-            {"here", ours},     {"pull_sigma", pull}, {"independent", p.independent},
+  Json v = {{"value", p.value},  {"lo", p.lo},         {"hi", p.hi},
+            {"here", ours},      {"pull_sigma", pull}, {"independent", p.independent},
             {"source", p.source}};
   if (p.has_theory_uncertainty()) v["theory_uncertainty"] = p.theory_uncertainty;
   if (!p.region.empty()) v["region"] = p.region;
@@ -78,8 +78,7 @@ void report_published(const DataSet& d, const CountFit& n, Backend& backend, Jso
   for (const PublishedValue& p : d.published) {
     if (p.key == "cevns_predicted") report_published_value(p, n.predicted, 1.0, j);
     if (p.key == "cevns_fitted") report_published_value(p, n.best, 1.0, j);
-    if (p.key == "flux_averaged_cross_section_cm2")
-      report_published_value(p, xs.best_cm2, 1e40, j);
+    if (p.key == "flux_averaged_cross_section_cm2") report_published_value(p, xs.best_cm2, 1e40, j);
     if (p.key == "flux_averaged_cross_section_sm_cm2")
       report_published_value(p, xs.sm_cm2, 1e40, j);
   }
