@@ -164,23 +164,41 @@ def main():
             rows.append([ds["name"], f"{ds['n_cevns_predicted']:.1f}", f"{n['best']:.1f} [{n['lo']:.1f}, {n['hi']:.1f}]"])
         md += [table(rows, ["data set", "CEvNS predicted (SM)", "CEvNS fitted [1σ]"]), ""]
         # The collaboration's published numbers (each data config's "published", cited there)
-        # beside the program's; "not found" where no source was reachable.
+        # beside the program's (`here`, and how many of the published σ apart); "not found"
+        # where no source was reachable, † where the number is an independent determination.
         rows = []
 
         def pub(ds, key, scale=1.0):
             p = ds.get("published", {}).get(key)
-            return "not found" if p is None else f"{p['value'] * scale:.3g} [{p['lo'] * scale:.3g}, {p['hi'] * scale:.3g}]"
+            if p is None:
+                return "not found"
+            text = f"{p['value'] * scale:.3g} [{p['lo'] * scale:.3g}, {p['hi'] * scale:.3g}]"
+            if p.get("theory_uncertainty") is not None:
+                text += f" (theory ±{p['theory_uncertainty'] * scale:.3g})"
+            pull = p.get("pull_sigma")
+            text += "" if pull is None else f", {pull:+.1f}σ"
+            return text + (" †" if p.get("independent") else "")
 
         for ds in fit["data_sets"]:
             n, xs = ds["n_cevns"], ds.get("flux_averaged_cross_section_cm2")
-            xs_text = "—" if xs is None else f"{xs['best'] * 1e40:.3g} [{xs['lo'] * 1e40:.3g}, {xs['hi'] * 1e40:.3g}] (SM {xs['sm'] * 1e40:.3g})"
+            xs_text = "—" if xs is None else f"{xs['best'] * 1e40:.3g} [{xs['lo'] * 1e40:.3g}, {xs['hi'] * 1e40:.3g}]"
+            sw = ds.get("profiles", {}).get("sin2_theta_W")
+            sw_text = "—" if not sw else f"{sw['best_fit']:.3f}"
             rows.append([ds["name"], f"{ds['n_cevns_predicted']:.1f}", pub(ds, "cevns_predicted"),
                          f"{n['best']:.1f} [{n['lo']:.1f}, {n['hi']:.1f}]", pub(ds, "cevns_fitted"),
-                         xs_text, pub(ds, "flux_averaged_cross_section_cm2", 1e40)])
+                         "—" if xs is None else f"{xs['sm'] * 1e40:.4g}",
+                         pub(ds, "flux_averaged_cross_section_sm_cm2", 1e40),
+                         xs_text, pub(ds, "flux_averaged_cross_section_cm2", 1e40),
+                         sw_text, pub(ds, "sin2_theta_W")])
         md += ["Published by the collaboration (cited in each data config) beside this program "
-               "(cross-sections per nucleus, flux-averaged, in 1e-40 cm²):", "",
+               "(cross-sections per nucleus, flux-averaged, in 1e-40 cm²; published ranges 1σ, followed by "
+               "the program's number's distance in the published σ; † an independent determination from "
+               "the same data, not the collaboration's, whose could not be read; the README explains "
+               "each difference beyond 1σ):", "",
                table(rows, ["data set", "predicted here", "predicted (published)", "fitted here [1σ]",
-                            "fitted (published)", "σ measured here [1σ]", "σ (published)"]), ""]
+                            "fitted (published)", "SM σ here", "SM σ (published)",
+                            "σ measured here [1σ]", "σ (published)", "sin²θ_W here (best)",
+                            "sin²θ_W (published)"]), ""]
         sets = [(ds["name"], ds) for ds in fit["data_sets"]] + [("joint", fit["combined"])]
         params = list(fit["combined"].get("profiles", {}))
         if params:

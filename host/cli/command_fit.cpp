@@ -44,9 +44,30 @@ std::string interval_text(const std::vector<Interval>& ivs) {
   return s.empty() ? "(none)" : s;
 }
 
-// The collaboration's published numbers of the release (the config's "published", cited there)
-// beside the program's: the CEvNS count predicted and fitted, and the flux-averaged
-// cross-section, the SM one and the measured one (the SM one scaled by fitted/predicted).
+// One published number (the config's "published", cited there) beside the program's `ours`:
+// printed with its 1σ range and the distance in its σ on the side of the program's number, and
+// stored in the JSON beside it. `scale` only sets the printed unit.
+void report_published_value(const PublishedValue& p, double ours, double scale, Json& j) {
+  const double sigma = ours >= p.value ? p.hi - p.value : p.value - p.lo;
+  const double pull = sigma > 0.0 ? (ours - p.value) / sigma : kNaN;
+  char theory[48] = "";
+  if (p.has_theory_uncertainty())
+    std::snprintf(theory, sizeof theory, " (theory +-%.3g)", p.theory_uncertainty * scale);
+  std::printf("  published %-34s %.4g [%.4g, %.4g]%s, here %.4g (%+.1f sigma)%s  (%s)\n",
+              p.key.c_str(), p.value * scale, p.lo * scale, p.hi * scale, theory, ours * scale,
+              pull, p.independent ? " [independent: not the collaboration's]" : "",
+              p.source.c_str());
+  Json v = {{"value", p.value},  {"lo", p.lo},         {"hi", p.hi},
+            {"here", ours},      {"pull_sigma", pull}, {"independent", p.independent},
+            {"source", p.source}};
+  if (p.has_theory_uncertainty()) v["theory_uncertainty"] = p.theory_uncertainty;
+  if (!p.region.empty()) v["region"] = p.region;
+  j["published"][p.key] = v;
+}
+
+// The collaboration's published counts and cross-sections of the release beside the program's:
+// the CEvNS count predicted and fitted, and the flux-averaged cross-section, the SM one and the
+// measured one (the SM one scaled by fitted/predicted). sin2_theta_W goes beside its profile.
 void report_published(const DataSet& d, const CountFit& n, Backend& backend, Json& j) {
   const MeasuredCrossSection xs = measured_cross_section(
       flux_averaged_cross_section_cm2(d.detector, standard_model(), backend), n);
@@ -55,10 +76,11 @@ void report_published(const DataSet& d, const CountFit& n, Backend& backend, Jso
   j["flux_averaged_cross_section_cm2"] = {
       {"sm", xs.sm_cm2}, {"best", xs.best_cm2}, {"lo", xs.lo_cm2}, {"hi", xs.hi_cm2}};
   for (const PublishedValue& p : d.published) {
-    const double scale = p.key == "flux_averaged_cross_section_cm2" ? 1e40 : 1.0;
-    std::printf("  published %-32s %.4g [%.4g, %.4g]  (%s)\n", p.key.c_str(), p.value * scale,
-                p.lo * scale, p.hi * scale, p.source.c_str());
-    j["published"][p.key] = {{"value", p.value}, {"lo", p.lo}, {"hi", p.hi}, {"source", p.source}};
+    if (p.key == "cevns_predicted") report_published_value(p, n.predicted, 1.0, j);
+    if (p.key == "cevns_fitted") report_published_value(p, n.best, 1.0, j);
+    if (p.key == "flux_averaged_cross_section_cm2") report_published_value(p, xs.best_cm2, 1e40, j);
+    if (p.key == "flux_averaged_cross_section_sm_cm2")
+      report_published_value(p, xs.sm_cm2, 1e40, j);
   }
 }
 
@@ -250,6 +272,8 @@ int run_fit(const FitOptions& options) {
                                 &scans[i].back());
       print_profile(scans[i].back());
       j["profiles"][req.parameter] = profile_json(scans[i].back());
+      if (const PublishedValue* p = d.published_value(req.parameter))
+        report_published_value(*p, scans[i].back().best, 1.0, j);
     }
     for (const auto& req : d.planes) {
       if (!wanted(req.name)) continue;

@@ -160,8 +160,7 @@ DataSet load_data_set_impl(const std::string& config_file, const Json& json,
   }
   if (obj.has("published")) {
     JsonObject pub = obj.object("published");
-    for (const char* key :
-         {"cevns_predicted", "cevns_fitted", "flux_averaged_cross_section_cm2", "sin2_theta_W"}) {
+    for (const std::string& key : kPublishedKeys) {
       if (!pub.has(key)) continue;
       JsonObject v = pub.object(key);
       PublishedValue p;
@@ -175,6 +174,21 @@ DataSet load_data_set_impl(const std::string& config_file, const Json& json,
         p.lo = p.value - v.non_negative("minus");
         p.hi = p.value + v.non_negative("plus");
       }
+      if (key == "cevns_predicted") {
+        if (v.has("theory_uncertainty")) {
+          p.theory_uncertainty = v.non_negative("theory_uncertainty");
+          if (p.theory_uncertainty > std::min(p.value - p.lo, p.hi - p.value))
+            v.fail("theory_uncertainty",
+                   "expected at most the total uncertainty (the theory part of it)");
+        }
+        p.difference_explained_in = v.string("difference_explained_in", "");
+        if (!p.difference_explained_in.empty() && !p.has_theory_uncertainty())
+          v.fail("difference_explained_in",
+                 "expected only beside a theory_uncertainty (it names where a difference beyond "
+                 "that is explained)");
+      }
+      p.independent = v.boolean("independent", false);
+      p.region = v.string("region", "");
       p.source = v.string("source");
       v.finish();
       d.published.push_back(p);

@@ -46,13 +46,24 @@ struct PlaneRequest {
 PlaneRequest parse_plane(const Json& item, const std::string& file, const std::string& path);
 
 // A number the collaboration published for a release ("published" in the data config): a cited
-// input to compare with, never computed here. `key` is one of cevns_predicted, cevns_fitted,
-// flux_averaged_cross_section_cm2, sin2_theta_W; value ± uncertainty (lo, hi when asymmetric).
+// input to compare with, never computed here. `key` is one of kPublishedKeys; value ± uncertainty
+// (lo, hi when asymmetric). `independent`: a determination from the same data by others, set
+// beside the program's because the collaboration's own could not be read (the source says whose).
 struct PublishedValue {
   std::string key;
   double value = 0.0, lo = 0.0, hi = 0.0;  // lo ≤ value ≤ hi: the stated 1σ range
+  double theory_uncertainty = -1.0;        // the theory part of a prediction's; < 0: not stated
+  bool independent = false;
+  std::string region;                   // where a count refers to, when the source says
+  std::string difference_explained_in;  // README heading that explains a difference (predictions)
   std::string source;
+  bool has_theory_uncertainty() const { return theory_uncertainty >= 0.0; }
 };
+// The "published" keys: counts in the release's region, flux-averaged cross-sections per nucleus
+// (measured, and the collaboration's SM one), the weak mixing angle.
+inline const std::vector<std::string> kPublishedKeys = {
+    "cevns_predicted", "cevns_fitted", "flux_averaged_cross_section_cm2",
+    "flux_averaged_cross_section_sm_cm2", "sin2_theta_W"};
 
 struct DataSet {
   std::string name, release, file, data_dir;
