@@ -63,9 +63,10 @@ void parse_flux(JsonObject& obj, DataSet& d, const Timing& timing) {
   if (!obj.has("flux")) return;
   JsonObject f = obj.object("flux");
   const std::string file = f.string("file");
+  if (file.empty()) f.fail("file", "expected a file name (relative to the data directory)");
   f.string("description", std::string());
   f.finish();
-  const std::string path = file.empty() || file[0] == '/' ? file : d.data_dir + "/" + file;
+  const std::string path = file[0] == '/' ? file : d.data_dir + "/" + file;
   std::ifstream probe(path);
   if (!probe) {
     d.flux_source = "analytic pi-DAR spectra (SPEC 2) and the config's timing model: flux table " +
