@@ -1,6 +1,7 @@
-// A joint fit of the three COHERENT releases with every nuisance of their configs on
-// (host/data/data_set.cpp): loading the releases (each nuisance's ±1σ signals included), the
-// CEvNS count of each and the joint sin²θ_W profile, on the CPU backend. Skipped without the data
+// Joint fits of the three COHERENT releases with every nuisance of their configs on
+// (host/data/data_set.cpp), on the CPU backend: loading the releases (each nuisance's ±1σ signals
+// included), the CEvNS count of each and the joint sin²θ_W profile; and the whole fit, every
+// profile and plane of the configs, per release and jointly. Skipped without the data
 // ($CEVNS_DATA, else shared/data/coherent beside the repository). Figures in README.md.
 #include <benchmark/benchmark.h>
 #include <sys/stat.h>
@@ -62,6 +63,78 @@ void BM_JointFitAllNuisances(benchmark::State& state) {
 BENCHMARK(BM_JointFitAllNuisances)
     ->Name("fit/joint/all_nuisances/sin2_theta_W")
     ->Unit(benchmark::kSecond)
+    ->Iterations(1);
+
+// The whole `cevns fit` of the three releases with every nuisance on, less its printing and
+// files: loading, the CEvNS count of each, every profile and plane of each config (grids on the
+// backend and their analysis: minimum off the grid, intervals, contours, exclusions), and the joint
+// profiles and planes that every release computes.
+void BM_FullJointFitAllNuisances(benchmark::State& state) {
+  struct stat st;
+  if (stat((data_dir() + "/csi2021").c_str(), &st) != 0) {
+    state.SkipWithError("COHERENT data not found");
+    return;
+  }
+  auto backend = make_cpu_backend();
+  Progress quiet(Progress::Mode::kQuiet);
+  for (auto _ : state) {
+    std::vector<DataSet> sets;
+    for (const char* name : {"csi2017", "csi2021", "lar2020"})
+      sets.push_back(load_data_set(all_nuisances_on(name), data_dir(), *backend));
+    std::vector<std::vector<DataGrid>> profiles(sets.size()), planes(sets.size());
+    for (std::size_t i = 0; i < sets.size(); ++i) {
+      const DataSet& d = sets[i];
+      benchmark::DoNotOptimize(fit_cevns_count(d, d.data).best);
+      for (const ScanRequest& req : d.scans) {
+        profiles[i].push_back(data_grid(d, d.data, {GridAxis{req.id, req.values}},
+                                        standard_model(), *backend, quiet, req.parameter));
+        const DataGrid& g = profiles[i].back();
+        benchmark::DoNotOptimize(analyse_profile({g.model.get()}, req, g.chi2, d.delta_chi2).best);
+      }
+      for (const PlaneRequest& req : d.planes) {
+        planes[i].push_back(plane_grid(d, d.data, req, *backend, quiet));
+        const DataGrid& g = planes[i].back();
+        benchmark::DoNotOptimize(
+            analyse_plane({g.model.get()}, req, g.chi2, d.delta_chi2_2d, d.delta_chi2).chi2_min);
+      }
+    }
+    // Joint: the profiles and planes of the first release that the others have too (by name).
+    for (std::size_t k = 0; k < sets[0].scans.size(); ++k) {
+      const ScanRequest& req = sets[0].scans[k];
+      std::vector<const ScanModel*> models;
+      std::vector<double> sum(req.values.size(), 0.0);
+      for (std::size_t i = 0; i < sets.size(); ++i)
+        for (std::size_t q = 0; q < sets[i].scans.size(); ++q)
+          if (sets[i].scans[q].parameter == req.parameter && sets[i].scans[q].values == req.values) {
+            models.push_back(profiles[i][q].model.get());
+            for (std::size_t p = 0; p < sum.size(); ++p) sum[p] += profiles[i][q].chi2[p];
+          }
+      if (models.size() == sets.size())
+        benchmark::DoNotOptimize(analyse_profile(models, req, sum, sets[0].delta_chi2).best);
+    }
+    for (std::size_t k = 0; k < sets[0].planes.size(); ++k) {
+      const PlaneRequest& req = sets[0].planes[k];
+      std::vector<const ScanModel*> models;
+      std::vector<double> sum(planes[0][k].chi2.size(), 0.0);
+      for (std::size_t i = 0; i < sets.size(); ++i)
+        for (std::size_t q = 0; q < sets[i].planes.size(); ++q)
+          if (sets[i].planes[q].name == req.name &&
+              planes[i][q].chi2.size() == sum.size()) {
+            models.push_back(planes[i][q].model.get());
+            for (std::size_t p = 0; p < sum.size(); ++p) sum[p] += planes[i][q].chi2[p];
+          }
+      if (models.size() == sets.size())
+        benchmark::DoNotOptimize(
+            analyse_plane(models, req, sum, sets[0].delta_chi2_2d, sets[0].delta_chi2).chi2_min);
+    }
+  }
+}
+
+BENCHMARK(BM_FullJointFitAllNuisances)
+    ->Name("fit/joint/all_nuisances/every_profile_and_plane")
+    ->Unit(benchmark::kSecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
     ->Iterations(1);
 
 }  // namespace

@@ -140,9 +140,32 @@ fetch_arxiv_anc() {
   done <<< "$PINS"
 }
 
+# The CsI 2021 release's simulated SNS flux (energy x time per flavour, ROOT format): best effort.
+# Converted to the text table that configs/data/csi2021.json names ("flux") with
+# scripts/convert_root_flux.py (uproot, scripts/requirements.txt). Without it the fits use the
+# analytic pi-DAR spectra and the config's timing model, and say so.
+fetch_sns_flux() {
+  local dir="$dest/csi2021" py
+  py=$(dirname "$0")/../.venv/bin/python3
+  [ -x "$py" ] || py=python3
+  echo "== csi2021: snsFlux2D.root (optional)"
+  if ! curl -fsSL "https://arxiv.org/src/2110.07730v2/anc/snsFlux2D.root" -o "$dir/snsFlux2D.root.partial"; then
+    rm -f "$dir/snsFlux2D.root.partial"
+    echo "  snsFlux2D.root could not be downloaded: the fits will use the analytic pi-DAR spectra"
+    return 0
+  fi
+  mv "$dir/snsFlux2D.root.partial" "$dir/snsFlux2D.root"
+  if "$py" "$(dirname "$0")/convert_root_flux.py" "$dir/snsFlux2D.root" "$dir/snsFlux2D.txt"; then
+    echo "  snsFlux2D.txt written: the CsI 2021 fits use the simulated flux"
+  else
+    echo "  snsFlux2D.root not converted (uproot missing or the file unreadable): the fits will use the analytic pi-DAR spectra"
+  fi
+}
+
 fetch_zenodo 1228631 csi2017
 fetch_zenodo 3903810 lar2020
 fetch_arxiv_anc
+fetch_sns_flux
 if verify_dir "$dest"; then
   echo "all files match the validated copies"
 else

@@ -244,11 +244,13 @@ int run_fit(const FitOptions& options) {
     const DataSet& d = sets[i];
     std::printf("\n%s (%s, %s): %zu bins, %.0f events observed\n", d.name.c_str(),
                 d.release.c_str(), d.file.c_str(), d.used.size(), sum(d.data));
+    std::printf("  flux: %s\n", d.flux_source.c_str());
     Json j;
     j["name"] = d.name;
     j["release"] = d.release;
     j["n_bins"] = d.used.size();
     j["n_observed"] = sum(d.data);
+    j["flux_source"] = d.flux_source;
     if (wanted("n_cevns")) {
       counts[i] = fit_cevns_count(d, d.data);
       const CountFit& n = *counts[i];

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <limits>
 #include <utility>
 
@@ -23,8 +24,11 @@ using namespace releases;
 // Moments (on the backend), detector efficiency applied, to be folded by `fold`.
 std::shared_ptr<const CountsModel> fine_counts(const DetectorConfig& det,
                                                const std::vector<double>& true_edges,
-                                               Backend& backend, FoldTables fold) {
-  auto problem = std::make_shared<const RateProblem>(build_rate_problem(det, true_edges));
+                                               Backend& backend, FoldTables fold,
+                                               const FluxTable* flux_table) {
+  auto problem = std::make_shared<const RateProblem>(
+      flux_table ? build_rate_problem(det, true_edges, tabulated_spectra(*flux_table))
+                 : build_rate_problem(det, true_edges));
   auto moments = std::make_shared<const std::vector<Moments>>(backend.entry_moments(*problem));
   return std::make_shared<const CountsModel>(std::move(problem), std::move(moments), det.efficiency,
                                              std::move(fold));
@@ -49,6 +53,30 @@ FoldTables time_window_fold(const DataSet& d, const std::vector<double>& time_ra
   }
   for (int j = 0; j < d.n_energy; ++j) f.energy_of_bin.push_back(j);
   return f;
+}
+
+// "flux": {"file": ..., "description": ...}, the release's simulated flux converted by
+// scripts/convert_root_flux.py, relative to the data directory. Used when the file is there;
+// when it is not, the analytic spectra and the "timing" model (the documented fallback), and the
+// data set's flux_source says so.
+void parse_flux(JsonObject& obj, DataSet& d, const Timing& timing) {
+  if (!obj.has("flux")) return;
+  JsonObject f = obj.object("flux");
+  const std::string file = f.string("file");
+  if (file.empty()) f.fail("file", "expected a file name (relative to the data directory)");
+  f.string("description", std::string());
+  f.finish();
+  const std::string path = file[0] == '/' ? file : d.data_dir + "/" + file;
+  std::ifstream probe(path);
+  if (!probe) {
+    d.flux_source = "analytic pi-DAR spectra (SPEC 2) and the config's timing model: flux table " +
+                    path + " not found (scripts/convert_root_flux.py makes it)";
+    return;
+  }
+  d.flux_table = std::make_shared<const FluxTable>(load_flux_table(path));
+  d.flux_source = "flux table " + path + " (sha256 " + d.flux_table->sha256 + ")" +
+                  (timing.release ? ": energy spectra; arrival times from the release's PDFs"
+                                  : ": energy spectra and arrival times");
 }
 
 DataSet load_data_set_impl(const std::string& config_file, const Json& json,
@@ -77,6 +105,7 @@ DataSet load_data_set_impl(const std::string& config_file, const Json& json,
   d.response = parse_response(obj.raw("response"), config_file, "/response", d.data_dir);
   d.energy_units = d.response.observable_name();
   const Timing timing = parse_timing(obj);
+  parse_flux(obj, d, timing);
   d.signal_sigma = obj.non_negative("signal_sigma");
 
   Backgrounds bg{obj.object("backgrounds"), &d, {}};
@@ -205,7 +234,8 @@ DataSet load_data_set_impl(const std::string& config_file, const Json& json,
   d.matrix = build_response_matrix(d.response, d.true_edges_keV, d.energy_edges);
   std::vector<int> all(d.n_full());
   for (int i = 0; i < d.n_full(); ++i) all[i] = i;
-  const auto full = fine_counts(d.detector, d.true_edges_keV, backend, data_fold(d, all));
+  const auto full =
+      fine_counts(d.detector, d.true_edges_keV, backend, data_fold(d, all), d.flux_table.get());
   const std::vector<double> sig = full->counts(standard_model());
   d.full_signal_sm = sig;
   std::vector<double> data_full = d.data;
@@ -234,7 +264,8 @@ DataSet load_data_set_impl(const std::string& config_file, const Json& json,
     DetectorConfig with_gc = d.detector;
     with_gc.kinematic_correction = !d.detector.kinematic_correction;
     check->predicted_gc =
-        fine_counts(with_gc, d.true_edges_keV, backend, window)->counts(standard_model());
+        fine_counts(with_gc, d.true_edges_keV, backend, window, d.flux_table.get())
+            ->counts(standard_model());
     if (d.detector.kinematic_correction) std::swap(check->predicted, check->predicted_gc);
   }
   return d;

@@ -18,6 +18,7 @@
 
 #include "host/config/config.hpp"
 #include "host/config/study.hpp"
+#include "host/data/flux_table.hpp"
 #include "host/data/response_matrix.hpp"
 #include "host/engine/counts_model.hpp"
 #include "kernels/backend.hpp"
@@ -91,6 +92,11 @@ struct DataSet {
   std::vector<double> full_signal_sm;  // SM signal on every bin of the release's grid
   double signal_sigma = 0.0;
   std::vector<double> time_pdf;        // [flux][time bin], time efficiency applied
+  // The neutrino flux ("flux" in the config): the release's simulated energy × time table when
+  // its file is present (host/data/flux_table.hpp), else null — SPEC §2's analytic π-DAR spectra
+  // and the config's "timing" model. `flux_source` says which, for the output's provenance.
+  std::shared_ptr<const FluxTable> flux_table;
+  std::string flux_source = "analytic pi-DAR spectra (SPEC 2) and the config's timing model";
   std::vector<double> extra_fraction;  // [energy bin][extra bin]
   // The signal on the fitted bins: quadrature entries of the fine true bins (detector efficiency
   // applied) folded through the response.

@@ -65,6 +65,21 @@ std::vector<double> beam_time_pdf(const Timing& t, const std::vector<double>& ed
   return pdf;
 }
 
+// The arrival-time PDFs of the signal when the timing model is "beam": the data set's flux table
+// where it has one (host/data/flux_table.hpp), else the beam model; time efficiency applied.
+std::vector<double> signal_time_pdf(const DataSet& d, const Timing& t) {
+  if (!d.flux_table) return beam_time_pdf(t, d.time_edges_us);
+  const std::vector<double>& edges = d.time_edges_us;
+  const int nt = static_cast<int>(edges.size()) - 1;
+  std::vector<double> pdf(static_cast<std::size_t>(kNumFluxes) * nt);
+  for (int f = 0; f < kNumFluxes; ++f)
+    for (int i = 0; i < nt; ++i)
+      pdf[static_cast<std::size_t>(f) * nt + i] =
+          table_arrival_probability(*d.flux_table, f, edges[i], edges[i + 1]) *
+          time_efficiency(t, edges[i], edges[i + 1]);
+  return pdf;
+}
+
 void Backgrounds::add(const std::string& name, std::vector<double> full_grid) {
   JsonObject b = obj.object(name);
   d->background_names.push_back(name);
@@ -129,7 +144,7 @@ void assemble_csi2017(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
             (f == kPromptNuMu ? rel.prompt_neutrino_time : rel.delayed_neutrino_time)[t] *
             time_efficiency(timing, d.time_edges_us[t], d.time_edges_us[t + 1]));
   } else {
-    d.time_pdf = beam_time_pdf(timing, d.time_edges_us);
+    d.time_pdf = signal_time_pdf(d, timing);
   }
 
   // Steady state: the anti-coincidence (beam-on) window, as long as the coincidence one. Its
@@ -206,7 +221,7 @@ void assemble_csi2021(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
     throw InputError(d.file, "/timing/model",
                      "expected \"beam\": the CsI 2021 release has no "
                      "arrival-time PDFs of the neutrino classes");
-  d.time_pdf = beam_time_pdf(timing, d.time_edges_us);
+  d.time_pdf = signal_time_pdf(d, timing);
 
   // Steady state: anti-coincidence events in the fitted PE bins and time window, as the product
   // of their PE and time projections (as for CsI 2017). The AC sample already carries every cut,
@@ -259,7 +274,7 @@ void assemble_lar2020(DataSet& d, JsonObject& obj, Backgrounds& bg, const Timing
     throw InputError(d.file, "/timing/model",
                      "expected \"beam\": the LAr release has no "
                      "arrival-time PDFs of the neutrino classes");
-  d.time_pdf = beam_time_pdf(timing, d.time_edges_us);
+  d.time_pdf = signal_time_pdf(d, timing);
   // F90 of nuclear recoils per energy bin: the release's CEvNS PDF summed over time (the
   // response to F90 is not modelled; this keeps the pulse-shape discrimination of the release).
   const int ne = d.n_energy, nf = d.n_extra, nt = d.n_time;

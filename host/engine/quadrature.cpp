@@ -74,10 +74,8 @@ void add_energy_nodes(double a, double b, int panels, const GaussLegendre& gl,
   }
 }
 
-}  // namespace
-
-RateProblem build_rate_problem(const DetectorConfig& detector,
-                               const std::vector<double>& edges_keV) {
+// Everything of a rate problem but its entries: isotopes, recoil rule, acceptance, baseline.
+RateProblem problem_without_entries(const DetectorConfig& detector) {
   RateProblem p;
   p.baseline_m = detector.baseline_m;
   p.baseline_spread_m = detector.baseline_spread_m;
@@ -88,9 +86,6 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
   const GaussLegendre t_rule = gauss_legendre(detector.quadrature.recoil_nodes);
   p.t_nodes = t_rule.nodes;
   p.t_weights = t_rule.weights;
-  const GaussLegendre e_rule = gauss_legendre(detector.quadrature.energy_nodes);
-  const int panels = detector.quadrature.energy_panels;
-
   const double formula_units = detector.formula_units();
   for (const auto& iso : detector.isotopes) {
     const FormFactor fp =
@@ -103,7 +98,16 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
                                        formula_units * iso.count, fp, fn,
                                        element_neutron_radius_parameter(iso.z).value_or(-1)});
   }
+  return p;
+}
 
+}  // namespace
+
+RateProblem build_rate_problem(const DetectorConfig& detector,
+                               const std::vector<double>& edges_keV) {
+  RateProblem p = problem_without_entries(detector);
+  const GaussLegendre e_rule = gauss_legendre(detector.quadrature.energy_nodes);
+  const int panels = detector.quadrature.energy_panels;
   const double eta = detector.flux_normalisation_per_cm2();
   const double e_prompt = constants::prompt_energy_MeV;
   const double e_max = constants::delayed_endpoint_MeV;
@@ -135,6 +139,47 @@ RateProblem build_rate_problem(const DetectorConfig& detector,
             const double t_up = segment == 0 ? std::min(t_hi, max_recoil_MeV(e, mass)) : t_hi;
             p.entries.push_back(QuadEntry{
                 i, flux, b, e, weights[k] * eta * delayed_spectrum_per_MeV(flux, e), t_lo, t_up});
+          }
+        }
+      }
+    }
+    p.bin_offsets.push_back(static_cast<int>(p.entries.size()));
+  }
+  return p;
+}
+
+RateProblem build_rate_problem(const DetectorConfig& detector, const std::vector<double>& edges_keV,
+                               const TabulatedSpectra& spectra) {
+  RateProblem p = problem_without_entries(detector);
+  const GaussLegendre rule = gauss_legendre(kTabulatedNodes);
+  const double eta = detector.flux_normalisation_per_cm2();
+  const std::vector<double>& edges = spectra.edges_MeV;
+  const int n_bins = static_cast<int>(edges_keV.size()) - 1;
+  p.bin_offsets.push_back(0);
+  for (int b = 0; b < n_bins; ++b) {
+    const double t_lo = edges_keV[b] * 1e-3, t_hi = edges_keV[b + 1] * 1e-3;
+    for (int i = 0; i < static_cast<int>(p.isotopes.size()); ++i) {
+      const double mass = p.isotopes[i].mass_MeV;
+      // Below E_min(t_lo) the bin gets nothing; up to E_min(t_hi) its recoil range ends at
+      // T_max(E), above at t_hi: the cuts of every histogram bin.
+      const double e_lo = min_energy_MeV(t_lo, mass), e_split = min_energy_MeV(t_hi, mass);
+      for (int flux = 0; flux < kNumFluxes; ++flux) {
+        const std::vector<double>& density = spectra.density_per_MeV[flux];
+        for (std::size_t h = 0; h + 1 < edges.size(); ++h) {
+          if (!(density[h] > 0.0) || edges[h + 1] <= e_lo) continue;
+          const double a0 = std::max(edges[h], e_lo), z0 = edges[h + 1];
+          const double cuts[3] = {a0, std::clamp(e_split, a0, z0), z0};
+          for (int piece = 0; piece < 2; ++piece) {
+            const double a = cuts[piece], z = cuts[piece + 1];
+            if (!(z > a)) continue;
+            const double half = 0.5 * (z - a);
+            for (std::size_t k = 0; k < rule.nodes.size(); ++k) {
+              const double e = a + half * (1.0 + rule.nodes[k]);
+              const double t_up = std::min(t_hi, max_recoil_MeV(e, mass));
+              if (!(t_up > t_lo)) continue;
+              p.entries.push_back(QuadEntry{i, flux, b, e, half * rule.weights[k] * eta * density[h],
+                                            t_lo, t_up});
+            }
           }
         }
       }

@@ -27,4 +27,21 @@ std::vector<double> total_bin_edges_keV(const DetectorConfig& detector);
 RateProblem build_rate_problem(const DetectorConfig& detector,
                                const std::vector<double>& edges_keV);
 
+// Neutrino spectra given as histograms instead of SPEC §2's analytic shapes (a release's
+// simulated flux, host/data/flux_table.hpp): per flux class a piecewise-constant dN/dE on common
+// energy edges, in neutrinos per MeV per neutrino of the source's ν per flavour (the analytic
+// shapes hold one each).
+struct TabulatedSpectra {
+  std::vector<double> edges_MeV;
+  std::vector<double> density_per_MeV[kNumFluxes];
+};
+
+// The rate problem with tabulated spectra: every flux class is integrated over the histogram's
+// bins, each cut where its recoil range changes form (E_min of the recoil bin's edges), with
+// kTabulatedNodes Gauss–Legendre nodes per piece. As the bins narrow, a histogram of the analytic
+// spectra converges to build_rate_problem's counts (the prompt line's bin to the δ-function).
+inline constexpr int kTabulatedNodes = 3;
+RateProblem build_rate_problem(const DetectorConfig& detector, const std::vector<double>& edges_keV,
+                               const TabulatedSpectra& spectra);
+
 }  // namespace cevns

@@ -173,6 +173,7 @@ void write_data_set(h5::Group g, const DataSet& d, const CountFit* n,
   g.set_attr("chi2_min", n ? n->chi2_min : kNaN);
   g.set_attr("n_fitted_bins", static_cast<long long>(d.used.size()));
   g.set_attr("response_json", d.response.json.dump());
+  g.set_attr("flux_source", d.flux_source);
   if (n) {
     g.set_attr("n_cevns_best", n->best);
     g.set_attr("n_cevns_lo", n->lo);
