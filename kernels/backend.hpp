@@ -119,8 +119,9 @@ struct ToyInput {
   std::vector<PoissonTable> source_bins;  // [source][bin]: the grid's points, then extra sources
   std::vector<double> source_nuisance;    // [source][1 + n_backgrounds]
   std::uint64_t seed = 0;
-  // Poisson only: the minimum over the grid screened by a quadratic surrogate and a descent
-  // with the exact statistic (kernels/toys.hpp) instead of profiled at every point.
+  // Poisson only: the minimum over the grid by a branch and bound (a quadratic surrogate picks
+  // the first points, lower bounds of the profiles rule out the others; kernels/toys.hpp) instead
+  // of profiled at every point.
   bool screen = false;
   std::size_t grid_n0 = 0;               // points per row of axis 0
   std::vector<double> surrogate_weight;  // Poisson: [bin]

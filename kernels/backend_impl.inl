@@ -509,20 +509,25 @@ struct JointToyStatisticLoop {
   }
 };
 
-// Poisson toys with the screened minimum (kernels/toys.hpp), of one data set or several jointly.
+// Poisson toys with the minimum by branch and bound (kernels/toys.hpp), of one data set or
+// several jointly; the scratch of one work item: counts, dual slopes and every set's bounds.
+CEVNS_HD inline std::size_t screened_scratch(int n_sets, int bins_total, std::size_t n_points) {
+  return 2 * static_cast<std::size_t>(bins_total) + static_cast<std::size_t>(n_sets) * n_points;
+}
+
 struct ScreenedToyStatisticLoop {
   const ToyView* views;
   int n_sets, bins_total;
   std::size_t n_points, first;
   std::uint32_t toy_begin, n_toys;
   std::size_t item_begin;
-  double* scratch;  // [item − item_begin][bins_total + n_points]
+  double* scratch;  // [item − item_begin][2 bins_total + n_sets · n_points]
   double* out;      // [item]
   CEVNS_HD void operator()(std::size_t i) const {
     const std::size_t item = item_begin + i;
     const std::size_t point = first + item / n_toys;
     const std::uint32_t toy = toy_begin + static_cast<std::uint32_t>(item % n_toys);
-    double* counts = scratch + i * (static_cast<std::size_t>(bins_total) + n_points);
+    double* counts = scratch + i * screened_scratch(n_sets, bins_total, n_points);
     out[item] = screened_toy_statistic(views, n_sets, point, toy, counts, counts + bins_total);
   }
 };
@@ -597,7 +602,8 @@ class ThrustToys final : public ToyEvaluator {
     if (items == 0) return;
     const bool joint = sets_.size() > 1, screened = view_.screen != 0;
     const std::size_t per_item =
-        static_cast<std::size_t>(bins_total_) + (joint || screened ? view_.n_points : 0);
+        screened ? screened_scratch(static_cast<int>(sets_.size()), bins_total_, view_.n_points)
+                 : static_cast<std::size_t>(bins_total_) + (joint ? view_.n_points : 0);
     const std::size_t batch = batch_items(items, per_item);
     if (scratch_.size() < batch * per_item) scratch_.resize(batch * per_item);
     double* result = out;

@@ -18,8 +18,10 @@
 // shortcut: its pulls are profiled at every point.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "kernels/hd.hpp"
 #include "kernels/poisson.hpp"
@@ -193,23 +195,28 @@ struct ToyGridSink {
 namespace cevns {
 
 // ---------------------------------------------------------------------------------------------
-// Screened minimisation of the Poisson statistic (data fits). Profiling the pulls of −2 ln λ
-// costs a few Newton iterations over every bin at every point, so a toy minimised over a plane
-// of thousands of points costs thousands of profiles. Instead:
+// The minimum over the grid of the Poisson statistic (data fits), exact and without profiling
+// every point. Profiling the pulls of −2 ln λ costs a few Newton iterations over every bin, so a
+// toy minimised over a plane of thousands of points by profiling each costs thousands of
+// profiles. Instead, a branch and bound over the grid's points:
 //  1. a quadratic surrogate of the toy's −2 ln λ at every point, built per row like the Gaussian
-//     χ² of the forecasts (add_surrogate below): Neyman's χ² with the reference data's weights,
-//     the backgrounds at their best fit at the true point, the signal normalisation profiled in
-//     closed form; its sums over bins are formed once per row and toy, a point costs ~K²;
-//  2. the exact statistic (pulls profiled) at the true point and at the kScreenCandidates points
-//     of lowest surrogate;
-//  3. a descent on the grid with the exact statistic from the best of them: the 8 (2-D) or 2
-//     (1-D) neighbours of the current point, to the lowest, until none is lower.
-// The minimum so found is a local minimum of the exact statistic on the grid, in the basin
-// that the surrogate points to; tests compare it with the minimum over every point.
+//     χ² of the forecasts (add_surrogate below), picks kScreenCandidates points; the exact
+//     statistic (pulls profiled) there and at the true point gives the best value U so far;
+//  2. every point profiled so far (an *anchor*) gives a rigorous lower bound of the profiled
+//     statistic at every grid point, from K sums over bins per row (raise_dual_bound below: the
+//     tangents of the Poisson terms at the anchor's fit, a bound linear in the counts, minimised
+//     over the pulls in closed form); a point's bound is the largest of its anchors';
+//  3. the point of smallest bound is profiled next (and becomes an anchor), until the smallest
+//     bound of the points not profiled exceeds U − ε, ε = kSearchTolerance · (1 + |U|).
+// Every point not profiled then has −2 ln λ > U − ε: the minimum returned is the minimum over
+// every point of the grid to ε (and to the profile's own tolerance, kernels/poisson.hpp), for
+// every toy; only the number of profiles depends on how tight the bounds are.
 
 inline constexpr int kScreenCandidates = 12;
 inline constexpr int kMaxJointSets = 8;
-inline constexpr int kScreenCache = 160;  // exact values kept per toy
+// The search stops when every point not profiled has a bound above U − kSearchTolerance·(1 + |U|):
+// far below any Δχ² of interest, and above the rounding of the bounds' sums (≲ 1e-12 relative).
+inline constexpr double kSearchTolerance = 1e-9;
 
 // The row of point p.
 CEVNS_HD inline std::size_t toy_row_of(const ToyView& v, std::size_t p) {
@@ -298,14 +305,101 @@ CEVNS_HD inline double joint_exact_chi2(const ToyView* views, int n_sets, std::s
   return sum;
 }
 
-// t = χ²_toy(truth) − min over the grid of χ²_toy for one toy of every set, the minimum screened
-// as described above. `counts` holds Σ n_bins doubles, `surrogate` n_points.
+inline constexpr double kToyInfinity = std::numeric_limits<double>::infinity();
+
+// min over x of g·x + (x − 1 − c)²/σ²: the pull of one normalisation x = 1 + θ against a linear
+// term g·x. σ = 0 fixes x = 1; σ = +∞ (a free normalisation) has no finite minimum unless g = 0,
+// so it gives −∞ (no bound).
+CEVNS_HD inline double linear_pull_minimum(double g, double sigma, double c) {
+  if (!(sigma > 0.0)) return g;
+  if (!(sigma < 1e300)) return g == 0.0 ? 0.0 : -kToyInfinity;
+  return g * (1.0 + c) - 0.25 * g * g * sigma * sigma;
+}
+
+// A lower bound of one data set's profiled statistic at every grid point, from the fit at one
+// anchor point a with pulls θ^a; lb[p] is raised to it where it is larger.
+//
+// The statistic at point p, for normalisations x_k = 1 + θ_k and μ_b = Σ_k x_k T_k,b(p) (T_0 the
+// point's signal, T_k≥1 the backgrounds, kernels/poisson.hpp):
+//   F_p(x) = Σ_b f_b(μ_b) + Σ_k (x_k − 1 − c_k)²/σ_k²,  f_b(μ) = 2[μ − n_b + n_b ln(n_b/μ)],
+// with f_b(μ) = +∞ for μ ≤ 0 < n_b and f_b(μ) = 2μ for n_b = 0 (any μ); a pull of σ_k = 0 holds
+// x_k = 1 and has no term.
+// Proof. For n_b > 0 and any u_b > 0, the concavity of ln (ln μ ≤ ln μ₀ + (μ − μ₀)/μ₀ at
+// μ₀ = n_b/u_b) gives, for every μ > 0,
+//   f_b(μ) ≥ 2(1 − u_b) μ + 2 n_b ln u_b,
+// and it holds for μ ≤ 0 too (f_b = +∞); for n_b = 0 it is an equality with u_b = 0. Summing,
+//   F_p(x) ≥ Σ_b 2 n_b ln u_b + Σ_k [g_k x_k + (x_k − 1 − c_k)²/σ_k²],
+//   g_k = Σ_b 2(1 − u_b) T_k,b(p),
+// for every x. The right side separates in the x_k, so its minimum over x is the sum over k of
+// linear_pull_minimum(g_k, σ_k, c_k) plus the constant: a lower bound of min_x F_p(x), the
+// profiled statistic (its Lagrange dual, at the multipliers u). It holds for any u; taking
+// u_b = n_b/μ_b^a (the anchor's fitted counts) makes it tight at the anchor (equal to the profile
+// there, the tangents being at its minimum) and close near it. The u being the same for every
+// point, g_0(p) = Σ_j coef[p][j] · (Σ_b 2(1 − u_b) basis[row][j][b]): K sums over bins per row
+// and K multiply-adds per point, like the surrogate; the backgrounds' g_k do not depend on p.
+// A free normalisation (σ = +∞) gives no bound (−∞): the search then profiles every point.
+// `slope` is scratch of n_bins doubles.
+CEVNS_HD inline void raise_dual_bound(const ToyView& v, const double* counts, const double* centre,
+                                      std::size_t anchor, const double* theta, double* slope,
+                                      double* lb) {
+  const int K = v.n_basis, nb = v.n_backgrounds, n_bins = v.n_bins, nk = 1 + nb;
+  for (int k = 0; k < nk; ++k)
+    if (!(v.sigmas[k] < 1e300)) return;  // a free normalisation: no finite bound
+  const ToyTemplates at{v, toy_row_of(v, anchor), anchor, counts, centre};
+  double constant = 0.0;
+  double t[kMaxPulls];
+  for (int b = 0; b < n_bins; ++b) {
+    at.values(b, t);
+    double mu = 0.0;
+    for (int k = 0; k < nk; ++k) mu += (1.0 + theta[k]) * t[k];
+    const double n = counts[b];
+    double u = 0.0;
+    if (n > 0.0) {
+      u = mu > 0.0 ? n / mu : 1.0;  // any u > 0 gives a bound
+      constant += 2.0 * n * std::log(u);
+    }
+    slope[b] = 2.0 * (1.0 - u);
+  }
+  for (int k = 1; k < nk; ++k) {
+    const double* bk = v.backgrounds + static_cast<std::size_t>(k - 1) * n_bins;
+    double g = 0.0;
+    for (int b = 0; b < n_bins; ++b) g += slope[b] * bk[b];
+    constant += linear_pull_minimum(g, v.sigmas[k], centre[k]);
+  }
+  double rs[kMaxToyBasis];
+  for (int r = 0; r < v.n_rows; ++r) {
+    const double* base = v.basis + static_cast<std::size_t>(r) * K * n_bins;
+    for (int j = 0; j < K; ++j) {
+      const double* vec = base + static_cast<std::size_t>(j) * n_bins;
+      double sum = 0.0;
+      for (int b = 0; b < n_bins; ++b) sum += slope[b] * vec[b];
+      rs[j] = sum;
+    }
+    for (std::size_t p = v.row_first[r]; p < v.row_first[r + 1]; ++p) {
+      const double* cf = v.coef + p * K;
+      double g0 = 0.0;
+      for (int j = 0; j < K; ++j) g0 += cf[j] * rs[j];
+      const double value = constant + linear_pull_minimum(g0, v.sigmas[0], centre[0]);
+      if (value > lb[p]) lb[p] = value;
+    }
+  }
+}
+
+// t = χ²_toy(truth) − min over the grid of χ²_toy for one toy of every set, the minimum by the
+// branch and bound described above. `counts` holds Σ n_bins doubles; `work` Σ n_bins +
+// n_sets · n_points (the dual slopes, then every set's bound per point). `n_profiles`, when
+// given, receives the number of points profiled.
 CEVNS_HD inline double screened_toy_statistic(const ToyView* views, int n_sets, std::size_t truth,
-                                              std::uint32_t toy, double* counts,
-                                              double* surrogate) {
+                                              std::uint32_t toy, double* counts, double* work,
+                                              int* n_profiles = nullptr) {
   const ToyView& v0 = views[0];
   const std::size_t n_points = v0.n_points;
+  int bins_total = 0;
+  for (int s = 0; s < n_sets; ++s) bins_total += views[s].n_bins;
+  double* slope = work;
+  double* lb = work + bins_total;  // [set][point]; first the surrogate (n_points)
   double centres[kMaxJointSets * kMaxPulls];
+  double* surrogate = lb;
   for (std::size_t p = 0; p < n_points; ++p) surrogate[p] = 0.0;
   {
     double* c = counts;
@@ -332,59 +426,52 @@ CEVNS_HD inline double screened_toy_statistic(const ToyView* views, int n_sets, 
     cand_value[i] = q;
     cand[i] = p;
   }
-  // Exact values, each point once.
-  std::size_t seen[kScreenCache];
-  double seen_value[kScreenCache];
-  int n_seen = 0;
-  // The pulls at the best point so far start every new profile (neighbours' pulls are close).
-  double best_theta[kMaxJointSets * kMaxPulls], theta[kMaxJointSets * kMaxPulls];
-  const auto exact = [&](std::size_t p, const double* start) {
-    for (int i = 0; i < n_seen; ++i)
-      if (seen[i] == p) return seen_value[i];
-    const double value = joint_exact_chi2(views, n_sets, p, counts, centres, start, theta);
-    if (n_seen < kScreenCache) {
-      seen[n_seen] = p;
-      seen_value[n_seen++] = value;
+  const std::size_t n_lb = static_cast<std::size_t>(n_sets) * n_points;
+  for (std::size_t i = 0; i < n_lb; ++i) lb[i] = -kToyInfinity;
+  // Profiles every set at p, makes p an anchor of every set's bound and marks it done (+∞ in
+  // every set's bound: never chosen again). Every profile starts from θ = 0, as the loop over
+  // every point does (toy_grid_chi2): a point's value does not depend on the order of the search.
+  double theta[kMaxJointSets * kMaxPulls];
+  int profiles = 0;
+  const auto profile = [&](std::size_t p) {
+    const double value = joint_exact_chi2(views, n_sets, p, counts, centres, nullptr, theta);
+    ++profiles;
+    const double* c = counts;
+    for (int s = 0; s < n_sets; ++s) {
+      raise_dual_bound(views[s], c, centres + s * kMaxPulls, p, theta + s * kMaxPulls, slope,
+                       lb + s * n_points);
+      c += views[s].n_bins;
     }
+    for (int s = 0; s < n_sets; ++s) lb[s * n_points + p] = kToyInfinity;
     return value;
   };
-  const double at_truth = exact(truth, nullptr);
-  for (int k = 0; k < n_sets * kMaxPulls; ++k) best_theta[k] = theta[k];
-  std::size_t best = truth;
+  const double at_truth = profile(truth);
   double best_value = at_truth;
-  for (int i = 0; i < n_cand; ++i) {
-    const double value = exact(cand[i], best_theta);
-    if (value < best_value) {
-      best_value = value;
-      best = cand[i];
-      for (int k = 0; k < n_sets * kMaxPulls; ++k) best_theta[k] = theta[k];
-    }
-  }
-  // Descent on the grid.
-  const std::size_t n0 = v0.grid_n0, n1 = n_points / n0;
-  double next_theta[kMaxJointSets * kMaxPulls];
-  for (int step = 0; step < 64; ++step) {
-    const std::size_t i0 = best % n0, i1 = best / n0;
-    std::size_t next = best;
-    double next_value = best_value;
-    for (int d1 = -1; d1 <= 1; ++d1)
-      for (int d0 = -1; d0 <= 1; ++d0) {
-        if (d0 == 0 && d1 == 0) continue;
-        if ((d0 < 0 && i0 == 0) || (d0 > 0 && i0 + 1 >= n0)) continue;
-        if ((d1 < 0 && i1 == 0) || (d1 > 0 && i1 + 1 >= n1)) continue;
-        const std::size_t q = (i1 + d1) * n0 + (i0 + d0);
-        const double value = exact(q, best_theta);
-        if (value < next_value) {
-          next_value = value;
-          next = q;
-          for (int k = 0; k < n_sets * kMaxPulls; ++k) next_theta[k] = theta[k];
-        }
+  const auto consider = [&](std::size_t p) {
+    const double value = profile(p);
+    if (value < best_value) best_value = value;
+  };
+  for (int i = 0; i < n_cand; ++i)
+    if (!(lb[cand[i]] == kToyInfinity)) consider(cand[i]);
+  // Branch and bound: the point of smallest bound next, until every bound exceeds U − ε.
+  for (;;) {
+    std::size_t next = n_points;
+    double next_bound = kToyInfinity;
+    for (std::size_t p = 0; p < n_points; ++p) {
+      if (lb[p] == kToyInfinity) continue;  // profiled
+      double bound = 0.0;
+      for (int s = 0; s < n_sets; ++s) bound += lb[s * n_points + p];
+      if (!(bound == bound)) bound = -kToyInfinity;  // NaN: no bound
+      if (bound < next_bound || next == n_points) {
+        next_bound = bound;
+        next = p;
       }
-    if (next == best) break;
-    best = next;
-    best_value = next_value;
-    for (int k = 0; k < n_sets * kMaxPulls; ++k) best_theta[k] = next_theta[k];
+    }
+    const double scale = best_value < 0.0 ? -best_value : best_value;
+    if (next == n_points || next_bound > best_value - kSearchTolerance * (1.0 + scale)) break;
+    consider(next);
   }
+  if (n_profiles) *n_profiles = profiles;
   return at_truth - best_value;
 }
 

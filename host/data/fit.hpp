@@ -75,8 +75,9 @@ ProfileScan analyse_profile(const std::vector<const ScanModel*>& models, const S
 // grids of one profile or plane (the same points), fitted jointly when there are several; set i
 // draws its toys with the key data_set_seed(seed, i), so every (seed, data set, point, toy) has
 // its own random numbers. `cl` is the confidence level of the critical values. The minimum over
-// the grid is screened (kernels/toys.hpp, screened_toy_statistic); `screen = false` profiles
-// every point instead (slow: for tests).
+// the grid is found by a branch and bound with lower bounds of the profiles (kernels/toys.hpp,
+// screened_toy_statistic: exact, to 1e-9 relative); `screen = false` profiles every point
+// instead (slow: for tests and benchmarks).
 std::vector<double> feldman_cousins_critical_values(const std::vector<const ScanModel*>& models,
                                                     const StatisticsOptions& statistics, double cl,
                                                     Backend& backend, Progress& progress,

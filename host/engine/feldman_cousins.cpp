@@ -201,7 +201,7 @@ void add_source(const ScanInput& in, ToyInput* t, const std::vector<double>& sig
   t->source_nuisance.insert(t->source_nuisance.end(), hat.begin(), hat.end());
 }
 
-// The Gram sums of the screened minimum's surrogate (kernels/toys.hpp, add_surrogate): weights
+// The Gram sums of the search's surrogate (kernels/toys.hpp, add_surrogate): weights
 // 1/max(n, 1) of the reference data (Neyman's χ²), per row the signal basis against itself and
 // against the backgrounds.
 void fill_surrogate(const ScanInput& in, ToyInput* t) {
