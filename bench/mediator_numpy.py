@@ -102,7 +102,9 @@ def chi2_grid(mediator="vector_universal", n_mass=1000, n_coupling=1000):
 
     # Grid points: N = A + g^2 B + g^4 C, then the closed-form pulls of sys15 (both free) written as
     # the sum of squares at the minimising scale factors (kernels/scan_point.hpp,
-    # point_chi2_by_residuals); Asimov data of the SM truth with a 10% background.
+    # point_chi2_by_residuals, the general form; for one bin the program uses its symbolic solution
+    # single_bin_chi2, so this is also a check of that); Asimov data of the SM truth with a 10%
+    # background.
     sa, sb = 0.15, 0.10
     n_bg = 0.1 * sm
     n_exp = sm + n_bg

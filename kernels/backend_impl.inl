@@ -95,11 +95,22 @@ struct DeviceRates {
   }
 };
 
+// The moments in two passes: the sums once per group of entries sharing their recoil nodes
+// (radius_node_groups), then every entry's scale; entry_moments operation for operation.
+struct MomentSumsLoop {
+  RateView rates;
+  const int* first;  // [group]: an entry of the group
+  Moments* out;      // [group]
+  CEVNS_HD void operator()(std::size_t k) const { out[k] = entry_moment_sums(rates, first[k]); }
+};
+
 struct MomentsLoop {
   RateView rates;
+  const int* group;     // [entry]
+  const Moments* sums;  // [group]
   Moments* out;
   CEVNS_HD void operator()(std::size_t e) const {
-    out[e] = entry_moments(rates, static_cast<int>(e));
+    out[e] = scaled_entry_moments(rates, static_cast<int>(e), sums[group[e]]);
   }
 };
 
@@ -122,15 +133,29 @@ struct DepletionLoop {
 // Light-mediator tables: the mass-independent weights of every (entry, recoil node) and the scale
 // of every entry on the device, their q² clusters per output slot on the host (a few kB), then
 // every (mass row, slot) on the device.
+// The form factors once per group of entries sharing their recoil nodes (radius_node_groups).
+struct MediatorFormLoop {
+  RateView rates;
+  PhysicsModel base;
+  const int* first;      // [group]: an entry of the group
+  NodeFormFactors* out;  // [group][node]
+  CEVNS_HD void operator()(std::size_t k) const {
+    const std::size_t n_t = static_cast<std::size_t>(rates.n_t);
+    out[k] = mediator_node_form_factors(rates, first[k / n_t], base, static_cast<int>(k % n_t));
+  }
+};
+
 struct MediatorNodeLoop {
   RateView rates;
   PhysicsModel base;
-  MediatorNode* nodes;  // [entry][node]
-  double* scale;        // [entry]
+  const int* group;             // [entry]
+  const NodeFormFactors* form;  // [group][node]
+  MediatorNode* nodes;          // [entry][node]
+  double* scale;                // [entry]
   CEVNS_HD void operator()(std::size_t k) const {
     const std::size_t n_t = static_cast<std::size_t>(rates.n_t);
     const int e = static_cast<int>(k / n_t), j = static_cast<int>(k % n_t);
-    nodes[k] = mediator_node(rates, e, base, j);
+    nodes[k] = mediator_node(rates, e, base, j, form[group[e] * n_t + j]);
     if (j == 0) scale[e] = mediator_entry_scale(rates, e, base);
   }
 };
@@ -676,8 +701,12 @@ class ThrustBackend final : public Backend {
 
   std::vector<Moments> entry_moments(const RateProblem& problem) override {
     const DeviceRates d(problem);
-    thrust::device_vector<Moments> out(problem.entries.size());
-    parallel_for(problem.entries.size(), MomentsLoop{d.view, ptr(out)});
+    std::vector<int> group, first;
+    radius_node_groups(problem.entries, &group, &first);
+    const auto group_d = upload(group), first_d = upload(first);
+    thrust::device_vector<Moments> sums(first.size()), out(problem.entries.size());
+    parallel_for(first.size(), MomentSumsLoop{d.view, ptr(first_d), ptr(sums)});
+    parallel_for(problem.entries.size(), MomentsLoop{d.view, ptr(group_d), ptr(sums), ptr(out)});
     return to_host(out);
   }
 
@@ -704,9 +733,15 @@ class ThrustBackend final : public Backend {
     const DeviceRates d(problem);
     const std::size_t rows = masses_MeV.size(), n_entries = problem.entries.size();
     const int n_bins = problem.n_bins(), n_t = d.view.n_t;
+    std::vector<int> group, first;
+    radius_node_groups(problem.entries, &group, &first);
+    const auto group_d = upload(group), first_d = upload(first);
+    thrust::device_vector<NodeFormFactors> form(first.size() * n_t);
+    parallel_for(form.size(), MediatorFormLoop{d.view, base, ptr(first_d), ptr(form)});
     thrust::device_vector<MediatorNode> nodes(n_entries * n_t);
     thrust::device_vector<double> scale(n_entries);
-    parallel_for(nodes.size(), MediatorNodeLoop{d.view, base, ptr(nodes), ptr(scale)});
+    parallel_for(nodes.size(), MediatorNodeLoop{d.view, base, ptr(group_d), ptr(form), ptr(nodes),
+                                                ptr(scale)});
     const MediatorClusters c = make_mediator_clusters(to_host(nodes), to_host(scale), n_t,
                                                       problem.entries, n_bins, !fold.empty());
     const auto clusters = upload(c.clusters);

@@ -80,15 +80,22 @@ inline MediatorClusters make_mediator_clusters(const std::vector<MediatorNode>& 
   MediatorClusters out;
   out.offsets.push_back(0);
   std::vector<int> where(n_index);
+  std::vector<int> cluster_of(n_t);
+  std::vector<std::vector<double>> power_rows(kMediatorTerms, std::vector<double>(n_t));
+  double* power[kMediatorTerms];
+  for (int i = 0; i < kMediatorTerms; ++i) power[i] = power_rows[i].data();
   for (int s = 0; s < n_slots; ++s) {
     std::fill(where.begin(), where.end(), -1);
     const std::size_t first = out.clusters.size();
-    // Clusters in order of first appearance; then sorted by centre below.
-    for (int e : entries_of[s])
+    // Clusters in order of first appearance. An entry's nodes at a time: their powers of −δ are
+    // independent products, made side by side (the same products as node by node), then added to
+    // their clusters in node order.
+    for (int e : entries_of[s]) {
       for (int j = 0; j < n_t; ++j) {
         const MediatorNode& n = nodes[static_cast<std::size_t>(e) * n_t + j];
-        const double w2 = n.quadratic * scale[e], w4 = n.quartic * scale[e];
-        if (w2 == 0.0 && w4 == 0.0) continue;
+        cluster_of[j] = -1;
+        power[1][j] = 0.0;
+        if (n.quadratic * scale[e] == 0.0 && n.quartic * scale[e] == 0.0) continue;
         const int index = index_of(n.q2_MeV2);
         if (where[index] < 0) {
           where[index] = static_cast<int>(out.clusters.size() - first);
@@ -96,14 +103,21 @@ inline MediatorClusters make_mediator_clusters(const std::vector<MediatorNode>& 
           c.centre = centre_of(index);
           out.clusters.push_back(c);
         }
-        MediatorCluster& c = out.clusters[first + where[index]];
-        const double minus_delta = c.centre - n.q2_MeV2;
-        double power[kMediatorTerms];
-        power[0] = 1.0;
-        for (int i = 1; i < kMediatorTerms; ++i) power[i] = power[i - 1] * minus_delta;
-        for (int i = 0; i < kMediatorTerms; ++i) c.quadratic[i] += w2 * power[i];
-        for (int i = 0; i < kMediatorTerms; ++i) c.quartic[i] += w4 * power[i];
+        cluster_of[j] = where[index];
+        power[0][j] = 1.0;
+        power[1][j] = out.clusters[first + where[index]].centre - n.q2_MeV2;
       }
+      for (int i = 2; i < kMediatorTerms; ++i)
+        for (int j = 0; j < n_t; ++j) power[i][j] = power[i - 1][j] * power[1][j];
+      for (int j = 0; j < n_t; ++j) {
+        if (cluster_of[j] < 0) continue;
+        const MediatorNode& n = nodes[static_cast<std::size_t>(e) * n_t + j];
+        const double w2 = n.quadratic * scale[e], w4 = n.quartic * scale[e];
+        MediatorCluster& c = out.clusters[first + cluster_of[j]];
+        for (int i = 0; i < kMediatorTerms; ++i) c.quadratic[i] += w2 * power[i][j];
+        for (int i = 0; i < kMediatorTerms; ++i) c.quartic[i] += w4 * power[i][j];
+      }
+    }
     for (std::size_t k = first; k < out.clusters.size(); ++k)
       for (int i = 1; i < kMediatorTerms; ++i) out.clusters[k].quartic[i] *= (i + 1);
     out.offsets.push_back(static_cast<int>(out.clusters.size()));

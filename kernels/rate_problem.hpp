@@ -87,7 +87,10 @@ struct RateView {
 // The three form-factor moments of one entry (SPEC §9): ∫ dT A kin × {Z²F_Z², ZN F_Z F_N, N²F_N²}
 // × prefactor × nuclei × weight, and the magnetic-moment moment ∫ dT A w_μ Z²F_Z² of SPEC §10.3
 // (kernels/electromagnetic.hpp) with the same factors. Independent of couplings and oscillation.
-CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
+// Entries that share their recoil nodes (isotope, bin, energy and recoil range; different fluxes
+// at the same energy) have the same sums before their scale: entry_moment_sums, then ×
+// entry_moment_scale, is entry_moments operation for operation.
+CEVNS_HD inline Moments entry_moment_sums(const RateView& v, int e) {
   const QuadEntry q = v.entries[e];
   const IsotopeTarget iso = v.isotopes[q.isotope];
   const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
@@ -104,13 +107,23 @@ CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
     m.nn += w * fn * fn;
     m.magnetic += a * magnetic_moment_weight(q.energy_MeV, t, iso.mass_MeV) * fz * fz;
   }
-  const double scale =
-      half * q.weight_per_cm2 * iso.nuclei * cross_section_prefactor_cm2_per_MeV(iso.mass_MeV);
+  return m;
+}
+
+CEVNS_HD inline Moments scaled_entry_moments(const RateView& v, int e, Moments m) {
+  const QuadEntry q = v.entries[e];
+  const IsotopeTarget iso = v.isotopes[q.isotope];
+  const double scale = 0.5 * (q.t_hi_MeV - q.t_lo_MeV) * q.weight_per_cm2 * iso.nuclei *
+                       cross_section_prefactor_cm2_per_MeV(iso.mass_MeV);
   m.zz *= scale;
   m.zn *= scale;
   m.nn *= scale;
   m.magnetic *= scale;
   return m;
+}
+
+CEVNS_HD inline Moments entry_moments(const RateView& v, int e) {
+  return scaled_entry_moments(v, e, entry_moment_sums(v, e));
 }
 
 // The same entry evaluated in full for one physics model: the direct path's integrand, with the
@@ -172,16 +185,32 @@ struct MediatorNode {
   double quadratic, quartic, q2_MeV2;
 };
 
+// Z F_Z and N F_N at recoil node j of entry e, the neutron's form factor at `base` (SPEC §10.4).
+// Entries that share their recoil nodes share these (Backend::mediator_tables makes them once).
+struct NodeFormFactors {
+  double fz, fn;
+};
+
+CEVNS_HD inline NodeFormFactors mediator_node_form_factors(const RateView& v, int e,
+                                                           const PhysicsModel& base, int j) {
+  const QuadEntry q = v.entries[e];
+  const IsotopeTarget iso = v.isotopes[q.isotope];
+  const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
+  const double t = mid + half * v.t_nodes[j];
+  const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
+  return NodeFormFactors{iso.z * form_factor(iso.proton, qf),
+                         iso.n * form_factor(model_neutron_form_factor(iso, base), qf)};
+}
+
+// The node from its form factors (those of mediator_node_form_factors).
 CEVNS_HD inline MediatorNode mediator_node(const RateView& v, int e, const PhysicsModel& base,
-                                           int j) {
+                                           int j, const NodeFormFactors& ff) {
   const QuadEntry q = v.entries[e];
   const IsotopeTarget iso = v.isotopes[q.isotope];
   const int alpha = flux_flavour(q.flux);
   const double half = 0.5 * (q.t_hi_MeV - q.t_lo_MeV), mid = 0.5 * (q.t_hi_MeV + q.t_lo_MeV);
   const double t = mid + half * v.t_nodes[j];
-  const double qf = momentum_transfer_per_fm(t, iso.mass_MeV);
-  const double fz = iso.z * form_factor(iso.proton, qf);
-  const double fn = iso.n * form_factor(model_neutron_form_factor(iso, base), qf);
+  const double fz = ff.fz, fn = ff.fn;
   const double w = v.t_weights[j] * acceptance_at(v.acceptance, t);
   MediatorNode node{0.0, 0.0, 2.0 * iso.mass_MeV * t};
   if (base.mediator == kScalar) {
@@ -196,6 +225,11 @@ CEVNS_HD inline MediatorNode mediator_node(const RateView& v, int e, const Physi
     node.quartic = k * extra * extra;
   }
   return node;
+}
+
+CEVNS_HD inline MediatorNode mediator_node(const RateView& v, int e, const PhysicsModel& base,
+                                           int j) {
+  return mediator_node(v, e, base, j, mediator_node_form_factors(v, e, base, j));
 }
 
 // What multiplies an entry's node sums: recoil half-width, weight, nuclei, prefactor, survival.

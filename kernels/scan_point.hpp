@@ -278,9 +278,34 @@ CEVNS_HD double point_chi2(const Counts& counts, const typename Counts::Point& p
 // the data, where rr − bᵀA⁻¹b of the accumulator loses every digit (and can go negative). Used
 // for every model with a mediator, on both paths, so they stay comparable; other models keep the
 // accumulator.
+// One bin (a total count): the same minimum in closed form. With r₀ = N_exp − t − g the residual
+// at zero pulls, minimising w (r₀ − α t − β g)² + α²/σ_α² + β²/σ_β² over the free pulls gives
+//   χ² = w r₀² / (1 + w (σ_α² t² + σ_β² g²))
+// (the 2×2 system solved symbolically; a fixed pull's σ² is 0). The denominator is a sum of
+// non-negative terms: no cancellation at any coupling, and one division a point.
+struct SingleBinPulls {
+  double weight;         // w = 1/N_exp (0 where N_exp ≤ 0)
+  double data_minus_bg;  // N_exp − g
+  double var_alpha;      // σ_α², 0 when fixed
+  double bg_term;        // σ_β² g², 0 when fixed
+};
+
+CEVNS_HD inline SingleBinPulls single_bin_pulls(const GaussianStats& s) {
+  const double var_alpha = s.free_alpha > 0.0 ? 1.0 / s.inv_var_alpha : 0.0;
+  const double var_beta = s.free_beta > 0.0 ? 1.0 / s.inv_var_beta : 0.0;
+  return SingleBinPulls{s.weight[0], s.n_exp[0] - s.n_bg[0], var_alpha,
+                        var_beta * s.n_bg[0] * s.n_bg[0]};
+}
+
+CEVNS_HD inline double single_bin_chi2(const SingleBinPulls& p, double t) {
+  const double r = p.data_minus_bg - t;
+  return p.weight * r * r / (1.0 + p.weight * (p.var_alpha * t * t + p.bg_term));
+}
+
 template <class Counts>
 CEVNS_HD double point_chi2_by_residuals(const Counts& counts, const typename Counts::Point& pt,
                                         const GaussianStats& s) {
+  if (s.n_bins == 1) return single_bin_chi2(single_bin_pulls(s), counts.bin(pt, 0));
   double tt = 0.0, tg = 0.0, gg = 0.0, tn = 0.0, gn = 0.0;
   for (int b = 0; b < s.n_bins; ++b) {
     const double w = s.weight[b], t = counts.bin(pt, b), g = s.n_bg[b], n = s.n_exp[b];
@@ -404,19 +429,49 @@ CEVNS_HD inline void row_chi2(const SterileCounts& counts, const GridView& grid,
   }
 }
 
-// Mediator rows with the Gaussian χ²: point_chi2_by_residuals, operation for operation (so the same
-// bits as the host's chi2()), for a block of points at a time with the bins outside and the points
-// inside, so that the compiler vectorises across points (the coupling changes along the row, the
-// mass row's B and C do not). The background's sums Σ w g², Σ w g N_exp are the same for every
-// point and made once. On the GPU a segment is one point: a block of one. On x86-64 CPUs with
-// AVX2 the same code is compiled a second time for AVX2 (mediator_row_chi2_avx2) and chosen at run
-// time: 4 points per instruction instead of SSE2's 2, the same IEEE operations (no contraction, no
-// FMA), so the same bits.
+// A mediator row of one analysis bin (a total count): the closed form of single_bin_chi2 per
+// point, a loop over the row's points that the compiler vectorises (one division a point).
 #if defined(__CUDACC__) || !defined(__GNUC__)
 #define CEVNS_ALWAYS_INLINE
 #else
 #define CEVNS_ALWAYS_INLINE __attribute__((always_inline))
 #endif
+template <bool kAlong>
+CEVNS_HD CEVNS_ALWAYS_INLINE inline void mediator_single_bin_points(
+    const SingleBinPulls& pulls, const double* coupling, double fixed_g2, double a, double q,
+    double c, int i0_begin, int i0_end, double* out) {
+  for (int i0 = i0_begin; i0 < i0_end; ++i0) {
+    const double g2 = kAlong ? coupling[i0] * coupling[i0] : fixed_g2;
+    out[i0 - i0_begin] = single_bin_chi2(pulls, a + g2 * (q + g2 * c));
+  }
+}
+
+CEVNS_HD CEVNS_ALWAYS_INLINE inline void mediator_single_bin_row(const MediatorCounts& counts,
+                                                                 const GridView& grid,
+                                                                 const GaussianStats& s, int i1,
+                                                                 int i0_begin, int i0_end,
+                                                                 double* out) {
+  const MediatorCounts::Point row = counts.prepare(grid, i0_begin, i1);
+  const SingleBinPulls pulls = single_bin_pulls(s);
+  // The coupling along the row (axis 0, not overridden by axis 1, as prepare() reads it), or
+  // fixed for the row.
+  const bool along = grid.id[0] == kMediatorCoupling &&
+                     !(grid.n_axes == 2 && grid.id[1] == kMediatorCoupling);
+  if (along)
+    mediator_single_bin_points<true>(pulls, grid.values[0], row.g2, row.sm[0], row.quadratic[0],
+                                     row.quartic[0], i0_begin, i0_end, out);
+  else
+    mediator_single_bin_points<false>(pulls, nullptr, row.g2, row.sm[0], row.quadratic[0],
+                                      row.quartic[0], i0_begin, i0_end, out);
+}
+
+// Mediator rows with the Gaussian χ²: point_chi2_by_residuals, operation for operation (so the same
+// bits as the host's chi2()), for a block of points at a time with the bins outside and the points
+// inside, so that the compiler vectorises across points (the coupling changes along the row, the
+// mass row's B and C do not). The background's sums Σ w g², Σ w g N_exp are the same for every
+// point and made once. On the GPU a segment is one point: a block of one. One analysis bin (a
+// total count) takes mediator_single_bin_row, as point_chi2_by_residuals takes single_bin_chi2.
+// AVX2 where the CPU has it (dispatched_row_chi2 below).
 CEVNS_HD CEVNS_ALWAYS_INLINE inline void mediator_row_chi2(const MediatorCounts& counts,
                                                            const GridView& grid,
                                                            const GaussianStats& s, int i1,
@@ -426,6 +481,7 @@ CEVNS_HD CEVNS_ALWAYS_INLINE inline void mediator_row_chi2(const MediatorCounts&
 #else
   constexpr int kBlock = 64;
 #endif
+  if (s.n_bins == 1) return mediator_single_bin_row(counts, grid, s, i1, i0_begin, i0_end, out);
   double gg = 0.0, gn = 0.0;
   for (int b = 0; b < s.n_bins; ++b) {
     const double w = s.weight[b], g = s.n_bg[b], n = s.n_exp[b];
@@ -492,25 +548,6 @@ CEVNS_HD CEVNS_ALWAYS_INLINE inline void mediator_row_chi2(const MediatorCounts&
   }
 }
 
-#if !defined(__CUDACC__) && defined(__GNUC__) && defined(__x86_64__)
-#define CEVNS_AVX2_ROWS 1
-__attribute__((target("avx2"))) inline void mediator_row_chi2_avx2(
-    const MediatorCounts& counts, const GridView& grid, const GaussianStats& s, int i1,
-    int i0_begin, int i0_end, double* out) {
-  mediator_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
-}
-#endif
-
-CEVNS_HD inline void row_chi2(const MediatorCounts& counts, const GridView& grid,
-                              const GaussianStats& s, int i1, int i0_begin, int i0_end,
-                              double* out) {
-#ifdef CEVNS_AVX2_ROWS
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return mediator_row_chi2_avx2(counts, grid, s, i1, i0_begin, i0_end, out);
-#endif
-  mediator_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
-}
-
 // Magnetic-moment rows with the Gaussian χ²: point_chi2 (Chi2Accumulator, then minimum_masked),
 // operation for operation, for a block of points at a time with the bins outside, so that the
 // points vectorise (as mediator_row_chi2; AVX2 where the CPU has it).
@@ -560,22 +597,57 @@ CEVNS_HD CEVNS_ALWAYS_INLINE inline void magnetic_row_chi2(const MagneticCounts&
   }
 }
 
-#ifdef CEVNS_AVX2_ROWS
-__attribute__((target("avx2"))) inline void magnetic_row_chi2_avx2(
-    const MagneticCounts& counts, const GridView& grid, const GaussianStats& s, int i1,
-    int i0_begin, int i0_end, double* out) {
+// The blocked rows of the evaluators that have them (vectorised_row_chi2: mediator_row_chi2,
+// magnetic_row_chi2). On x86-64 CPUs with AVX2 the same code is compiled a second time for AVX2
+// and chosen at run time: 4 points per instruction instead of SSE2's 2, the same IEEE operations
+// (no contraction, no FMA), so the same bits.
+CEVNS_HD CEVNS_ALWAYS_INLINE inline void vectorised_row_chi2(const MediatorCounts& counts,
+                                                             const GridView& grid,
+                                                             const GaussianStats& s, int i1,
+                                                             int i0_begin, int i0_end,
+                                                             double* out) {
+  mediator_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
+}
+
+CEVNS_HD CEVNS_ALWAYS_INLINE inline void vectorised_row_chi2(const MagneticCounts& counts,
+                                                             const GridView& grid,
+                                                             const GaussianStats& s, int i1,
+                                                             int i0_begin, int i0_end,
+                                                             double* out) {
   magnetic_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
 }
+
+#if !defined(__CUDACC__) && defined(__GNUC__) && defined(__x86_64__)
+#define CEVNS_AVX2_ROWS 1
+template <class Counts>
+__attribute__((target("avx2"))) inline void vectorised_row_chi2_avx2(
+    const Counts& counts, const GridView& grid, const GaussianStats& s, int i1, int i0_begin,
+    int i0_end, double* out) {
+  vectorised_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
+}
 #endif
+
+template <class Counts>
+CEVNS_HD inline void dispatched_row_chi2(const Counts& counts, const GridView& grid,
+                                         const GaussianStats& s, int i1, int i0_begin, int i0_end,
+                                         double* out) {
+#ifdef CEVNS_AVX2_ROWS
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return vectorised_row_chi2_avx2(counts, grid, s, i1, i0_begin, i0_end, out);
+#endif
+  vectorised_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
+}
+
+CEVNS_HD inline void row_chi2(const MediatorCounts& counts, const GridView& grid,
+                              const GaussianStats& s, int i1, int i0_begin, int i0_end,
+                              double* out) {
+  dispatched_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
+}
 
 CEVNS_HD inline void row_chi2(const MagneticCounts& counts, const GridView& grid,
                               const GaussianStats& s, int i1, int i0_begin, int i0_end,
                               double* out) {
-#ifdef CEVNS_AVX2_ROWS
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return magnetic_row_chi2_avx2(counts, grid, s, i1, i0_begin, i0_end, out);
-#endif
-  magnetic_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
+  dispatched_row_chi2(counts, grid, s, i1, i0_begin, i0_end, out);
 }
 
 // The points [first, first + count) of a grid of rows of n0 points, cut into segments of at

@@ -15,6 +15,7 @@
 #include "host/config/study.hpp"
 #include "host/core/error.hpp"
 #include "host/engine/study_run.hpp"
+#include "kernels/chi2.hpp"
 #include "kernels/constants.hpp"
 #include "tests/test_util.hpp"
 
@@ -273,6 +274,45 @@ TEST(MediatorScans, GridRowsEqualTheHostPointByPointBitForBit) {
       const double host = f->chi2(f->model_at({x[0][i % 70], x[1][i / 70]}));
       EXPECT_EQ(std::memcmp(&a[i], &host, sizeof(double)), 0) << scenario << " point " << i;
     }
+  }
+}
+
+TEST(MediatorScans, OneTotalCountGridsEqualTheHostAndTheGeneralPullMinimum) {
+  // One analysis bin (the light_mediators study's total count): the pulls' minimum is the closed
+  // form of single_bin_chi2 (kernels/scan_point.hpp), on the grid and on the host alike, bit for
+  // bit; it must equal the 2×2 minimum of Chi2Accumulator (a different method) wherever that one
+  // keeps its digits, with both pulls free (sys15, sys30) and both fixed (ideal).
+  for (const char* scenario : {"sys15", "ideal", "sys30"}) {
+    Json j = {{"name", "mediators"},
+              {"detectors", {source_path("configs/detectors/ar.json")}},
+              {"scenarios", {scenario}},
+              {"analysis", {{"binning", "total"}}},
+              {"quadrature", {{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}},
+              {"scans", Json::array({plane_scan("vector_universal", 67, 11)})}};
+    const Study st = parse_study(j, "mediator-total.json");
+    const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, cpu());
+    const auto f =
+        make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, cpu());
+    ASSERT_EQ(f->input().n_bins(), 1);
+    const auto a = grid_of(*f, cpu());
+    const auto& x = f->input().axis;
+    const ScanInput& in = f->input();
+    const double ia = in.sigma_alpha > 0.0 ? 1.0 / (in.sigma_alpha * in.sigma_alpha) : -1.0;
+    const double ib = in.sigma_beta > 0.0 ? 1.0 / (in.sigma_beta * in.sigma_beta) : -1.0;
+    int compared = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const PhysicsModel pt = f->model_at({x[0][i % 67], x[1][i / 67]});
+      const double host = f->chi2(pt);
+      EXPECT_EQ(std::memcmp(&a[i], &host, sizeof(double)), 0) << scenario << " point " << i;
+      const double t = f->counts(pt)[0];
+      if (t > 10.0 * in.n_exp[0]) continue;  // the accumulator cancels there
+      Chi2Accumulator acc;
+      acc.add_weighted(t, in.n_exp[0], in.n_bg[0], 1.0 / in.n_exp[0]);
+      const double general = acc.minimum_inverse(ia, ib);
+      EXPECT_NEAR(a[i], general, 1e-9 * std::max(general, 1e-3)) << scenario << " point " << i;
+      ++compared;
+    }
+    EXPECT_GT(compared, 300) << scenario;
   }
 }
 
