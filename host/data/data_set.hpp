@@ -18,7 +18,7 @@
 
 #include "host/config/config.hpp"
 #include "host/config/study.hpp"
-#include "host/data/response_matrix.hpp"
+#include "host/config/response_matrix.hpp"
 #include "host/engine/counts_model.hpp"
 #include "kernels/backend.hpp"
 
