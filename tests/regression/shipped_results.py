@@ -174,8 +174,9 @@ def main():
         ref = dict(ref, fits=None)
         got = dict(got, fits=None)
     if got.get("data_studies") is None or ref.get("data_studies") is None:
-        print("studies on release files not compared (" + ", ".join(DATA_STUDIES) +
-              "): the COHERENT data are not at " + args.data_dir)
+        why = ("the COHERENT data are not at " + args.data_dir if got.get("data_studies") is None
+               else "the reference has none")
+        print("studies on release files not compared (" + ", ".join(DATA_STUDIES) + "): " + why)
         ref = dict(ref, data_studies=None)
         got = dict(got, data_studies=None)
     compare(ref, got, "", (1e-7, 1e-8), problems)
