@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "host/config/limits.hpp"
 #include "host/core/text_table.hpp"
 
 namespace cevns {
@@ -21,9 +22,14 @@ std::vector<double> increasing_edges(JsonObject& o, const std::string& key) {
 
 std::string count_text(std::size_t n) { return std::to_string(n); }
 
+// Sub-nodes and acceptance sub-bins of the response matrix: the releases use 4 to 8.
+constexpr int kMaxResponseSubdivisions = 1000;
+
 }  // namespace
 
 FoldTables BinnedResponse::fold() const {
+  const ResponseMatrix matrix = build_response_matrix(response, true_edges_keV, energy_edges);
+  const std::vector<double> time_pdf = beam_time_pdf(timing, time_edges_us);
   FoldTables f;
   f.response = matrix.r;
   f.n_true = matrix.n_true();
@@ -76,10 +82,23 @@ BinnedResponse parse_binned_response(const Json& json, const std::string& file,
     b.finish();
   }
 
+  // The fine true bins, bounded like any recoil binning (limits.hpp).
+  const double n_true =
+      (detector.endpoint_keV() - detector.threshold_keV) / r.response.true_bin_width_keV;
+  if (!(n_true <= limits::kMaxRecoilBins))
+    throw InputError(file, o.path_of("response") + "/true_bin_width_keV",
+                     "expected at most " + std::to_string(limits::kMaxRecoilBins) +
+                         " true-recoil bins from the threshold to the end point of detector \"" +
+                         detector.name + "\"");
+  if (r.response.sub_nodes > kMaxResponseSubdivisions ||
+      r.response.acceptance_subbins > kMaxResponseSubdivisions)
+    throw InputError(file,
+                     o.path_of("response") + (r.response.sub_nodes > kMaxResponseSubdivisions
+                                                  ? "/sub_nodes"
+                                                  : "/acceptance_subbins"),
+                     "expected at most " + std::to_string(kMaxResponseSubdivisions));
   r.true_edges_keV = fine_true_edges_keV(detector.threshold_keV, detector.endpoint_keV(),
                                          r.response.true_bin_width_keV);
-  r.matrix = build_response_matrix(r.response, r.true_edges_keV, r.energy_edges);
-  r.time_pdf = beam_time_pdf(r.timing, r.time_edges_us);
 
   const int ne = r.n_energy(), nt = r.n_time();
   if (o.has("backgrounds")) {

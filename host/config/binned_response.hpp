@@ -27,8 +27,6 @@ struct BinnedResponse {
   Timing timing;
   std::vector<double> energy_edges, time_edges_us;  // observed bins (PE or keVee) × µs
   std::vector<double> true_edges_keV;               // fine true-recoil bins of the signal
-  ResponseMatrix matrix;                            // [true bin][energy bin]
-  std::vector<double> time_pdf;                     // [flux][time bin], time efficiency applied
   // Background templates on the analysis bins [energy][time], at the detector's exposure.
   struct Background {
     std::string name;
@@ -42,7 +40,9 @@ struct BinnedResponse {
   int n_time() const { return static_cast<int>(time_edges_us.size()) - 1; }
   int n_bins() const { return n_energy() * n_time(); }
   std::string energy_units() const { return response.observable_name(); }
-  // The fold from (flux, fine true bin) to the analysis bins, energy slowest, time fastest.
+  // The fold from (flux, fine true bin) to the analysis bins, energy slowest, time fastest: the
+  // response matrix [true bin][energy bin] and, per flux, the arrival-time probability of each
+  // time bin (time efficiency applied). Computed here, not when the study is read.
   FoldTables fold() const;
 };
 
