@@ -52,6 +52,17 @@ else
   step "no COHERENT data at $data_dir: data fits skipped (scripts/fetch_coherent_data.sh fetches them)"
 fi
 
+# The future program (SPEC §12): Ge, NaI, Ar and the CsI 2021 detector at ten times its exposure,
+# binned in (PE x time) with the release's response, whose files it reads from the same directory.
+if [ -d "$data_dir/csi2021" ]; then
+  step "study coherent_future"
+  CEVNS_DATA="$data_dir" "$cevns" scan configs/studies/coherent_future.json \
+    -o results/coherent_future.h5 --json results/coherent_future.json "$@" | tee results/coherent_future.txt
+  fits+=(results/coherent_future.h5)
+else
+  step "no CsI 2021 release at $data_dir: study coherent_future skipped (its detector response reads it)"
+fi
+
 step "figures"
 $py scripts/plot.py results/csi_spectrum.h5 results/csi_spectrum_gc.h5 results/weak_mixing.h5 \
   results/nsi_1d.h5 results/nsi_2d.h5 results/sterile_nue.h5 results/sterile_numu.h5 \

@@ -306,6 +306,54 @@ std::vector<Combination> parse_combinations(JsonObject& study,
   return out;
 }
 
+// `responses`: {detector name: a binned response (host/config/binned_response.hpp)}. A binned
+// detector has several background templates, which only the Poisson likelihood holds.
+void parse_study_responses(JsonObject& o, const std::string& base_dir, Study* st) {
+  st->responses.assign(st->detectors.size(), nullptr);
+  if (!o.has("responses")) return;
+  const std::string& file = o.file();
+  JsonObject all = o.object("responses");
+  for (const auto& item : o.raw("responses").items()) {
+    const std::string at = o.path_of("responses") + "/" + JsonObject::pointer_token(item.key());
+    std::size_t d = 0;
+    while (d < st->detectors.size() && st->detectors[d].name != item.key()) ++d;
+    if (d == st->detectors.size()) {
+      std::string known;
+      for (const auto& det : st->detectors) known += (known.empty() ? "" : ", ") + det.name;
+      throw InputError(file, at,
+                       "expected the name of one of the study's detectors (" + known + "), got \"" +
+                           item.key() + "\"");
+    }
+    (void)all.raw(item.key());
+    st->responses[d] = std::make_shared<const BinnedResponse>(
+        parse_binned_response(item.value(), file, at, base_dir, st->detectors[d]));
+    st->json["responses"][item.key()]["data_dir"] = st->responses[d]->data_dir;
+    if (!st->statistics.poisson)
+      throw InputError(file, at,
+                       "expected \"statistics\": {\"likelihood\": \"poisson\"} in a study with a "
+                       "binned detector response (its background templates need the Poisson "
+                       "likelihood)");
+  }
+  all.finish();
+}
+
+// Under a shared signal the Poisson profile holds the signal and every member's templates.
+void check_combined_templates(JsonObject& o, const Study& st) {
+  for (std::size_t k = 0; k < st.combinations.size(); ++k) {
+    const Combination& c = st.combinations[k];
+    if (!c.shared_signal || !st.statistics.poisson) continue;
+    int templates = 1;
+    for (int d : c.detectors)
+      templates += st.responses[d] ? static_cast<int>(st.responses[d]->backgrounds.size()) : 1;
+    if (templates > limits::kMaxPoissonTemplates)
+      throw InputError(o.file(), o.path_of("combinations") + "/" + std::to_string(k) + "/detectors",
+                       "expected at most " + std::to_string(limits::kMaxPoissonTemplates) +
+                           " Poisson templates in a combination with a shared signal (the signal "
+                           "and every detector's backgrounds), got " +
+                           std::to_string(templates));
+  }
+}
+
 Json combinations_json(const std::vector<Combination>& combinations,
                        const std::vector<DetectorConfig>& detectors) {
   Json out = Json::array();
@@ -517,8 +565,10 @@ Study parse_study(const Json& json, const std::string& file) {
           check_neutron_radius(axes[k].id, axes[k].min, axes[k].max, d, file,
                                path + "/axes/" + std::to_string(k) + "/min");
   }
+  parse_study_responses(o, base_dir, &st);
   if (o.has("combinations")) {
     st.combinations = parse_combinations(o, st.detectors, st.statistics);
+    check_combined_templates(o, st);
     st.json["combinations"] = combinations_json(st.combinations, st.detectors);
   }
   o.finish();

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "host/config/binned_response.hpp"
 #include "host/config/config.hpp"
 
 namespace cevns {
@@ -82,6 +83,9 @@ struct Study {
                          // at their true values in every scan
   Method method = Method::kFactorised;
   StatisticsOptions statistics;
+  // Per detector (in `detectors`' order): its response and (observed energy × time) bins when the
+  // study's "responses" name it, else null (the detector counts true recoils).
+  std::vector<std::shared_ptr<const BinnedResponse>> responses;
   Json json;  // resolved config: detectors and source inlined, defaults filled in
 };
 

@@ -18,8 +18,8 @@
 
 #include "host/config/config.hpp"
 #include "host/config/study.hpp"
+#include "host/config/response_matrix.hpp"
 #include "host/data/flux_table.hpp"
-#include "host/data/response_matrix.hpp"
 #include "host/engine/counts_model.hpp"
 #include "kernels/backend.hpp"
 

@@ -27,44 +27,6 @@ bool inside(double lo, double hi, const std::vector<double>& range) {
   return lo >= range[0] - 1e-9 && hi <= range[1] + 1e-9;
 }
 
-Timing parse_timing(JsonObject& obj) {
-  Timing t;
-  JsonObject o = obj.object("timing");
-  const std::string model = o.one_of("model", {"release", "beam"});
-  t.release = model == "release";
-  if (!t.release) {
-    t.beam.mean_us = o.finite("mean_us");
-    t.beam.width_us = o.positive("width_us");
-    t.beam.pion_lifetime_us = o.positive("pion_lifetime_us", kPionLifetime_us);
-    t.beam.muon_lifetime_us = o.positive("muon_lifetime_us", kMuonLifetime_us);
-  }
-  if (o.has("efficiency")) {
-    JsonObject e = o.object("efficiency");
-    t.plateau_us = e.finite("plateau_us");
-    t.rate_per_us = e.non_negative("rate_per_us");
-    e.string("description", std::string());
-    e.finish();
-  }
-  o.string("description", std::string());
-  o.finish();
-  return t;
-}
-
-double time_efficiency(const Timing& t, double lo, double hi) {
-  return mean_time_efficiency(t.plateau_us, t.rate_per_us, lo, hi);
-}
-
-std::vector<double> beam_time_pdf(const Timing& t, const std::vector<double>& edges) {
-  const int nt = static_cast<int>(edges.size()) - 1;
-  std::vector<double> pdf(static_cast<std::size_t>(kNumFluxes) * nt);
-  for (int f = 0; f < kNumFluxes; ++f)
-    for (int i = 0; i < nt; ++i)
-      pdf[static_cast<std::size_t>(f) * nt + i] =
-          arrival_probability(t.beam, f != kPromptNuMu, edges[i], edges[i + 1]) *
-          time_efficiency(t, edges[i], edges[i + 1]);
-  return pdf;
-}
-
 // The arrival-time PDFs of the signal when the timing model is "beam": the data set's flux table
 // where it has one (host/data/flux_table.hpp), else the beam model; time efficiency applied.
 std::vector<double> signal_time_pdf(const DataSet& d, const Timing& t) {

@@ -10,10 +10,6 @@
 
 namespace cevns::releases {
 
-// PDG 2024: τ_π± = 26.033 ns, τ_μ = 2196.98 ns.
-inline constexpr double kPionLifetime_us = 0.026033;
-inline constexpr double kMuonLifetime_us = 2.1969811;
-
 // [lo, hi] with lo < hi under `key`, or `fallback` when absent.
 std::vector<double> range_pair(JsonObject& obj, const std::string& key,
                                std::vector<double> fallback);
@@ -21,16 +17,6 @@ std::vector<double> range_pair(JsonObject& obj, const std::string& key,
 std::vector<double> increasing(JsonObject& obj, const std::string& key);
 // [lo, hi) inside `range` (to 1e-9).
 bool inside(double lo, double hi, const std::vector<double>& range);
-
-// Per-flux arrival-time PDFs on the data set's time bins: the release's tables (CsI 2017) or the
-// beam model of kernels/response.hpp.
-struct Timing {
-  bool release = false;
-  BeamTiming beam{0.44, 0.15, kPionLifetime_us, kMuonLifetime_us};
-  double plateau_us = 0.0, rate_per_us = 0.0;  // time efficiency (rate 0: none)
-};
-
-Timing parse_timing(JsonObject& obj);
 
 // The background templates of a data set on its full (energy × extra × time) grid, with their
 // normalisation σ from the config's "backgrounds" object.

@@ -265,6 +265,32 @@ Backend::MediatorTables CountsModel::mediator_row(const PhysicsModel& base, doub
   return mediator_row(mediator_nodes(base), mass_MeV);
 }
 
+std::shared_ptr<const RateProblem> CountsModel::direct_problem() const {
+  if (fold_.empty()) return problem_;
+  const RateProblem& p = *problem_;
+  const FoldView f = fold_view(fold_);
+  auto out = std::make_shared<RateProblem>(p);
+  out->entries.clear();
+  out->bin_offsets.assign(1, 0);
+  for (int u = 0; u < f.n_bins; ++u) {
+    const int j = f.energy_of_bin[u];
+    for (int b = 0; b < p.n_bins(); ++b) {
+      const double r = f.response[static_cast<std::size_t>(b) * f.n_energy + j];
+      if (r == 0.0) continue;
+      for (int e = p.bin_offsets[b]; e < p.bin_offsets[b + 1]; ++e) {
+        QuadEntry q = p.entries[e];
+        const double c = f.weight[static_cast<std::size_t>(q.flux) * f.n_bins + u] * r;
+        if (c == 0.0) continue;
+        q.weight_per_cm2 *= c;
+        q.bin = u;
+        out->entries.push_back(q);
+      }
+    }
+    out->bin_offsets.push_back(static_cast<int>(out->entries.size()));
+  }
+  return out;
+}
+
 std::vector<double> CountsModel::depletion_row(const DepletionTables& t, double dm2_eV2) {
   const DepletionView v{t.rate.data(), t.phase_per_dm2.data(), t.offsets.data(), t.n_sources(),
                         t.spread_ratio};

@@ -89,6 +89,13 @@ class CountsModel {
   std::vector<Moments> radius_row(const std::vector<IsotopeTarget>& isotopes,
                                   const std::vector<int>& mask) const;
 
+  // The direct path's rate problem: the problem itself without a fold; with one, a problem whose
+  // bins are the analysis bins, each holding every entry its (flux, true bin) feeds, the entry's
+  // weight times the fold's coefficient weight[f][u] · response[b][j(u)] (zero ones left out).
+  // The direct integral of every entry is linear in its weight, so its counts are the folded
+  // counts, for any model.
+  std::shared_ptr<const RateProblem> direct_problem() const;
+
   // D_b(Δm²) per analysis bin on the host, by the functions of the backend's table.
   static std::vector<double> depletion_row(const DepletionTables& tables, double dm2_eV2);
 

@@ -204,10 +204,8 @@ ScanModel::ScanModel(std::shared_ptr<const CountsModel> counts, std::vector<Grid
       input_.radius_rows[k] = cm.radius_rows(backend, rows, radius_masks_[k]);
     }
   } else {
-    if (!cm.fold().empty())
-      throw std::invalid_argument("ScanModel: the direct path has no response fold");
     input_.evaluator = ScanInput::kDirect;
-    input_.rates = cm.problem_ptr();
+    input_.rates = cm.direct_problem();  // with a response fold, the analysis bins
     input_.efficiency = cm.efficiency();
   }
 }

@@ -56,7 +56,8 @@ class ScanModel {
   // (mediator_coupling, a neutron radius) at a fixed mass (a table row per radius), the radius
   // tables for coupling and neutron-radius axes with at least one radius (SPEC §10.5); the
   // quadratic, magnetic and radius tables only where `base` has no mediator on and no sterile
-  // mixing. Any other grid, and kDirect, integrates directly (no response fold): among them a
+  // mixing. Any other grid, and kDirect, integrates directly (through the response fold, if any:
+  // CountsModel::direct_problem): among them a
   // radius with a mediator mass axis (a table per point), and a radius or coupling axis with a
   // mediator or sterile truth (the radius and quadratic tables hold neither a propagator nor a
   // survival probability).

@@ -18,10 +18,43 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 }  // namespace
 
+Statistic binned_asimov_statistic(const std::vector<double>& true_counts,
+                                  const BinnedResponse& binned, const Scenario& scenario) {
+  // The Asimov data are the prediction: the truth's signal plus every background template. The
+  // scenario's efficiency scales the backgrounds with the signal (as f_bg N_th does unbinned);
+  // σ_α is the signal's normalisation, and a scenario without a background pull (σ_β = 0) fixes
+  // every template's normalisation too.
+  Statistic s;
+  s.kind = ScanInput::kPoisson;
+  s.data = true_counts;
+  s.sigmas = {scenario.sigma_alpha};
+  for (const auto& bg : binned.backgrounds) {
+    std::vector<double> t(bg.counts.size());
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      t[i] = scenario.efficiency * bg.counts[i];
+      s.data[i] += t[i];
+    }
+    s.backgrounds.push_back(std::move(t));
+    s.sigmas.push_back(scenario.sigma_beta > 0.0 ? bg.sigma : 0.0);
+  }
+  return s;
+}
+
 PreparedDetector prepare_detector(const DetectorConfig& detector, const Analysis& analysis,
-                                  Backend& backend) {
+                                  Backend& backend, std::shared_ptr<const BinnedResponse> binned) {
   PreparedDetector p;
   p.config = &detector;
+  if (binned) {
+    // Fine true-recoil bins folded into the response's (energy × time) bins (SPEC §9: the fold is
+    // linear, so it goes into every factorised table).
+    auto problem =
+        std::make_shared<const RateProblem>(build_rate_problem(detector, binned->true_edges_keV));
+    auto moments = std::make_shared<const std::vector<Moments>>(backend.entry_moments(*problem));
+    p.counts = std::make_shared<const CountsModel>(std::move(problem), std::move(moments),
+                                                   detector.efficiency, binned->fold());
+    p.binned = std::move(binned);
+    return p;
+  }
   p.edges_keV = analysis.total_only ? total_bin_edges_keV(detector)
                                     : recoil_bin_edges_keV(detector, analysis.bin_width_keV);
   auto problem = std::make_shared<const RateProblem>(build_rate_problem(detector, p.edges_keV));
@@ -38,9 +71,12 @@ std::unique_ptr<ScanModel> make_study_model(const PreparedDetector& detector, co
       detector.counts->with_efficiency(detector.config->efficiency * scenario.efficiency));
   // Asimov data (SPEC §7): the truth's counts plus a background f_bg × N_th(truth).
   Statistic stats =
-      asimov_statistic(counts->counts(study.truth), study.analysis.background_fraction,
-                       scenario.sigma_alpha, scenario.sigma_beta);
-  if (study.statistics.poisson) stats = asimov_poisson_statistic(std::move(stats));
+      detector.binned
+          ? binned_asimov_statistic(counts->counts(study.truth), *detector.binned, scenario)
+          : asimov_statistic(counts->counts(study.truth), study.analysis.background_fraction,
+                             scenario.sigma_alpha, scenario.sigma_beta);
+  if (study.statistics.poisson && !detector.binned)
+    stats = asimov_poisson_statistic(std::move(stats));
   // Parameters off the axes stay at their true values (or the scan's fixed ones); a sterile scan
   // tests its own channel.
   PhysicsModel base = study.truth;
@@ -101,9 +137,10 @@ std::vector<double> grid_row_exclusion(const std::vector<double>& x, std::size_t
 
 StudyModels build_study_models(const Study& study, Backend& backend, Method method) {
   StudyModels s;
-  for (const auto& detector : study.detectors)
-    s.detectors.push_back(
-        std::make_unique<PreparedDetector>(prepare_detector(detector, study.analysis, backend)));
+  for (std::size_t d = 0; d < study.detectors.size(); ++d)
+    s.detectors.push_back(std::make_unique<PreparedDetector>(
+        prepare_detector(study.detectors[d], study.analysis, backend,
+                         d < study.responses.size() ? study.responses[d] : nullptr)));
   for (const auto& scan : study.scans) {
     const std::size_t first = s.models.size();  // this scan's (detector, scenario) models
     for (const auto& detector : s.detectors)

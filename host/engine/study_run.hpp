@@ -30,12 +30,23 @@ namespace cevns {
 // A detector's quadrature and response tables, computed once and shared by all its scans.
 struct PreparedDetector {
   const DetectorConfig* config = nullptr;
-  std::vector<double> edges_keV;
+  std::vector<double> edges_keV;              // the recoil bins; empty for a binned response
   std::shared_ptr<const CountsModel> counts;  // the detector's own efficiency applied
+  // A binned response (a study's "responses"): the counts are its (observed energy × time) bins,
+  // folded from fine true-recoil bins, and its backgrounds are the Poisson templates.
+  std::shared_ptr<const BinnedResponse> binned;
 };
 
 PreparedDetector prepare_detector(const DetectorConfig& detector, const Analysis& analysis,
-                                  Backend& backend);
+                                  Backend& backend,
+                                  std::shared_ptr<const BinnedResponse> binned = nullptr);
+
+// The Asimov data of a binned detector under the Poisson likelihood: its prediction at the truth
+// (`true_counts`, the scenario's efficiency applied) plus its background templates, the templates
+// scaled by the scenario's efficiency, σ_α for the signal, each template's σ (0 when the scenario
+// has σ_β = 0).
+Statistic binned_asimov_statistic(const std::vector<double>& true_counts,
+                                  const BinnedResponse& binned, const Scenario& scenario);
 
 // The model of one (detector, scenario, scan) of a study: Asimov data of the study's truth, the
 // scenario's efficiency and pulls, the other parameters at their true values.

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <numeric>
 
-#include "host/data/response_matrix.hpp"
+#include "host/config/response_matrix.hpp"
 #include "kernels/response.hpp"
 
 namespace cevns {

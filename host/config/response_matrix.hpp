@@ -68,4 +68,28 @@ std::vector<double> fold_counts(const ResponseMatrix& r, const std::vector<doubl
 std::vector<double> fold_energy_time(const ResponseMatrix& r, const std::vector<double>& counts,
                                      const std::vector<double>& time_pdf, int n_time);
 
+// ---------------------------------------------------------------------------------------------
+// Arrival time (the "timing" object of a data-set config, and of a forecast detector's response).
+
+// PDG 2024: τ_π± = 26.033 ns, τ_μ = 2196.98 ns.
+inline constexpr double kPionLifetime_us = 0.026033;
+inline constexpr double kMuonLifetime_us = 2.1969811;
+
+// Per-flux arrival-time PDFs on the data set's time bins: the release's tables (CsI 2017) or the
+// beam model of kernels/response.hpp.
+struct Timing {
+  bool release = false;
+  BeamTiming beam{0.44, 0.15, kPionLifetime_us, kMuonLifetime_us};
+  double plateau_us = 0.0, rate_per_us = 0.0;  // time efficiency (rate 0: none)
+};
+
+Timing parse_timing(JsonObject& obj);
+
+// Mean time efficiency over [lo, hi) µs (1 without one).
+double time_efficiency(const Timing& t, double lo_us, double hi_us);
+
+// The beam model's arrival-time probability of each flux in each time bin, time efficiency
+// applied: [flux][time bin].
+std::vector<double> beam_time_pdf(const Timing& t, const std::vector<double>& edges_us);
+
 }  // namespace cevns

@@ -1,9 +1,9 @@
-#include "host/data/response_matrix.hpp"
+#include "host/config/response_matrix.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "host/data/coherent_data.hpp"
+#include "host/core/text_table.hpp"
 #include "kernels/flux.hpp"
 
 namespace cevns {
@@ -248,6 +248,44 @@ std::vector<double> fold_energy_time(const ResponseMatrix& r, const std::vector<
             energy[static_cast<std::size_t>(f) * nj + j] *
             time_pdf[static_cast<std::size_t>(f) * n_time + t];
   return out;
+}
+
+Timing parse_timing(JsonObject& obj) {
+  Timing t;
+  JsonObject o = obj.object("timing");
+  const std::string model = o.one_of("model", {"release", "beam"});
+  t.release = model == "release";
+  if (!t.release) {
+    t.beam.mean_us = o.finite("mean_us");
+    t.beam.width_us = o.positive("width_us");
+    t.beam.pion_lifetime_us = o.positive("pion_lifetime_us", kPionLifetime_us);
+    t.beam.muon_lifetime_us = o.positive("muon_lifetime_us", kMuonLifetime_us);
+  }
+  if (o.has("efficiency")) {
+    JsonObject e = o.object("efficiency");
+    t.plateau_us = e.finite("plateau_us");
+    t.rate_per_us = e.non_negative("rate_per_us");
+    e.string("description", std::string());
+    e.finish();
+  }
+  o.string("description", std::string());
+  o.finish();
+  return t;
+}
+
+double time_efficiency(const Timing& t, double lo, double hi) {
+  return mean_time_efficiency(t.plateau_us, t.rate_per_us, lo, hi);
+}
+
+std::vector<double> beam_time_pdf(const Timing& t, const std::vector<double>& edges) {
+  const int nt = static_cast<int>(edges.size()) - 1;
+  std::vector<double> pdf(static_cast<std::size_t>(kNumFluxes) * nt);
+  for (int f = 0; f < kNumFluxes; ++f)
+    for (int i = 0; i < nt; ++i)
+      pdf[static_cast<std::size_t>(f) * nt + i] =
+          arrival_probability(t.beam, f != kPromptNuMu, edges[i], edges[i + 1]) *
+          time_efficiency(t, edges[i], edges[i + 1]);
+  return pdf;
 }
 
 }  // namespace cevns
