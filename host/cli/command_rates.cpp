@@ -87,7 +87,7 @@ int run_rates(const RatesOptions& options) {
   if (options.json) {
     Json out;
     out["detector"] = r.detector;
-    out["sources"] = sources_summary_json(detector);
+    if (!detector.sources.empty()) out["sources"] = sources_summary_json(detector);  // SPEC §12
     out["total"] = r.total();
     for (int f = 0; f < kNumFluxes; ++f) out["by_flavor"][kFluxKeys[f]] = r.flux_total(f);
     for (std::size_t i = 0; i < r.isotopes.size(); ++i)
