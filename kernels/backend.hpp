@@ -17,6 +17,7 @@
 #include "kernels/parameters.hpp"
 #include "kernels/random.hpp"
 #include "kernels/rate_problem.hpp"
+#include "kernels/scan_point.hpp"
 
 namespace cevns {
 
@@ -36,10 +37,19 @@ struct FoldTables {
 struct DepletionTables {
   std::vector<double> rate;           // rate of the entry, efficiency applied
   std::vector<double> phase_per_dm2;  // 1.27 L/E
-  double spread_ratio = 0.0;          // baseline spread a / L (SPEC §12)
-  std::vector<int> offsets;           // [source bin], n_sources + 1
-  FoldTables fold;                    // source bins → analysis bins (empty: the same bins)
-  int n_sources() const { return static_cast<int>(offsets.size()) - 1; }
+  // Per neutrino source the detector sees (SPEC §12), the baseline spread a / L; the entries of
+  // each source form one block of source bins.
+  std::vector<double> spread_ratio = {0.0};
+  std::vector<int> offsets;  // [neutrino source][source bin], n_baselines × n_sources + 1
+  FoldTables fold;           // source bins → analysis bins (empty: the same bins)
+  int n_baselines() const { return static_cast<int>(spread_ratio.size()); }
+  int n_sources() const { return (static_cast<int>(offsets.size()) - 1) / n_baselines(); }
+  // The kernels' view of the tables in memory at `rate`, `phase`, `offsets_ptr`.
+  DepletionView view(const double* rate, const double* phase, const int* offsets_ptr) const {
+    DepletionView v{rate, phase, offsets_ptr, n_sources(), n_baselines(), {}};
+    for (int l = 0; l < n_baselines(); ++l) v.spread_ratio[l] = spread_ratio[l];
+    return v;
+  }
   int n_bins() const { return fold.empty() ? n_sources() : fold.n_bins(); }
 };
 

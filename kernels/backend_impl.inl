@@ -89,8 +89,7 @@ struct DeviceRates {
                     static_cast<int>(p.t_nodes.size()),
                     Acceptance{static_cast<int>(p.acceptance_recoil_keV.size()), ptr(acceptance_t),
                                ptr(acceptance_v)},
-                    p.baseline_m,
-                    p.baseline_spread_m,
+                    p.baselines,
                     p.with_gc ? 1 : 0};
   }
 };
@@ -717,9 +716,8 @@ class ThrustBackend final : public Backend {
     const auto dm2 = upload(dm2_eV2);
     const std::size_t rows = dm2_eV2.size();
     thrust::device_vector<double> source(rows * static_cast<std::size_t>(t.n_sources()));
-    parallel_for(source.size(), DepletionLoop{DepletionView{ptr(rate), ptr(phase), ptr(offsets),
-                                                            t.n_sources(), t.spread_ratio},
-                                              ptr(dm2), ptr(source)});
+    parallel_for(source.size(),
+                 DepletionLoop{t.view(ptr(rate), ptr(phase), ptr(offsets)), ptr(dm2), ptr(source)});
     if (t.fold.empty()) return to_host(source);
     const DeviceFold fold(t.fold);
     return to_host(fold.apply(source, rows));

@@ -79,8 +79,7 @@ struct RateView {
   const double* t_weights;
   int n_t;
   Acceptance acceptance;
-  double baseline_m;
-  double baseline_spread_m;  // half-width of the uniform baseline distribution (SPEC §12)
+  Baselines baselines;  // one per source; spreads: half-widths of uniform distributions (SPEC §12)
   int with_gc;
 };
 
@@ -167,7 +166,7 @@ CEVNS_HD inline double entry_direct(const RateView& v, int e, const PhysicsModel
   }
   return sum * half * q.weight_per_cm2 * iso.nuclei *
          cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
-         survival_probability(model, q.flux, v.baseline_m, v.baseline_spread_m, q.energy_MeV);
+         survival_probability(model, q.flux, v.baselines, q.energy_MeV);
 }
 
 // The recoil moments of one entry that make its rate a polynomial in the mediator coupling at a
@@ -238,7 +237,7 @@ CEVNS_HD inline double mediator_entry_scale(const RateView& v, int e, const Phys
   const IsotopeTarget iso = v.isotopes[q.isotope];
   return 0.5 * (q.t_hi_MeV - q.t_lo_MeV) * q.weight_per_cm2 * iso.nuclei *
          cross_section_prefactor_cm2_per_MeV(iso.mass_MeV) *
-         survival_probability(base, q.flux, v.baseline_m, v.baseline_spread_m, q.energy_MeV);
+         survival_probability(base, q.flux, v.baselines, q.energy_MeV);
 }
 
 // The node sums at one mass; nodes[j] for j < n_t, `scale` from mediator_entry_scale.
@@ -282,8 +281,7 @@ struct RateProblem {
   std::vector<int> bin_offsets;
   std::vector<double> t_nodes, t_weights;
   std::vector<double> acceptance_recoil_keV, acceptance_value;
-  double baseline_m = 0.0;
-  double baseline_spread_m = 0.0;
+  Baselines baselines;  // the sources' baselines and shares of the flux (kernels/oscillation.hpp)
   bool with_gc = false;
   int couplings = 0;  // CouplingScheme of the detector (kernels/couplings.hpp): models take it
   int n_bins() const { return static_cast<int>(bin_offsets.size()) - 1; }
@@ -298,8 +296,7 @@ struct RateProblem {
                     static_cast<int>(t_nodes.size()),
                     Acceptance{static_cast<int>(acceptance_recoil_keV.size()),
                                acceptance_recoil_keV.data(), acceptance_value.data()},
-                    baseline_m,
-                    baseline_spread_m,
+                    baselines,
                     with_gc ? 1 : 0};
   }
 };

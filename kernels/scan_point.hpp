@@ -694,23 +694,30 @@ struct Segments {
 // For one Δm² and one source bin, Σ over the entries the channel depletes of rate ×
 // sin²(Δm² × phase), phase = 1.27 L/E, averaged over the baseline spread when there is one
 // (SPEC §12). The entries come compacted per source bin (structure of arrays), so the
-// point-like loop is a plain vectorisable reduction.
+// point-like loop is a plain vectorisable reduction. A detector that sees several neutrino
+// sources has one such block per source (its baseline in the phases, its flux share in the
+// rates, its spread), and the blocks add.
 struct DepletionView {
   const double* rate;
   const double* phase_per_dm2;
-  const int* offsets;  // [source bin], n_sources + 1
+  const int* offsets;  // [neutrino source][source bin], n_baselines × n_sources + 1
   int n_sources;
-  double spread_ratio;  // a / L₀
+  int n_baselines;
+  double spread_ratio[kMaxSources];  // a / L₀ per neutrino source
 };
 
 CEVNS_HD inline double depletion_sum(const DepletionView& v, double dm2_eV2, int source) {
   double d = 0.0;
-  if (v.spread_ratio == 0.0) {
-    for (int k = v.offsets[source]; k < v.offsets[source + 1]; ++k)
-      d += v.rate[k] * sin_squared(dm2_eV2 * v.phase_per_dm2[k]);
-  } else {
-    for (int k = v.offsets[source]; k < v.offsets[source + 1]; ++k)
-      d += v.rate[k] * averaged_sin_squared(dm2_eV2 * v.phase_per_dm2[k], v.spread_ratio);
+  for (int l = 0; l < v.n_baselines; ++l) {
+    const int* offsets = v.offsets + static_cast<std::size_t>(l) * v.n_sources;
+    const double spread = v.spread_ratio[l];
+    if (spread == 0.0) {
+      for (int k = offsets[source]; k < offsets[source + 1]; ++k)
+        d += v.rate[k] * sin_squared(dm2_eV2 * v.phase_per_dm2[k]);
+    } else {
+      for (int k = offsets[source]; k < offsets[source + 1]; ++k)
+        d += v.rate[k] * averaged_sin_squared(dm2_eV2 * v.phase_per_dm2[k], spread);
+    }
   }
   return d;
 }

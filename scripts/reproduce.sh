@@ -24,7 +24,8 @@ done
 "$cevns" rates configs/detectors/csi.json --bin-width 1.71 --gc -o results/csi_spectrum_gc.h5 "$@" > /dev/null
 echo "  CsI spectrum per 1.71 keV, with and without g_c: results/csi_spectrum{,_gc}.h5"
 
-for study in weak_mixing nsi_1d nsi_2d sterile_nue sterile_numu light_mediators em_properties neutron_radius; do
+for study in weak_mixing nsi_1d nsi_2d sterile_nue sterile_numu sterile_two_sources light_mediators \
+  em_properties neutron_radius; do
   step "study $study"
   "$cevns" scan "configs/studies/$study.json" -o "results/$study.h5" --json "results/$study.json" "$@" \
     | tee "results/$study.txt"
@@ -66,6 +67,7 @@ fi
 step "figures"
 $py scripts/plot.py results/csi_spectrum.h5 results/csi_spectrum_gc.h5 results/weak_mixing.h5 \
   results/nsi_1d.h5 results/nsi_2d.h5 results/sterile_nue.h5 results/sterile_numu.h5 \
+  results/sterile_two_sources.h5 \
   results/light_mediators.h5 results/em_properties.h5 results/neutron_radius.h5 \
   results/fc_weak_mixing.h5 results/fc_light_mediator.h5 results/fc_sterile_nue.h5 \
   "${fits[@]+"${fits[@]}"}" -o results/figures

@@ -87,6 +87,7 @@ int run_rates(const RatesOptions& options) {
   if (options.json) {
     Json out;
     out["detector"] = r.detector;
+    if (!detector.sources.empty()) out["sources"] = sources_summary_json(detector);  // SPEC §12
     out["total"] = r.total();
     for (int f = 0; f < kNumFluxes; ++f) out["by_flavor"][kFluxKeys[f]] = r.flux_total(f);
     for (std::size_t i = 0; i < r.isotopes.size(); ++i)
@@ -99,10 +100,18 @@ int run_rates(const RatesOptions& options) {
 
   std::printf("%s (%s), backend %s\n", detector.name.c_str(), detector.file.c_str(),
               backend->name().c_str());
-  std::printf("  %.4g kg at %.4g m, threshold %.4g keV, %.4g POT x %.4g nu/flavour/POT%s\n",
-              detector.mass_kg, detector.baseline_m, detector.threshold_keV,
-              detector.protons_on_target, detector.source.nu_per_flavour_per_pot,
-              detector.kinematic_correction ? ", with g_c" : "");
+  if (detector.sources.empty()) {
+    std::printf("  %.4g kg at %.4g m, threshold %.4g keV, %.4g POT x %.4g nu/flavour/POT%s\n",
+                detector.mass_kg, detector.baseline_m, detector.threshold_keV,
+                detector.protons_on_target, detector.source.nu_per_flavour_per_pot,
+                detector.kinematic_correction ? ", with g_c" : "");
+  } else {  // SPEC §12: several sources, each at its own baseline and exposure
+    std::printf("  %.4g kg, threshold %.4g keV%s\n", detector.mass_kg, detector.threshold_keV,
+                detector.kinematic_correction ? ", with g_c" : "");
+    for (const DetectorSource& s : detector.sources)
+      std::printf("  source %s at %.4g m: %.4g POT x %.4g nu/flavour/POT\n", s.source.name.c_str(),
+                  s.baseline_m, s.protons_on_target, s.source.nu_per_flavour_per_pot);
+  }
   std::printf("  total expected events  %12.4f\n", r.total());
   for (int f = 0; f < kNumFluxes; ++f)
     std::printf("    %-20s %12.4f\n", kFluxLabels[f], r.flux_total(f));

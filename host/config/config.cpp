@@ -62,7 +62,163 @@ double radius_fm(JsonObject& obj, const std::string& key, std::optional<double> 
   return r;
 }
 
+// A `source` key: a source file (relative to base_dir) or an inline source object.
+SourceConfig source_at(JsonObject& obj, const std::string& key, const std::string& file,
+                       const std::string& base_dir) {
+  const Json& src = obj.raw(key);
+  if (src.is_string()) {
+    const JsonFile src_file(resolve_relative(base_dir, src.get<std::string>()), file,
+                            obj.path_of(key));
+    return parse_source(src_file.json(), src_file.path(), "");
+  }
+  return parse_source(src, file, obj.path_of(key));
+}
+
+void warn_short_baseline(const JsonObject& obj, double baseline_m) {
+  if (baseline_m < limits::kMinPlausibleBaseline_m)
+    obj.warn("baseline_m", format_number(baseline_m) + " m is less than " +
+                               format_number(limits::kMinPlausibleBaseline_m) +
+                               " m from the target; is it in km instead of m?");
+}
+
+double baseline_spread_at(JsonObject& obj, double baseline) {
+  return obj.number(
+      "baseline_spread_m", [baseline](double a) { return a >= 0.0 && a < baseline; },
+      "a half-width in metres from 0 to less than baseline_m (" + format_number(baseline) + ")",
+      0.0);
+}
+
+// Protons on target of a run (SPEC §12): years × power (the run's, else the source's nominal)
+// × the source's protons per MW-year; `power` receives the power used.
+double run_protons_on_target(const ExposureConfig& e, const SourceConfig& source, double* power) {
+  if (source.protons_per_MW_year == 0.0)
+    throw InputError(e.file, e.path,
+                     "expected a source with protons_per_MW_year to turn an exposure into protons "
+                     "on target (source \"" + source.name + "\" gives none)");
+  *power = e.beam_power_MW > 0.0 ? e.beam_power_MW : source.beam_power_MW;
+  if (*power == 0.0)
+    throw InputError(e.file, e.path + "/beam_power_MW",
+                     "missing required key (expected a positive beam power in MW; source \"" +
+                         source.name + "\" gives no beam_power_MW)");
+  return e.years * *power * source.protons_per_MW_year;
+}
+
+// One entry of a detector's `sources` list: {source, baseline_m, baseline_spread_m?, exposure?}.
+DetectorSource parse_detector_source(const Json& json, const std::string& file,
+                                     const std::string& path, const std::string& base_dir) {
+  JsonObject obj(json, file, path);
+  DetectorSource s;
+  s.path = path;
+  s.source = source_at(obj, "source", file, base_dir);
+  s.baseline_m = obj.positive("baseline_m");
+  warn_short_baseline(obj, s.baseline_m);
+  s.baseline_spread_m = baseline_spread_at(obj, s.baseline_m);
+  if (obj.has("exposure"))
+    s.exposure = parse_exposure(obj.raw("exposure"), file, obj.path_of("exposure"));
+  obj.finish();
+  return s;
+}
+
+// A detector's `sources` list: 1 to kMaxSources entries with distinct source names.
+std::vector<DetectorSource> parse_detector_sources(JsonObject& obj, const std::string& file,
+                                                   const std::string& base_dir) {
+  std::vector<DetectorSource> out;
+  for (const auto& [item, item_path] : obj.array("sources")) {
+    out.push_back(parse_detector_source(*item, file, item_path, base_dir));
+    for (std::size_t i = 0; i + 1 < out.size(); ++i)
+      if (out[i].source.name == out.back().source.name)
+        throw InputError(file, item_path + "/source",
+                         "expected sources with distinct names, got \"" +
+                             out.back().source.name + "\" twice");
+  }
+  if (out.size() > static_cast<std::size_t>(kMaxSources))
+    obj.fail("sources", "expected at most " + std::to_string(kMaxSources) + " sources, got " +
+                            std::to_string(out.size()));
+  return out;
+}
+
+Json source_json(const SourceConfig& source) {
+  return source.json.is_null() ? Json{{"name", source.name},
+                                      {"nu_per_flavour_per_pot", source.nu_per_flavour_per_pot},
+                                      {"protons_on_target", source.protons_on_target}}
+                               : source.json;
+}
+
+// The `sources` form: every entry's protons on target, recorded in the resolved config; the
+// detector's single-source fields repeat the first entry.
+void resolve_sources(DetectorConfig& d) {
+  Json list = Json::array();
+  for (DetectorSource& s : d.sources) {
+    Json j{{"source", source_json(s.source)},
+           {"baseline_m", s.baseline_m},
+           {"baseline_spread_m", s.baseline_spread_m}};
+    if (s.exposure) {
+      double power = 0.0;
+      s.protons_on_target = run_protons_on_target(*s.exposure, s.source, &power);
+      j["exposure"] = {{"years", s.exposure->years},
+                       {"beam_power_MW", power},
+                       {"protons_on_target", s.protons_on_target}};
+    } else {
+      s.protons_on_target = s.source.protons_on_target;
+    }
+    j["protons_on_target"] = s.protons_on_target;
+    list.push_back(j);
+  }
+  const DetectorSource& first = d.sources.front();
+  d.source = first.source;
+  d.baseline_m = first.baseline_m;
+  d.baseline_spread_m = first.baseline_spread_m;
+  d.exposure = first.exposure;
+  d.protons_on_target = first.protons_on_target;
+  d.json["sources"] = list;
+}
+
 }  // namespace
+
+double DetectorSource::flux_normalisation_per_cm2() const {
+  return cevns::flux_normalisation_per_cm2(source.nu_per_flavour_per_pot, protons_on_target,
+                                           baseline_m);
+}
+
+std::vector<DetectorSource> DetectorConfig::resolved_sources() const {
+  if (!sources.empty()) return sources;
+  DetectorSource s;
+  s.source = source;
+  s.baseline_m = baseline_m;
+  s.baseline_spread_m = baseline_spread_m;
+  s.exposure = exposure;
+  s.protons_on_target = protons_on_target;
+  return {s};
+}
+
+void apply_study_exposure(DetectorConfig& d, const ExposureConfig& e) {
+  if (d.sources.empty()) {
+    d.exposure = e;
+  } else {
+    if (e.beam_power_MW > 0.0)
+      throw InputError(e.file, e.path + "/beam_power_MW",
+                       "expected no beam power for detector \"" + d.name + "\", which sees " +
+                           std::to_string(d.sources.size()) +
+                           " sources: each source runs at its own (the beam_power_MW of its "
+                           "exposure in \"sources\", else the source's)");
+    for (DetectorSource& s : d.sources) {
+      ExposureConfig run = e;
+      run.beam_power_MW = s.exposure ? s.exposure->beam_power_MW : 0.0;
+      s.exposure = run;
+    }
+  }
+  resolve_exposure(d);
+}
+
+Json sources_summary_json(const DetectorConfig& d) {
+  Json out = Json::array();
+  for (const DetectorSource& s : d.resolved_sources())
+    out.push_back(Json{{"name", s.source.name},
+                       {"baseline_m", s.baseline_m},
+                       {"baseline_spread_m", s.baseline_spread_m},
+                       {"protons_on_target", s.protons_on_target}});
+  return out;
+}
 
 double IsotopeConfig::nuclear_mass_MeV() const {
   return atomic_mass_u * constants::atomic_mass_unit_MeV - z * constants::electron_mass_MeV;
@@ -101,6 +257,11 @@ double DetectorConfig::endpoint_keV() const {
 }
 
 double DetectorConfig::flux_normalisation_per_cm2() const {
+  if (!sources.empty()) {
+    double eta = 0.0;  // SPEC §12: the sources' fluxes add
+    for (const DetectorSource& s : sources) eta += s.flux_normalisation_per_cm2();
+    return eta;
+  }
   return cevns::flux_normalisation_per_cm2(source.nu_per_flavour_per_pot, protons_on_target,
                                            baseline_m);
 }
@@ -160,24 +321,18 @@ ExposureConfig parse_exposure(const Json& json, const std::string& file, const s
 }
 
 void resolve_exposure(DetectorConfig& d) {
+  if (!d.sources.empty()) {
+    resolve_sources(d);
+    return;
+  }
   if (!d.exposure) {
     d.protons_on_target = d.source.protons_on_target;
     d.json.erase("exposure");
     return;
   }
   const ExposureConfig& e = *d.exposure;
-  const std::string& file = e.file;
-  const std::string& path = e.path;
-  if (d.source.protons_per_MW_year == 0.0)
-    throw InputError(file, path,
-                     "expected a source with protons_per_MW_year to turn an exposure into protons "
-                     "on target (source \"" + d.source.name + "\" gives none)");
-  const double power = e.beam_power_MW > 0.0 ? e.beam_power_MW : d.source.beam_power_MW;
-  if (power == 0.0)
-    throw InputError(file, path + "/beam_power_MW",
-                     "missing required key (expected a positive beam power in MW; source \"" +
-                         d.source.name + "\" gives no beam_power_MW)");
-  d.protons_on_target = e.years * power * d.source.protons_per_MW_year;
+  double power = 0.0;
+  d.protons_on_target = run_protons_on_target(e, d.source, &power);
   d.json["exposure"] = {{"years", e.years},
                         {"beam_power_MW", power},
                         {"protons_on_target", d.protons_on_target}};
@@ -194,16 +349,20 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
   if (d.mass_kg > limits::kMaxPlausibleMass_kg)
     obj.warn("mass_kg", format_number(d.mass_kg) + " kg is more than " +
                             format_number(limits::kMaxPlausibleMass_kg) + " kg; is the unit kg?");
-  d.baseline_m = obj.positive("baseline_m");
-  if (d.baseline_m < limits::kMinPlausibleBaseline_m)
-    obj.warn("baseline_m", format_number(d.baseline_m) + " m is less than " +
-                               format_number(limits::kMinPlausibleBaseline_m) +
-                               " m from the target; is it in km instead of m?");
-  const double baseline = d.baseline_m;
-  d.baseline_spread_m = obj.number(
-      "baseline_spread_m", [baseline](double a) { return a >= 0.0 && a < baseline; },
-      "a half-width in metres from 0 to less than baseline_m (" + format_number(baseline) + ")",
-      0.0);
+  // SPEC §12: either one source (`source`, `baseline_m`, `baseline_spread_m`, `exposure`) or a
+  // `sources` list, each entry with its own.
+  const bool listed = obj.has("sources");
+  if (listed) {
+    for (const char* key : {"source", "baseline_m", "baseline_spread_m", "exposure"})
+      if (obj.has(key))
+        obj.fail(key, std::string("expected no \"") + key +
+                          "\" beside \"sources\" (each entry of \"sources\" gives its own source, "
+                          "baseline_m, baseline_spread_m and exposure)");
+  } else {
+    d.baseline_m = obj.positive("baseline_m");
+    warn_short_baseline(obj, d.baseline_m);
+    d.baseline_spread_m = baseline_spread_at(obj, d.baseline_m);
+  }
   // Positive: at T = 0 the energy integral would start at E_min(0) = 0, where the oscillation
   // phase 1.27 Δm² L/E has no bound, so its panels (equal steps in 1/E) cannot be laid out
   // (1/E_min = ∞ turns the panel edges into NaN), and no detector sees recoils of zero energy.
@@ -305,18 +464,10 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
     acc.finish();
   }
 
-  if (obj.has("source")) {
-    const Json& src = obj.raw("source");
-    if (src.is_string()) {
-      const JsonFile src_file(resolve_relative(base_dir, src.get<std::string>()), file,
-                              obj.path_of("source"));
-      d.source = parse_source(src_file.json(), src_file.path(), "");
-    } else {
-      d.source = parse_source(src, file, obj.path_of("source"));
-    }
-  }
+  if (listed) d.sources = parse_detector_sources(obj, file, base_dir);
+  if (!listed && obj.has("source")) d.source = source_at(obj, "source", file, base_dir);
 
-  if (obj.has("exposure")) d.exposure = parse_exposure(obj.raw("exposure"), file, obj.path_of("exposure"));
+  if (!listed && obj.has("exposure")) d.exposure = parse_exposure(obj.raw("exposure"), file, obj.path_of("exposure"));
   if (obj.has("quadrature")) d.quadrature = parse_quadrature(obj.object("quadrature"));
   if (obj.has("references")) obj.raw("references");  // documentation of the data's sources
   obj.finish();
@@ -334,11 +485,7 @@ DetectorConfig parse_detector(const Json& json, const std::string& file, const s
   for (std::size_t i = 0; i < d.isotopes.size(); ++i)
     if (!d.json["isotopes"][i].contains("proton_rms_radius_fm"))
       d.json["isotopes"][i]["proton_rms_radius_fm"] = d.isotopes[i].proton_rms_radius_fm;
-  d.json["source"] = d.source.json.is_null()
-                         ? Json{{"name", d.source.name},
-                                {"nu_per_flavour_per_pot", d.source.nu_per_flavour_per_pot},
-                                {"protons_on_target", d.source.protons_on_target}}
-                         : d.source.json;
+  if (!listed) d.json["source"] = source_json(d.source);
   d.json["quadrature"] = d.quadrature.to_json();
   resolve_exposure(d);
   return d;

@@ -41,6 +41,19 @@ struct ExposureConfig {
   std::string file, path;  // where it was stated, for messages
 };
 
+// One neutrino source a detector sees (SPEC §12: the second target station is a second source
+// with its own baseline), from a detector's `sources` list.
+struct DetectorSource {
+  SourceConfig source;
+  double baseline_m = 0.0;
+  double baseline_spread_m = 0.0;          // as DetectorConfig::baseline_spread_m
+  std::optional<ExposureConfig> exposure;  // none: the source's protons_on_target
+  double protons_on_target = 0.0;          // resolved by resolve_exposure
+  std::string path;                        // JSON path of the entry, for messages
+
+  double flux_normalisation_per_cm2() const;  // η = r N_POT / (4π L²) of this source
+};
+
 struct QuadratureConfig {
   int recoil_nodes = 32;  // Gauss–Legendre nodes per recoil range
   int energy_nodes = 32;  // Gauss–Legendre nodes per energy panel
@@ -74,11 +87,17 @@ struct DetectorConfig {
   double protons_on_target = 0.0;          // resolved by resolve_exposure
   QuadratureConfig quadrature;
   Json json;  // the resolved config, as recorded in outputs
+  // The `sources` form (SPEC §12): every source the detector sees, each with its baseline and
+  // run; empty for the single form (`source`, `baseline_m`, `exposure` above). With a list, the
+  // fields above repeat its first entry, and the counts are the sum over the list.
+  std::vector<DetectorSource> sources;
+  // Every source the detector sees: `sources`, or the single form as a one-element list.
+  std::vector<DetectorSource> resolved_sources() const;
 
   double molar_mass_g_per_mol() const;
   double formula_units() const;  // N_D = N_A M_det / M_molar
   double endpoint_keV() const;   // largest T_max(m_μ/2) over the isotopes
-  double flux_normalisation_per_cm2() const;
+  double flux_normalisation_per_cm2() const;  // summed over the sources
 };
 
 struct Scenario {
@@ -106,6 +125,15 @@ ExposureConfig parse_exposure(const Json& json, const std::string& file, const s
 // d.json. Throws InputError at the exposure when the source has no protons_per_MW_year or no
 // beam power is given anywhere.
 void resolve_exposure(DetectorConfig& d);
+
+// SPEC §12: a study's run for a detector of the `sources` form (`exposures` of a study): `years`
+// replaces every source's run time, each keeping its own beam power; a beam power in it is an
+// error (the sources' powers differ). Resolves the exposures again.
+void apply_study_exposure(DetectorConfig& d, const ExposureConfig& e);
+
+// Provenance of a detector's sources for `--json` outputs: [{name, baseline_m, baseline_spread_m,
+// protons_on_target}], one entry per source it sees.
+Json sources_summary_json(const DetectorConfig& d);
 
 // Directory part of a path ("." for a bare file name).
 std::string directory_of(const std::string& path);

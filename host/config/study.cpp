@@ -452,6 +452,10 @@ Study parse_study(const Json& json, const std::string& file) {
       throw InputError(file, path,
                        "expected detectors with distinct names, got \"" + d.name + "\" twice");
     if (have_source) {
+      if (!d.sources.empty())
+        throw InputError(file, "/source",
+                         "expected no study-wide source: detector \"" + d.name +
+                             "\" lists its own \"sources\"");
       d.source = source;
       d.json["source"] = source.json;
     }
@@ -459,8 +463,10 @@ Study parse_study(const Json& json, const std::string& file) {
       d.quadrature = quadrature;
       d.json["quadrature"] = quadrature.to_json();
     }
-    if (const auto it = exposures.find(d.name); it != exposures.end()) d.exposure = it->second;
-    resolve_exposure(d);  // again: the study's source or exposure may differ from the file's
+    if (const auto it = exposures.find(d.name); it != exposures.end())
+      apply_study_exposure(d, it->second);  // resolves the exposures again
+    else
+      resolve_exposure(d);  // again: the study's source may differ from the file's
     resolved_detectors.push_back(d.json);
     st.detectors.push_back(std::move(d));
   }

@@ -72,8 +72,7 @@ std::vector<double> CountsModel::counts(const PhysicsModel& given) const {
   for (std::size_t e = 0; e < p.entries.size(); ++e) {
     const QuadEntry& q = p.entries[e];
     source[source_of(q)] += efficiency_ * charge_weighted(charges[q.flux], (*moments)[e]) *
-                            survival_probability(model, q.flux, p.baseline_m, p.baseline_spread_m,
-                                                 q.energy_MeV);
+                            survival_probability(model, q.flux, p.baselines, q.energy_MeV);
   }
   return fold_sources(source);
 }
@@ -212,15 +211,21 @@ CountsModel::SterileTables CountsModel::sterile_tables(const PhysicsModel& given
       }
     }
   DepletionTables& d = t.depletion;
-  d.spread_ratio = p.baseline_spread_m / p.baseline_m;
+  // One block of depleted entries per neutrino source (SPEC §12): its share of the flux in the
+  // rates, its baseline in the phases; one source is the whole rate.
+  const Baselines& bl = p.baselines;
+  d.spread_ratio.clear();
   d.offsets.push_back(0);
-  for (const auto& entries : by_source) {
-    for (std::size_t e : entries) {
-      d.rate.push_back(rate[e]);
-      d.phase_per_dm2.push_back(constants::oscillation_phase_coefficient * p.baseline_m /
-                                p.entries[e].energy_MeV);
+  for (int l = 0; l < bl.n; ++l) {
+    d.spread_ratio.push_back(bl.spread_m[l] / bl.baseline_m[l]);
+    for (const auto& entries : by_source) {
+      for (std::size_t e : entries) {
+        d.rate.push_back(bl.n == 1 ? rate[e] : rate[e] * bl.weight[l]);
+        d.phase_per_dm2.push_back(constants::oscillation_phase_coefficient * bl.baseline_m[l] /
+                                  p.entries[e].energy_MeV);
+      }
+      d.offsets.push_back(static_cast<int>(d.rate.size()));
     }
-    d.offsets.push_back(static_cast<int>(d.rate.size()));
   }
   d.fold = fold_;
   t.unaffected = fold_sources(unaffected);
@@ -292,8 +297,7 @@ std::shared_ptr<const RateProblem> CountsModel::direct_problem() const {
 }
 
 std::vector<double> CountsModel::depletion_row(const DepletionTables& t, double dm2_eV2) {
-  const DepletionView v{t.rate.data(), t.phase_per_dm2.data(), t.offsets.data(), t.n_sources(),
-                        t.spread_ratio};
+  const DepletionView v = t.view(t.rate.data(), t.phase_per_dm2.data(), t.offsets.data());
   std::vector<double> source(t.n_sources());
   for (int s = 0; s < t.n_sources(); ++s) source[s] = depletion_sum(v, dm2_eV2, s);
   return fold_to_bins(t.fold, source);

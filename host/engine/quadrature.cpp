@@ -74,11 +74,28 @@ void add_energy_nodes(double a, double b, int panels, const GaussLegendre& gl,
   }
 }
 
-// Everything of a rate problem but its entries: isotopes, recoil rule, acceptance, baseline.
+}  // namespace
+
+Baselines detector_baselines(const DetectorConfig& detector) {
+  const std::vector<DetectorSource> sources = detector.resolved_sources();
+  Baselines b;
+  b.n = static_cast<int>(sources.size());
+  const double eta = detector.flux_normalisation_per_cm2();
+  for (int s = 0; s < b.n; ++s) {
+    // One source: its weight is 1 exactly, and the survival that of a point source.
+    b.weight[s] = b.n == 1 ? 1.0 : sources[s].flux_normalisation_per_cm2() / eta;
+    b.baseline_m[s] = sources[s].baseline_m;
+    b.spread_m[s] = sources[s].baseline_spread_m;
+  }
+  return b;
+}
+
+namespace {
+
+// Everything of a rate problem but its entries: isotopes, recoil rule, acceptance, baselines.
 RateProblem problem_without_entries(const DetectorConfig& detector) {
   RateProblem p;
-  p.baseline_m = detector.baseline_m;
-  p.baseline_spread_m = detector.baseline_spread_m;
+  p.baselines = detector_baselines(detector);
   p.with_gc = detector.kinematic_correction;
   p.couplings = detector.couplings;
   p.acceptance_recoil_keV = detector.acceptance_recoil_keV;

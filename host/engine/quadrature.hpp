@@ -24,6 +24,10 @@ std::vector<double> recoil_bin_edges_keV(const DetectorConfig& detector, double 
 // One bin from threshold to end point: the total count.
 std::vector<double> total_bin_edges_keV(const DetectorConfig& detector);
 
+// SPEC §12: the detector's sources as the kernels see them: per source its baseline, spread and
+// share of the summed flux normalisation η_s / Σ η (the quadrature weights carry Σ η).
+Baselines detector_baselines(const DetectorConfig& detector);
+
 RateProblem build_rate_problem(const DetectorConfig& detector,
                                const std::vector<double>& edges_keV);
 

@@ -55,8 +55,7 @@ RatesResult compute_rates(const DetectorConfig& detector, const std::vector<doub
   r.counts.assign(detector.isotopes.size() * kNumFluxes * r.n_bins(), 0.0);
   for (std::size_t e = 0; e < rates.size(); ++e) {
     const QuadEntry& q = problem.entries[e];
-    const double p = survival_probability(model, q.flux, problem.baseline_m, problem.baseline_spread_m,
-                                         q.energy_MeV);
+    const double p = survival_probability(model, q.flux, problem.baselines, q.energy_MeV);
     r.counts[(static_cast<std::size_t>(q.isotope) * kNumFluxes + q.flux) * r.n_bins() + q.bin] +=
         detector.efficiency * p * rates[e];
   }

@@ -335,6 +335,9 @@ Json scan_results_json(const Study& study, const std::vector<ScanResult>& result
       j["combination"] =
           Json{{"detectors", r.combined_detectors},
                {"correlated", r.shared_signal ? Json::array({"signal"}) : Json::array()}};
+    for (const auto& d : study.detectors)  // SPEC §12: the sources it saw, baselines and POT
+      if (r.combined_detectors.empty() && d.name == r.detector)
+        j["sources"] = sources_summary_json(d);
     j["scenario"] = r.scenario;
     std::vector<std::string> params;
     for (const auto& a : r.spec->axes) params.push_back(a.parameter);

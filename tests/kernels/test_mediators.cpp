@@ -44,6 +44,8 @@ struct PointProblem {
           QuadEntry{0, flux, 0, kEnergy, 1.0 / (2.0 * kHalf), kRecoil - kHalf, kRecoil + kHalf});
   }
   RateView view() const {
+    Baselines at_20m;  // one point-like source at 20 m
+    at_20m.baseline_m[0] = 20.0;
     return RateView{isotopes.data(),
                     entries.data(),
                     static_cast<int>(entries.size()),
@@ -51,8 +53,7 @@ struct PointProblem {
                     weights.data(),
                     1,
                     Acceptance{0, nullptr, nullptr},
-                    20.0,
-                    0.0,
+                    at_20m,
                     0};
   }
   double dsigma(int flux, const PhysicsModel& m) const { return entry_direct(view(), flux, m); }

@@ -73,7 +73,7 @@ TEST(DetectorConfig, UnknownKeyListsTheKnownOnes) {
             f + ": /target_mass: unknown key (expected one of: acceptance, baseline_m, "
                 "baseline_spread_m, bin_width_keV, couplings, description, efficiency, exposure, "
                 "form_factors, isotopes, kinematic_correction, mass_kg, name, "
-                "neutron_skin_fm, quadrature, references, source, threshold_keV)");
+                "neutron_skin_fm, quadrature, references, source, sources, threshold_keV)");
 }
 
 TEST(DetectorConfig, UnknownKeyInsideAnIsotope) {
@@ -343,7 +343,7 @@ TEST(DetectorConfig, MisspelledKeyGetsDidYouMean) {
       " (expected one of: acceptance, baseline_m, baseline_spread_m, bin_width_keV, couplings, "
       "description, "
       "efficiency, exposure, form_factors, isotopes, kinematic_correction, mass_kg, name, "
-      "neutron_skin_fm, quadrature, references, source, threshold_keV)";
+      "neutron_skin_fm, quadrature, references, source, sources, threshold_keV)";
   EXPECT_EQ(csi_error([](Json& j) { j["mass_kgs"] = 3; }),
             "FILE: /mass_kgs: unknown key, did you mean \"mass_kg\"?" + known);
   EXPECT_EQ(csi_error([](Json& j) { j["basline_m"] = 3; }),
