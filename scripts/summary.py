@@ -152,6 +152,31 @@ def main():
             rows.append(row)
         md += [table(rows, ["detector"] + SCENARIOS), ""]
 
+    studies = (("sterile_two_sources", "## A detector that sees two sources: the first and second target "
+                "stations (SPEC §12)"),
+               ("coherent_future", "## COHERENT as it will run: binned (observed energy × time) detectors "
+                "with a release's response, combined (SPEC §12)"))
+    for name, title in studies:
+        p = os.path.join(d, f"{name}.json")
+        if os.path.exists(p):
+            md += [title, "", f"Every result of `{name}.json`: the sin²θ_W sensitivity and interval, the "
+                   "best fit of a plane, the smallest excluded sin²2θ at fixed Δm² (90% CL; — where none).", ""]
+            rows = []
+            for r in load(p):
+                if r.get("exclusion") and "sin2_2theta" in r["exclusion"][0]:
+                    what = ", ".join(f"Δm² {e['dm2']:g}: " + ("—" if e["sin2_2theta"] is None else
+                                                             f"{e['sin2_2theta']:.3g}") for e in r["exclusion"])
+                elif len(r.get("best_fit", [])) == 2:
+                    what = f"best fit ({r['best_fit'][0]:.3g}, {r['best_fit'][1]:.3g}), " \
+                           f"{len(r.get('contours', []))} contour polylines"
+                elif r.get("intervals"):
+                    what = (f"{r['sensitivity_percent']:.2f}% " if "sensitivity_percent" in r else "") + \
+                        " ∪ ".join(fmt_interval(iv) for iv in r["intervals"])
+                else:
+                    what = "—"
+                rows.append([r["scan"], r["detector"], r["scenario"], what])
+            md += [table(rows, ["scan", "detector", "scenario", "result"]), ""]
+
     p = os.path.join(d, "coherent_fit.json")
     if os.path.exists(p):
         fit = load(p)

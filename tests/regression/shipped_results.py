@@ -31,7 +31,8 @@ DETECTORS = ["csi", "ge72", "ge_natural", "nai", "ar"]
 # The Feldman-Cousins studies are Monte Carlo, but deterministic given their seed (Philox keyed by
 # seed, point and toy): their critical values are compared like any grid.
 STUDIES = ["weak_mixing", "nsi_1d", "nsi_2d", "sterile_nue", "sterile_numu", "light_mediators",
-           "em_properties", "neutron_radius", "fc_weak_mixing", "fc_light_mediator", "fc_sterile_nue"]
+           "em_properties", "neutron_radius", "fc_weak_mixing", "fc_light_mediator", "fc_sterile_nue",
+           "sterile_two_sources"]
 FITS = ["csi2017", "csi2021", "lar2020"]
 # Studies that read release files (a detector response of configs/studies/coherent_future.json):
 # run with CEVNS_DATA set when the data are present, reported as not compared otherwise.
