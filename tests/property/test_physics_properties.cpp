@@ -17,14 +17,8 @@
 namespace cevns {
 namespace {
 
-// A uniform double in [lo, hi] (rapidcheck's integers scaled: 2^31 steps are plenty here).
-double uniform(double lo, double hi) {
-  const int k = *rc::gen::inRange(0, 1 << 30);
-  return lo + (hi - lo) * (k / double(1 << 30));
-}
-
-// log-uniform in [lo, hi], lo > 0: covers every decade of a range equally.
-double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
+using property::log_uniform;
+using property::uniform;
 
 // A form factor of any model for an rms radius the config accepts (SPEC §4 shapes; nuclei from
 // ⁴He to beyond ²⁰⁸Pb), built as the engine builds it from the rms radius.

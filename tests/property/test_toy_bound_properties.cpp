@@ -14,12 +14,8 @@
 namespace cevns {
 namespace {
 
-double uniform(double lo, double hi) {
-  const int k = *rc::gen::inRange(0, 1 << 30);
-  return lo + (hi - lo) * (k / double(1 << 30));
-}
-
-double log_uniform(double lo, double hi) { return std::exp(uniform(std::log(lo), std::log(hi))); }
+using property::log_uniform;
+using property::uniform;
 
 // A grid of two rows of two points, the signal of point p = Σ_j coef[p][j] basis[row][j] with
 // K = 2 non-negative basis vectors per row, 0 to 3 backgrounds (one of them, when there are
