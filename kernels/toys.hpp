@@ -451,24 +451,34 @@ CEVNS_HD inline double screened_toy_statistic(const ToyView* views, int n_sets, 
     const double value = profile(p);
     if (value < best_value) best_value = value;
   };
+  // The joint bound at p (the sum of the sets' bounds; a NaN is no bound), and the level above
+  // which a point cannot improve on U by more than ε.
+  const auto joint_bound = [&](std::size_t p) {
+    double bound = 0.0;
+    for (int s = 0; s < n_sets; ++s) bound += lb[s * n_points + p];
+    return bound == bound ? bound : -kToyInfinity;
+  };
+  const auto cutoff = [&] {
+    const double scale = best_value < 0.0 ? -best_value : best_value;
+    return best_value - kSearchTolerance * (1.0 + scale);
+  };
+  // A candidate whose bound already exceeds U − ε is not profiled: its statistic cannot lower U by
+  // more than ε, and the search below would not profile it either.
   for (int i = 0; i < n_cand; ++i)
-    if (!(lb[cand[i]] == kToyInfinity)) consider(cand[i]);
+    if (!(lb[cand[i]] == kToyInfinity) && !(joint_bound(cand[i]) > cutoff())) consider(cand[i]);
   // Branch and bound: the point of smallest bound next, until every bound exceeds U − ε.
   for (;;) {
     std::size_t next = n_points;
     double next_bound = kToyInfinity;
     for (std::size_t p = 0; p < n_points; ++p) {
       if (lb[p] == kToyInfinity) continue;  // profiled
-      double bound = 0.0;
-      for (int s = 0; s < n_sets; ++s) bound += lb[s * n_points + p];
-      if (!(bound == bound)) bound = -kToyInfinity;  // NaN: no bound
+      const double bound = joint_bound(p);
       if (bound < next_bound || next == n_points) {
         next_bound = bound;
         next = p;
       }
     }
-    const double scale = best_value < 0.0 ? -best_value : best_value;
-    if (next == n_points || next_bound > best_value - kSearchTolerance * (1.0 + scale)) break;
+    if (next == n_points || next_bound > cutoff()) break;
     consider(next);
   }
   if (n_profiles) *n_profiles = profiles;
