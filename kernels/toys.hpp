@@ -201,7 +201,8 @@ namespace cevns {
 // profiles. Instead, a branch and bound over the grid's points:
 //  1. a quadratic surrogate of the toy's −2 ln λ at every point, built per row like the Gaussian
 //     χ² of the forecasts (add_surrogate below), picks kScreenCandidates points; the exact
-//     statistic (pulls profiled) there and at the true point gives the best value U so far;
+//     statistic (pulls profiled) at the true point, then at each candidate whose bound (2.) is
+//     still below U − ε, gives the best value U so far;
 //  2. every point profiled so far (an *anchor*) gives a rigorous lower bound of the profiled
 //     statistic at every grid point, from K sums over bins per row (raise_dual_bound below: the
 //     tangents of the Poisson terms at the anchor's fit, a bound linear in the counts, minimised
