@@ -1,7 +1,10 @@
 #include "host/config/response_matrix.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
+#include <fstream>
 
 #include "host/core/text_table.hpp"
 #include "kernels/flux.hpp"
@@ -15,13 +18,23 @@ std::string resolve_relative_local(const std::string& base, const std::string& p
   return base + "/" + p;
 }
 
+// The rows of the release file `path` named by obj's `key`. A file that cannot be opened is an
+// error of the config's key (like a missing detector file); an error inside the file names the
+// file and its line.
+std::vector<TableRow> release_table(JsonObject& obj, const std::string& key,
+                                    const std::string& path, int columns) {
+  if (!std::ifstream(path))
+    obj.fail(key, "\"" + path + "\" cannot be read (" + std::strerror(errno) + ")");
+  return read_numeric_table(path, columns);
+}
+
 // Coefficients a b c d: given inline ("coefficients") or as row `row` of a release file ("file",
 // relative to the data directory).
 std::vector<double> coefficients(JsonObject& obj, const std::string& data_dir) {
   if (obj.has("file")) {
     const std::string path = resolve_relative_local(data_dir, obj.string("file"));
     const int row = obj.non_negative_integer("row", 0);
-    const auto rows = read_numeric_table(path, 4);
+    const auto rows = release_table(obj, "file", path, 4);
     if (row >= static_cast<int>(rows.size()))
       obj.fail("row", "expected a row index below " + std::to_string(rows.size()) + " (rows of " +
                           path + ")");
@@ -110,7 +123,7 @@ ResponseConfig parse_response(const Json& json, const std::string& file, const s
                   vc = a.positive_integer("value_column", 2);
         if (xc > columns || vc > columns)
           a.fail("columns", "expected at least as many columns as x_column and value_column");
-        for (const auto& row : read_numeric_table(c.acceptance_file, columns)) {
+        for (const auto& row : release_table(a, "file", c.acceptance_file, columns)) {
           c.acceptance_x.push_back(row.values[xc - 1]);
           c.acceptance_value.push_back(row.values[vc - 1]);
         }

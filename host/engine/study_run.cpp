@@ -158,6 +158,7 @@ StudyModels build_study_models(const Study& study, Backend& backend, Method meth
         s.models.push_back(std::make_unique<ScanModel>(members, combination.shared_signal));
         r.detector = combination.name;
         r.edges_keV.clear();
+        r.binned = nullptr;
         for (int d : combination.detectors) r.combined_detectors.push_back(study.detectors[d].name);
         r.shared_signal = combination.shared_signal;
         s.results.push_back(std::move(r));
@@ -240,7 +241,9 @@ void analyse_grid(const ScanModel& model, const Study& study, ScanResult* r) {
         if (iv.lo <= r->truth[0] && r->truth[0] <= iv.hi)
           r->sensitivity_percent = symmetrised_sensitivity_percent(iv, r->truth[0]);
     }
-    const std::size_t n_bins = r->edges_keV.empty() ? 0 : r->edges_keV.size() - 1;
+    const std::size_t n_bins = !r->edges_keV.empty() ? r->edges_keV.size() - 1
+                               : r->binned         ? static_cast<std::size_t>(r->binned->n_bins())
+                                                   : 0;
     r->predicted_counts.resize(n0 * n_bins);
     for (std::size_t i = 0; i < n0 && n_bins > 0; ++i) {
       const auto c = model.counts(model.model_at({r->axes[0][i]}));
@@ -305,6 +308,7 @@ ScanResult describe_result(const Study& study, const ScanSpec& scan,
     r.seed = study.statistics.seed;
   }
   r.edges_keV = detector.edges_keV;
+  r.binned = detector.binned;
   for (const auto& a : scan.axes) {
     r.axes.push_back(a.values());
     r.truth.push_back(study.truth.value[a.id]);

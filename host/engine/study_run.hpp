@@ -66,13 +66,16 @@ struct ScanResult {
   std::vector<double> best_fit, truth;
   double cl = 0.9;
   double threshold = 0.0;         // Δχ² of the intervals / contours
-  std::vector<double> edges_keV;  // empty for a combination
+  std::vector<double> edges_keV;  // empty for a combination and a binned detector
+  // A binned detector's response: its counts are (observed energy × arrival time) bins.
+  std::shared_ptr<const BinnedResponse> binned;
   // A combination of detectors (SPEC §12): `detector` is its name, these its detectors and
   // whether they share the signal pull.
   std::vector<std::string> combined_detectors;
   bool shared_signal = false;
   // 1-D
-  std::vector<double> predicted_counts;  // [point][bin]; none for a combination
+  // [point][bin] (a binned detector: [point][observed energy][time]); none for a combination
+  std::vector<double> predicted_counts;
   std::vector<Interval> intervals;
   std::optional<double> sensitivity_percent;  // sin²θ_W scans
   // Magnetic-moment scans: the upper end of the highest allowed interval (the CL's upper limit;

@@ -45,6 +45,26 @@ void write_recoil_bins(h5::Group g, const std::vector<double>& edges_keV) {
   g.variable("recoil_hi_keV", {"recoil_keV"}, hi, "keV", "upper edge of the recoil bin");
 }
 
+// A binned detector's (observed energy × arrival time) bins: centres as coordinates, edges beside.
+void write_observed_bins(h5::Group g, const BinnedResponse& binned) {
+  const auto bins = [&](const std::vector<double>& edges, const char* name, const std::string& units,
+                        const std::string& what) {
+    std::vector<double> centres, lo, hi;
+    for (std::size_t b = 0; b + 1 < edges.size(); ++b) {
+      lo.push_back(edges[b]);
+      hi.push_back(edges[b + 1]);
+      centres.push_back(0.5 * (lo.back() + hi.back()));
+    }
+    const std::string n = name;
+    g.coordinate(n, centres, units, what + ", bin centre");
+    g.variable(n + "_lo", {n}, lo, units, "lower edge of the " + what + " bin");
+    g.variable(n + "_hi", {n}, hi, units, "upper edge of the " + what + " bin");
+  };
+  bins(binned.energy_edges, "observed_energy", binned.energy_units(),
+       "observed energy (" + binned.energy_units() + ")");
+  bins(binned.time_edges_us, "arrival_time", "us", "arrival time after the proton pulse");
+}
+
 }  // namespace
 
 void write_provenance(h5::Group root, const Provenance& p, const std::string& file_kind) {
@@ -133,6 +153,12 @@ void write_scan_analysis(h5::Group g, const ScanResult& r) {
       write_recoil_bins(g, r.edges_keV);
       g.variable("predicted_counts", {a.parameter, "recoil_keV"}, r.predicted_counts, "events",
                  "predicted CEvNS events (efficiency applied, no background)");
+    } else if (r.binned) {
+      write_observed_bins(g, *r.binned);
+      g.variable("predicted_counts", {a.parameter, "observed_energy", "arrival_time"},
+                 r.predicted_counts, "events",
+                 "predicted CEvNS events per (observed energy, arrival time) bin of the "
+                 "detector's response (efficiency and acceptance applied, no background)");
     }
     g.index_coordinate("interval", r.intervals.size(), "allowed interval index");
     g.index_coordinate("bound", 2, "interval bound: 0 lower, 1 upper");

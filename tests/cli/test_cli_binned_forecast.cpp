@@ -6,6 +6,9 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "host/config/study.hpp"
+#include "host/engine/study_run.hpp"
+#include "host/io/h5io.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -59,14 +62,47 @@ TEST(CliBinnedForecast, RunsBesideAnUnbinnedDetectorAndTheirCombination) {
   for (const auto& e : j) detectors.push_back(e["detector"]);
   EXPECT_EQ(detectors, (std::vector<std::string>{"Ar", "Ge", "Ar+Ge"}));
   for (const auto& e : j) EXPECT_FALSE(e["intervals"].empty()) << e["detector"];
+
+  // The binned detector's predicted counts, [point][observed energy][time] with the response's
+  // bins as coordinates, are the model's counts at each point of the axis; the unbinned
+  // detector keeps its recoil bins, and the combination writes none.
+  const Study st = load_study(study);
+  auto backend = make_cpu_backend();
+  const PreparedDetector ar =
+      prepare_detector(st.detectors[0], st.analysis, *backend, st.responses[0]);
+  const auto model = make_study_model(ar, st, st.scans[0], st.scenarios[0], Method::kFactorised,
+                                      *backend);
+  h5::File f = h5::File::open_read(dir.file("o.h5"));
+  h5::Group g = f.root().group("w/Ar/sys15");
+  std::vector<std::size_t> shape;
+  const auto counts = g.read("predicted_counts", &shape);
+  ASSERT_EQ(shape, (std::vector<std::size_t>{31, 3, 2}));
+  EXPECT_EQ(g.dataset_attr_string("predicted_counts", "units"), "events");
+  EXPECT_EQ(g.read("observed_energy_lo"), (std::vector<double>{0.0, 10.0, 20.0}));
+  EXPECT_EQ(g.read("observed_energy_hi"), (std::vector<double>{10.0, 20.0, 40.0}));
+  EXPECT_EQ(g.dataset_attr_string("observed_energy", "units"), "keVee");
+  EXPECT_EQ(g.read("arrival_time_lo"), (std::vector<double>{0.0, 1.0}));
+  EXPECT_EQ(g.read("arrival_time_hi"), (std::vector<double>{1.0, 6.0}));
+  EXPECT_EQ(g.dataset_attr_string("arrival_time", "units"), "us");
+  const auto axis = g.read("sin2_theta_W");
+  ASSERT_EQ(axis.size(), 31u);
+  for (std::size_t i = 0; i < axis.size(); ++i) {
+    const auto expected = model->counts(model->model_at({axis[i]}));
+    ASSERT_EQ(expected.size(), 6u);
+    for (std::size_t b = 0; b < 6; ++b)
+      EXPECT_NEAR(counts[i * 6 + b], expected[b], 1e-12 * expected[b]) << i << " " << b;
+  }
+  EXPECT_TRUE(f.root().group("w/Ge/sys15").has("recoil_keV"));
+  EXPECT_FALSE(f.root().group("w/Ar+Ge/sys15").has("predicted_counts"));
 }
 
+// `message`: the JSON path and the expectation, after the study's file name.
 void expect_refused(const nlohmann::json& response, const std::string& message) {
   ScratchDir dir;
   const std::string study = dir.write("study.json", binned_study(response).dump());
   const auto r = run_cevns("scan " + study + " --backend cpu -q -o " + dir.file("o.h5"));
   EXPECT_EQ(r.status, 2);
-  EXPECT_EQ(r.err, "cevns: error: " + message + "\n");
+  EXPECT_EQ(r.err, "cevns: error: " + study + ": " + message + "\n");
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"study.json"});
 }
 
@@ -89,8 +125,10 @@ TEST(CliBinnedForecast, BadResponsesAreRefusedWithFileJsonPathAndExpectation) {
   r["response"]["quenching"] = {{"model", "polynomial_MeV"},
                                 {"file", "csi2021/scintRespCoefficients.txt"}};
   setenv("CEVNS_DATA", "", 1);  // the config's data_dir, not one of the environment's
+  // The study's key that names the file, then the file (as a config's missing detector file).
   expect_refused(r,
-                 "/nonexistent-release-dir/csi2021/scintRespCoefficients.txt: cannot be read (No "
+                 "/responses/Ar/response/quenching/file: "
+                 "\"/nonexistent-release-dir/csi2021/scintRespCoefficients.txt\" cannot be read (No "
                  "such file or directory)");
 }
 
