@@ -46,7 +46,25 @@ def main():
         scan = os.path.join(tmp, "scan.h5")
         subprocess.run([cevns, "scan", study_path, "-o", scan, "-q"], check=True, stdout=subprocess.DEVNULL)
 
-        for path in (rates, scan):
+        # A detector with a binned response (observed energy x arrival time) under the Poisson likelihood.
+        binned_study = {
+            "name": "binned", "detectors": [os.path.join(ROOT, "configs/detectors/ar.json")],
+            "scenarios": ["ideal"], "statistics": {"likelihood": "poisson"},
+            "quadrature": {"recoil_nodes": 8, "energy_nodes": 8},
+            "responses": {"Ar": {
+                "response": {"quenching": {"model": "linear", "a": 0.246, "b_per_keVnr": 0.00078},
+                             "observable": "keVee", "resolution": {"model": "none"}, "true_bin_width_keV": 4.0},
+                "timing": {"model": "beam", "mean_us": 0.44, "width_us": 0.15},
+                "binning": {"keVee_edges": [0, 10, 20, 40], "time_edges_us": [0, 1, 6]},
+                "backgrounds": {"steady": {"sigma": 0.05, "energy": [4, 3, 2], "time": "flat",
+                                           "protons_on_target": 1.76e23}}}},
+            "scans": [{"name": "w", "axes": [{"parameter": "sin2_theta_W", "min": 0.1, "max": 0.4, "points": 7}]}]}
+        binned_path = os.path.join(tmp, "binned.json")
+        json.dump(binned_study, open(binned_path, "w"))
+        binned = os.path.join(tmp, "binned.h5")
+        subprocess.run([cevns, "scan", binned_path, "-o", binned, "-q"], check=True, stdout=subprocess.DEVNULL)
+
+        for path in (rates, scan, binned):
             res = subprocess.run([sys.executable, os.path.join(HERE, "check_xarray.py"), path],
                                  capture_output=True, text=True)
             check(res.returncode == 0, f"check_xarray {os.path.basename(path)}: {res.stdout.strip()} {res.stderr.strip()}")
@@ -69,6 +87,16 @@ def main():
         ds = xr.open_dataset(scan, engine="h5netcdf", group="s/Ar/ideal")
         check(ds["exclusion_sin2_2theta"].dims == ("dm2_eV2",), "sterile exclusion per dm2")
         check(ds["dm2_eV2"].attrs.get("units") == "eV^2", "dm2 in eV^2")
+        ds = xr.open_dataset(binned, engine="h5netcdf", group="w/Ar/ideal")
+        counts = ds["predicted_counts"]
+        check(counts.dims == ("sin2_theta_W", "observed_energy", "arrival_time"),
+              "binned predicted_counts labelled (sin2_theta_W, observed_energy, arrival_time)")
+        check(counts.shape == (7, 3, 2), "binned predicted_counts shape")
+        check(list(ds["observed_energy_hi"].values) == [10, 20, 40] and ds["observed_energy"].attrs.get("units") == "keVee",
+              "observed-energy bins and units")
+        check(list(ds["arrival_time_lo"].values) == [0, 1] and ds["arrival_time"].attrs.get("units") == "us",
+              "arrival-time bins and units")
+        check(bool((counts > 0).all()), "every bin has CEvNS events")
 
     print(f"python output tests: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
