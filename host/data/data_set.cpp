@@ -412,8 +412,10 @@ void add_nuisances(DataSet& d, const std::string& config_file, const Json& json,
     throw InputError(config_file, "/nuisances",
                      "expected at most " + std::to_string(kMaxPulls - 1) +
                          " templates besides the signal (backgrounds, nuisances and their "
-                         "offset), got " +
-                         std::to_string(d.backgrounds.size()));
+                         "offset: kMaxPulls = " +
+                         std::to_string(kMaxPulls) + " in kernels/poisson.hpp), got " +
+                         std::to_string(d.backgrounds.size()) +
+                         "; turn some nuisances off (\"on\": false)");
 }
 
 }  // namespace

@@ -45,7 +45,13 @@ std::vector<double> entry_rates(const RateProblem& problem, const std::vector<Mo
 
 RatesResult compute_rates(const DetectorConfig& detector, const std::vector<double>& edges_keV,
                           const PhysicsModel& model, Backend& backend) {
-  const RateProblem problem = build_rate_problem(detector, edges_keV);
+  return compute_rates(detector, build_rate_problem(detector, edges_keV), edges_keV, model,
+                       backend);
+}
+
+RatesResult compute_rates(const DetectorConfig& detector, const RateProblem& problem,
+                          const std::vector<double>& edges_keV, const PhysicsModel& model,
+                          Backend& backend) {
   const std::vector<Moments> moments = backend.entry_moments(problem);
   const std::vector<double> rates = entry_rates(problem, moments, model);
   RatesResult r;

@@ -32,4 +32,10 @@ std::vector<double> entry_rates(const RateProblem& problem, const std::vector<Mo
 RatesResult compute_rates(const DetectorConfig& detector, const std::vector<double>& edges_keV,
                           const PhysicsModel& model, Backend& backend);
 
+// The same for a given rate problem of the detector (e.g. with tabulated spectra), whose recoil
+// bins are `edges_keV`.
+RatesResult compute_rates(const DetectorConfig& detector, const RateProblem& problem,
+                          const std::vector<double>& edges_keV, const PhysicsModel& model,
+                          Backend& backend);
+
 }  // namespace cevns

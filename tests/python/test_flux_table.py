@@ -11,7 +11,9 @@ and the analytic fallback when it is absent.
    SPEC §2 binned in energy (the bin integrals of the closed-form shapes; the prompt line in its
    bin, centred on it) times the arrival-time PDF of the beam model (a Gaussian proton pulse convolved with the
    pion and muon decays — numerically here, in closed form in the program), binned in time. Its
-   converted table predicts the analytic count, closer as the energy bins narrow.
+   converted table predicts the analytic count, closer as the energy bins narrow; so does the SM
+   flux-averaged cross-section, which `cevns fit` then takes over the table's spectra and says so
+   (the analytic spectra's in the fallback).
 3. Errors: a file that is not ROOT, and a malformed table, stop with one line naming the file,
    exit status 2, and no output file.
 """
@@ -146,9 +148,15 @@ def main():
             if expected not in attr:
                 failures.append(f"fallback: HDF5 flux_source attribute is '{attr}'")
         print(f"analytic spectra and beam timing: {analytic:.4f} CEvNS events")
+        xs_analytic = j["flux_averaged_cross_section_cm2"]["sm"]
+        if j["flux_averaged_cross_section_cm2"]["flux_source"] != "analytic pi-DAR spectra (SPEC 2)":
+            failures.append("fallback: the cross-section's flux_source is "
+                            f"'{j['flux_averaged_cross_section_cm2']['flux_source']}'")
+        if "over the analytic pi-DAR spectra (SPEC 2)" not in stdout:
+            failures.append("fallback: the output does not say the cross-section's spectra")
 
         # 2. Convergence of the binned analytic flux.
-        errors = []
+        errors, xs_errors = [], []
         for width in (1.0, 0.25):
             root = os.path.join(work, "snsFlux2D.root")
             write_root(root, width, timing)
@@ -160,10 +168,23 @@ def main():
             errors.append(abs(rel))
             print(f"table with {width} MeV energy bins: {j['n_cevns_predicted']:.4f} "
                   f"(relative difference {rel:+.2e})")
+            xs = j["flux_averaged_cross_section_cm2"]
+            if xs["flux_source"] != "flux table " + os.path.join(d, table_name):
+                failures.append(f"table: the cross-section's flux_source is '{xs['flux_source']}'")
+            if "over the flux table " + os.path.join(d, table_name) not in stdout:
+                failures.append("table: the output does not say the cross-section's spectra")
+            xs_rel = xs["sm"] / xs_analytic - 1
+            xs_errors.append(abs(xs_rel))
+            print(f"  SM flux-averaged cross-section {xs['sm'] * 1e40:.4f}e-40 cm2 "
+                  f"(relative difference {xs_rel:+.2e})")
         if not errors[1] < errors[0]:
             failures.append(f"no convergence as the energy bins narrow: {errors}")
         if not errors[1] < 3e-4:
             failures.append(f"0.25 MeV bins: relative difference {errors[1]:.2e} > 3e-4")
+        if not xs_errors[1] < xs_errors[0] / 4:
+            failures.append(f"cross-section: no second-order convergence: {xs_errors}")
+        if not xs_errors[1] < 1e-4:
+            failures.append(f"cross-section, 0.25 MeV bins: relative difference {xs_errors[1]:.2e} > 1e-4")
 
         # 3. Errors.
         bad = os.path.join(work, "not_root.root")

@@ -121,6 +121,7 @@ def collect(cevns, data_dir):
             for block in fit["data_sets"] + ([fit["combined"]] if "combined" in fit else []):
                 # Provenance text naming the data directory, not a result (tests/python/test_flux_table.py).
                 block.pop("flux_source", None)
+                block.get("flux_averaged_cross_section_cm2", {}).pop("flux_source", None)
                 for plane in block.get("planes", {}).values():
                     plane["contours"] = contour_summary(plane["contours"])
             result["fits"] = {"table": fit, "grids": grids(h5)}

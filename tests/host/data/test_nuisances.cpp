@@ -2,7 +2,12 @@
 // likelihood as a unit Gaussian pull on the template (S₊ − S₋)/2 (host/data/data_set.cpp).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
@@ -94,6 +99,137 @@ TEST(DataNuisances, APatchThatIsNotAnObjectIsNamed) {
               path +
                   ": /nuisances/flux/plus: expected an object (a JSON merge patch of this "
                   "config)");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CsI 2017: the release's QF, light yield, acceptance parameters a, k, x_0 (coherent_parameters.yaml),
+// the flux and R_n. All shipped off; here all on at once, each template checked against what the
+// response's form implies, derived without the program: PE = QF × LY × T (constant QF, no
+// smearing), the acceptance a/(1 + exp(−k(x − x_0))) H(x − 5) at 1-PE sub-bin centres x.
+
+// The shipped CsI 2017 config with every nuisance on and `extra` nuisances added.
+Json csi2017_all_on(const Json& extra = Json::object()) {
+  Json j = load_json_file(testing::source_path("configs/data/csi2017.json"));
+  for (auto& item : j["nuisances"].items()) item.value()["on"] = true;
+  for (auto& item : extra.items()) j["nuisances"][item.key()] = item.value();
+  j.erase("fit");
+  return j;
+}
+
+const std::vector<double>& template_of(const DataSet& d, const std::string& nuisance) {
+  const auto it =
+      std::find(d.background_names.begin(), d.background_names.end(), "nuisance_" + nuisance);
+  if (it == d.background_names.end()) throw std::runtime_error("no template " + nuisance);
+  return d.backgrounds[static_cast<std::size_t>(it - d.background_names.begin())];
+}
+
+TEST(DataNuisances, Csi2017EachNuisanceMovesTheSignalAsTheResponseImplies) {
+  CEVNS_SKIP_WITHOUT_DATA("csi2017");
+  testing::ScratchDir dir;
+  const Json shipped = load_json_file(testing::source_path("configs/data/csi2017.json"));
+  // The light yield's ±1σ expressed as the same change of the QF: the same PE per keVnr, so the
+  // same template as "light_yield" (to rounding).
+  const double qf = shipped["response"]["quenching"]["factor"].get<double>();
+  const double ly = shipped["response"]["light_yield_PE_per_keVee"].get<double>();
+  const double ly_plus = shipped["nuisances"]["light_yield"]["plus"]["response"]
+                                ["light_yield_PE_per_keVee"].get<double>();
+  const double ly_minus = shipped["nuisances"]["light_yield"]["minus"]["response"]
+                                 ["light_yield_PE_per_keVee"].get<double>();
+  const Json extra = {
+      {"ly_as_qf",
+       {{"plus", {{"response", {{"quenching", {{"factor", qf * ly_plus / ly}}}}}}},
+        {"minus", {{"response", {{"quenching", {{"factor", qf * ly_minus / ly}}}}}}}}}};
+  const Json j = csi2017_all_on(extra);
+  const DataSet d = load_data_set(dir.write("csi2017.json", j.dump()),
+                                  std::string(CEVNS_SHARED_DATA_DIR), backend());
+  // Two backgrounds, eight nuisances and their offset: the limit of kMaxPulls − 1 exactly.
+  ASSERT_EQ(d.backgrounds.size(), 11u);
+  const std::vector<double> s = d.signal(standard_model());
+  const double total = std::accumulate(s.begin(), s.end(), 0.0);
+  const auto sum_of = [](const std::vector<double>& v) {
+    return std::accumulate(v.begin(), v.end(), 0.0);
+  };
+  const auto lower_pe = [&](std::size_t u) {
+    return d.energy_edges[static_cast<std::size_t>(d.used[u] / (d.n_extra * d.n_time))];
+  };
+
+  // a: the accepted counts scale by a exactly, Δ/S = (a₊ − a₋)/(2a) in every bin.
+  const Json& acc = shipped["response"]["acceptance"];
+  const Json& na = shipped["nuisances"]["acceptance_a"];
+  const double a = acc["a"].get<double>();
+  const double ratio_a = (na["plus"]["response"]["acceptance"]["a"].get<double>() -
+                          na["minus"]["response"]["acceptance"]["a"].get<double>()) /
+                         (2.0 * a);
+  const std::vector<double>& da = template_of(d, "acceptance_a");
+  for (std::size_t u = 0; u < s.size(); ++u) EXPECT_NEAR(da[u], ratio_a * s[u], 1e-12 * s[u]) << u;
+
+  // The flux: linear in ν per POT, Δ/S = (0.088 − 0.072)/(2 × 0.08) = 0.1.
+  const std::vector<double>& df = template_of(d, "flux");
+  for (std::size_t u = 0; u < s.size(); ++u) EXPECT_NEAR(df[u], 0.1 * s[u], 1e-12 * s[u]) << u;
+
+  // x_0 higher: the sigmoid lower at every x, so fewer counts in every bin.
+  const std::vector<double>& dx = template_of(d, "acceptance_x0");
+  for (std::size_t u = 0; u < s.size(); ++u) EXPECT_LT(dx[u], 0.0) << u;
+
+  // k higher: the sigmoid lower below x_0 and higher above it — fewer counts in bins whose 1-PE
+  // sub-bin centres all lie below x_0 (including those H(x − 5) halves), more where all lie above.
+  const double x0 = acc["x0"].get<double>();
+  const std::vector<double>& dk = template_of(d, "acceptance_k");
+  int below = 0, above = 0;
+  for (std::size_t u = 0; u < s.size(); ++u) {
+    const double lo = lower_pe(u);
+    if (lo + 1.5 < x0 && lo + 1.5 > 5.0) {
+      EXPECT_LT(dk[u], 0.0) << "bin from " << lo << " PE";
+      ++below;
+    } else if (lo + 0.5 > x0) {
+      EXPECT_GT(dk[u], 0.0) << "bin from " << lo << " PE";
+      ++above;
+    }
+  }
+  EXPECT_GT(below, 0);
+  EXPECT_GT(above, 0);
+
+  // QF higher: every recoil gives more PE, and the acceptance rises with PE up to the fit
+  // region's 50 PE, which the hardest recoils (≤ 46 keVnr × 0.1044 × 13.348 = 64 PE) barely reach:
+  // more counts in all.
+  EXPECT_GT(sum_of(template_of(d, "quenching")), 0.0);
+  EXPECT_GT(sum_of(template_of(d, "light_yield")), 0.0);
+  // The light yield enters as the QF does (PE = QF × LY × T): the same template.
+  const std::vector<double>& dl = template_of(d, "light_yield");
+  const std::vector<double>& dq = template_of(d, "ly_as_qf");
+  for (std::size_t u = 0; u < s.size(); ++u) EXPECT_NEAR(dl[u], dq[u], 1e-9 * total) << u;
+  EXPECT_GT(std::fabs(sum_of(dl)), 1e-4 * total);  // not trivially zero
+
+  // R_n larger: the Helm form factor smaller below its first zero (qR < 4.49 for every CsI
+  // recoil of π-DAR neutrinos), so fewer counts in every bin.
+  const std::vector<double>& dr = template_of(d, "neutron_radius");
+  for (std::size_t u = 0; u < s.size(); ++u) EXPECT_LT(dr[u], 0.0) << u;
+
+  // No nuisance's plus and minus give the same signal.
+  for (const auto& item : j["nuisances"].items()) {
+    double largest = 0.0;
+    for (double x : template_of(d, item.key())) largest = std::max(largest, std::fabs(x));
+    EXPECT_GT(largest, 1e-6 * total) << item.key();
+  }
+}
+
+// One template more than kMaxPulls allows is named, with the limit's reason.
+TEST(DataNuisances, Csi2017OneNuisanceBeyondTheLimitIsNamed) {
+  CEVNS_SKIP_WITHOUT_DATA("csi2017");
+  testing::ScratchDir dir;
+  const Json flux = {{"plus", {{"detector", {{"source", {{"nu_per_flavour_per_pot", 0.09}}}}}}}};
+  const Json j = csi2017_all_on({{"extra_1", flux}, {"extra_2", flux}});
+  const std::string path = dir.write("csi2017.json", j.dump());
+  try {
+    load_data_set(path, std::string(CEVNS_SHARED_DATA_DIR), backend());
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              path +
+                  ": /nuisances: expected at most 11 templates besides the signal (backgrounds, "
+                  "nuisances and their offset: kMaxPulls = 12 in kernels/poisson.hpp), got 12; "
+                  "turn some nuisances off (\"on\": false)");
   }
 }
 
