@@ -207,23 +207,40 @@ def main():
         for ds in fit["data_sets"]:
             n, xs = ds["n_cevns"], ds.get("flux_averaged_cross_section_cm2")
             xs_text = "—" if xs is None else f"{xs['best'] * 1e40:.3g} [{xs['lo'] * 1e40:.3g}, {xs['hi'] * 1e40:.3g}]"
-            sw = ds.get("profiles", {}).get("sin2_theta_W")
-            sw_text = "—" if not sw else f"{sw['best_fit']:.3f}"
             rows.append([ds["name"], f"{ds['n_cevns_predicted']:.1f}", pub(ds, "cevns_predicted"),
                          f"{n['best']:.1f} [{n['lo']:.1f}, {n['hi']:.1f}]", pub(ds, "cevns_fitted"),
                          "—" if xs is None else f"{xs['sm'] * 1e40:.4g}",
                          pub(ds, "flux_averaged_cross_section_sm_cm2", 1e40),
-                         xs_text, pub(ds, "flux_averaged_cross_section_cm2", 1e40),
-                         sw_text, pub(ds, "sin2_theta_W")])
+                         xs_text, pub(ds, "flux_averaged_cross_section_cm2", 1e40)])
         md += ["Published by the collaboration (cited in each data config) beside this program "
                "(cross-sections per nucleus, flux-averaged, in 1e-40 cm²; published ranges 1σ, followed by "
                "the program's number's distance in the published σ; † an independent determination from "
-               "the same data, not the collaboration's, whose could not be read; the README explains "
-               "each difference beyond 1σ):", "",
+               "the same data, not the collaboration's, whose could not be read or was not published; the "
+               "README explains each difference beyond 1σ):", "",
                table(rows, ["data set", "predicted here", "predicted (published)", "fitted here [1σ]",
                             "fitted (published)", "SM σ here", "SM σ (published)",
-                            "σ measured here [1σ]", "σ (published)", "sin²θ_W here (best)",
-                            "sin²θ_W (published)"]), ""]
+                            "σ measured here [1σ]", "σ (published)"]), ""]
+        # Fitted parameters that have a published value in some data config (sin²θ_W, R_n, …),
+        # and sin²θ_W always: each data set's profile best fit and interval beside it.
+        fitted = {"sin2_theta_W"}
+        for ds in fit["data_sets"]:
+            fitted |= set(ds.get("published", {})) & set(ds.get("profiles", {}))
+        rows = []
+        for par in sorted(fitted):
+            for ds in fit["data_sets"]:
+                pr = ds.get("profiles", {}).get(par)
+                if not pr:
+                    continue
+                here = f"{pr['best_fit']:.4g}, " + " ∪ ".join(
+                    fmt_interval(iv, o) for iv, o in zip(pr["intervals"], pr.get("interval_open", [None] * 9)))
+                p = ds.get("published", {}).get(par, {})
+                note = f" (README: “{p['explained_in']}”)" if p.get("explained_in") else ""
+                rows.append([ds["name"], par, here, pub(ds, par) + note])
+        if rows:
+            md += ["Fitted parameters beside the published ones (here: best fit and 90% CL interval; "
+                   "published: 1σ range, then the best fit's distance in the published σ; † as above; "
+                   "the README section named explains a difference beyond 1σ):", "",
+                   table(rows, ["data set", "parameter", "here (best, 90% CL)", "published (1σ)"]), ""]
         sets = [(ds["name"], ds) for ds in fit["data_sets"]] + [("joint", fit["combined"])]
         params = list(fit["combined"].get("profiles", {}))
         if params:

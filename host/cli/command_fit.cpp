@@ -62,6 +62,7 @@ void report_published_value(const PublishedValue& p, double ours, double scale, 
             {"source", p.source}};
   if (p.has_theory_uncertainty()) v["theory_uncertainty"] = p.theory_uncertainty;
   if (!p.region.empty()) v["region"] = p.region;
+  if (!p.difference_explained_in.empty()) v["explained_in"] = p.difference_explained_in;
   j["published"][p.key] = v;
 }
 

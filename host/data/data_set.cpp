@@ -210,12 +210,13 @@ DataSet load_data_set_impl(const std::string& config_file, const Json& json,
             v.fail("theory_uncertainty",
                    "expected at most the total uncertainty (the theory part of it)");
         }
-        p.difference_explained_in = v.string("difference_explained_in", "");
-        if (!p.difference_explained_in.empty() && !p.has_theory_uncertainty())
-          v.fail("difference_explained_in",
-                 "expected only beside a theory_uncertainty (it names where a difference beyond "
-                 "that is explained)");
       }
+      p.difference_explained_in = v.string("difference_explained_in", "");
+      if (key == "cevns_predicted" && !p.difference_explained_in.empty() &&
+          !p.has_theory_uncertainty())
+        v.fail("difference_explained_in",
+               "expected only beside a theory_uncertainty (it names where a difference beyond "
+               "that is explained)");
       p.independent = v.boolean("independent", false);
       p.region = v.string("region", "");
       p.source = v.string("source");

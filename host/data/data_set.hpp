@@ -49,22 +49,26 @@ PlaneRequest parse_plane(const Json& item, const std::string& file, const std::s
 // A number the collaboration published for a release ("published" in the data config): a cited
 // input to compare with, never computed here. `key` is one of kPublishedKeys; value ± uncertainty
 // (lo, hi when asymmetric). `independent`: a determination from the same data by others, set
-// beside the program's because the collaboration's own could not be read (the source says whose).
+// beside the program's because the collaboration's own could not be read or was never published
+// (the source says whose).
 struct PublishedValue {
   std::string key;
   double value = 0.0, lo = 0.0, hi = 0.0;  // lo ≤ value ≤ hi: the stated 1σ range
   double theory_uncertainty = -1.0;        // the theory part of a prediction's; < 0: not stated
   bool independent = false;
-  std::string region;                   // where a count refers to, when the source says
-  std::string difference_explained_in;  // README heading that explains a difference (predictions)
+  std::string region;  // where a count refers to, when the source says
+  // README heading that explains the program's number lying beyond the published 1σ (for a
+  // prediction with a stated theory uncertainty: beyond that).
+  std::string difference_explained_in;
   std::string source;
   bool has_theory_uncertainty() const { return theory_uncertainty >= 0.0; }
 };
 // The "published" keys: counts in the release's region, flux-averaged cross-sections per nucleus
-// (measured, and the collaboration's SM one), the weak mixing angle.
+// (measured, and the collaboration's SM one), and fitted parameters, each set beside the profile
+// of the same name: the weak mixing angle and the neutron rms radius (common to the isotopes).
 inline const std::vector<std::string> kPublishedKeys = {
     "cevns_predicted", "cevns_fitted", "flux_averaged_cross_section_cm2",
-    "flux_averaged_cross_section_sm_cm2", "sin2_theta_W"};
+    "flux_averaged_cross_section_sm_cm2", "sin2_theta_W", "rn_fm"};
 
 struct DataSet {
   std::string name, release, file, data_dir;
