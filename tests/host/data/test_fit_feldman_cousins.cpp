@@ -17,6 +17,7 @@
 #include "host/engine/feldman_cousins.hpp"
 #include "kernels/toys.hpp"
 #include "tests/test_util.hpp"
+#include "tests/toy_view.hpp"
 
 namespace cevns {
 namespace {
@@ -115,28 +116,7 @@ struct HostToys {
       inputs.back().screen = true;
       bins_total += inputs.back().n_bins;
     }
-    for (const ToyInput& in : inputs)
-      views.push_back(ToyView{in.n_points,
-                              in.n_bins,
-                              in.n_basis,
-                              static_cast<int>(in.row_first.size()) - 1,
-                              in.row_first.data(),
-                              in.basis.data(),
-                              in.coef.data(),
-                              1,
-                              in.n_backgrounds,
-                              in.backgrounds.data(),
-                              in.sigmas.data(),
-                              in.weight.data(),
-                              in.gg,
-                              in.point_gaussian.data(),
-                              in.source_bins.data(),
-                              in.source_nuisance.data(),
-                              in.seed,
-                              1,
-                              in.grid_n0,
-                              in.surrogate_weight.data(),
-                              in.surrogate_gram.data()});
+    for (const ToyInput& in : inputs) views.push_back(testing::host_toy_view(in));
   }
   int n_sets() const { return static_cast<int>(views.size()); }
   std::size_t n_points() const { return views[0].n_points; }
