@@ -14,19 +14,16 @@
 #include "host/engine/rates.hpp"
 #include "host/engine/study_run.hpp"
 #include "kernels/flux.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
 
 constexpr double kPionLifetime = 0.026033, kMuonLifetime = 2.1969811;  // µs, PDG 2024
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
-}
 
 // A keVee response with a constant quenching factor and no smearing, one broad time bin.
 Json unit_response(double quenching, double true_width_keV, const std::vector<double>& edges) {

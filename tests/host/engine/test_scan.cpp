@@ -4,11 +4,13 @@
 
 #include "host/config/study.hpp"
 #include "host/engine/study_run.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
 
 // A study of one detector with a coarse quadrature (so the direct path stays quick) and the
@@ -26,11 +28,6 @@ Study small_study(const Json& scans, const std::string& detector = "ar",
             {"scans", scans}};
   if (binning == "recoil") j["analysis"]["bin_width_keV"] = 8.0;
   return parse_study(j, "test-study.json");
-}
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 std::vector<double> grid(const Study& st, Method method, Backend& backend,

@@ -15,11 +15,13 @@
 #include "host/engine/study_run.hpp"
 #include "kernels/backend.hpp"
 #include "tests/host/engine/detector_file.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::detector_load_error;
 using testing::load_detector_json;
 using testing::ScratchDir;
@@ -177,11 +179,6 @@ TEST(Sources, SterileCountsAreTheSumOfOneSourceDetectors) {
       EXPECT_LT(relative(factorised[i], a[i] + b[i]), 1e-12) << i;
     }
   }
-}
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 // The shipped two-source detector in a small study of the sterile channels and the couplings.
