@@ -26,6 +26,7 @@ using testing::detector_load_error;
 using testing::load_detector_json;
 using testing::ScratchDir;
 using testing::source_path;
+using testing::study_error;
 
 double relative(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
 
@@ -283,25 +284,15 @@ TEST(Sources, ResolvedConfigRecordsEverySourceAndItsRun) {
 
   Json power = j;
   power["exposures"]["Ar-FTS+STS"]["beam_power_MW"] = 2.0;
-  try {
-    parse_study(power, "runs.json");
-    ADD_FAILURE() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(),
-                 "runs.json: /exposures/Ar-FTS+STS/beam_power_MW: expected no beam power for "
-                 "detector \"Ar-FTS+STS\", which sees 2 sources: each source runs at its own (the "
-                 "beam_power_MW of its exposure in \"sources\", else the source's)");
-  }
+  EXPECT_EQ(study_error(power, "runs.json"),
+            "runs.json: /exposures/Ar-FTS+STS/beam_power_MW: expected no beam power for "
+            "detector \"Ar-FTS+STS\", which sees 2 sources: each source runs at its own (the "
+            "beam_power_MW of its exposure in \"sources\", else the source's)");
   Json study_source = j;
   study_source["source"] = source_path("configs/sources/sns.json");
-  try {
-    parse_study(study_source, "runs.json");
-    ADD_FAILURE() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(),
-                 "runs.json: /source: expected no study-wide source: detector \"Ar-FTS+STS\" "
-                 "lists its own \"sources\"");
-  }
+  EXPECT_EQ(study_error(study_source, "runs.json"),
+            "runs.json: /source: expected no study-wide source: detector \"Ar-FTS+STS\" "
+            "lists its own \"sources\"");
 }
 
 TEST(Sources, PerSourceExposures) {
