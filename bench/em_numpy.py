@@ -14,13 +14,12 @@ same points and compares the chi^2.
 
 Usage: python3 bench/em_numpy.py [--repeat N] [--check PATH_TO_CEVNS] [--bench PATH_TO_CEVNS_BENCH]
 """
-import argparse
 
 import numpy as np
 
 from numpy_reference import (
     ALPHA, GF, HBARC_CM, HBARC_FM, M_E, S2W, ar_study, ar_target, check_agreement, delayed_spectra,
-    e_min, helm, program_dataset, recoil_nodes, sym_fermi, sys15_chi2, t_max)
+    e_min, helm, program_dataset, recoil_nodes, reference_arguments, sym_fermi, sys15_chi2, t_max)
 from timing import report, time_cevns, time_numpy
 
 MU_MAX = 200.0  # the axes: 0 ... 200 (1e-10 mu_B)
@@ -64,11 +63,7 @@ def chi2_grid(n_points=1000):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--check", help="path to the cevns binary: compare chi^2 on a subgrid")
-    ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
-    args = ap.parse_args()
+    args = reference_arguments(__doc__, "chi^2 on a subgrid").parse_args()
 
     t_numpy, cpu_numpy, grid = time_numpy(chi2_grid, args.repeat)
     label = "A + mu_e^2 M_e + mu_mu^2 M_mu, 1000x1000 (Ar, sys15)"

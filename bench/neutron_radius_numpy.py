@@ -12,13 +12,12 @@ program's: `--check CEVNS` runs the program on the same grid and compares.
 
 Usage: python3 bench/neutron_radius_numpy.py [--repeat N] [--check PATH_TO_CEVNS] [--bench PATH_TO_CEVNS_BENCH]
 """
-import argparse
 
 import numpy as np
 
 from numpy_reference import (
-    GF, HBARC_CM, HBARC_FM, S2W, ar_study, ar_target, check_agreement, delayed_spectra, e_min, helm,
-    program_dataset, recoil_nodes, sym_fermi, sys15_chi2, t_max)
+    GF, HBARC_CM, HBARC_FM, S2W, ar_study, ar_target, check_agreement, delayed_spectra, e_min,
+    helm, program_dataset, recoil_nodes, reference_arguments, sym_fermi, sys15_chi2, t_max)
 from timing import report, time_cevns, time_numpy
 
 
@@ -69,11 +68,7 @@ def chi2_grid(n_points=1000, s_range=(0.1, 0.4), r_range=(2.5, 5.5)):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--check", help="path to the cevns binary: compare chi^2 grids")
-    ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
-    args = ap.parse_args()
+    args = reference_arguments(__doc__).parse_args()
 
     t_numpy, cpu_numpy, grid = time_numpy(chi2_grid, args.repeat)
     label = "per-R_n-row moments, quadratic in g_V^p, 1000x1000 (Ar, sys15)"

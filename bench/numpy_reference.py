@@ -4,6 +4,7 @@ closed-form pulls of scenario sys15 and a run of the program on the same grid.
 
 Written from SPEC §2-7, independently of the C++ code, so that the references check it.
 """
+import argparse
 import json
 import os
 import subprocess
@@ -120,6 +121,15 @@ def program_dataset(cevns, study, dataset):
                        stdout=subprocess.DEVNULL)
         with h5py.File(out) as f:
             return f[dataset][...]
+
+
+def reference_arguments(doc, compared="chi^2 grids"):
+    """The options every reference takes: --repeat, --check CEVNS (what it compares), --bench."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--check", help=f"path to the cevns binary: compare {compared}")
+    ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
+    return ap
 
 
 def check_agreement(program, reference, where="", note=""):

@@ -9,7 +9,6 @@ program's: `--check CEVNS` runs the program on the same grid and compares.
 
 Usage: python3 bench/sterile_numpy.py [--repeat N] [--check PATH_TO_CEVNS] [--bench PATH_TO_CEVNS_BENCH]
 """
-import argparse
 import json
 import subprocess
 import time
@@ -18,7 +17,8 @@ import numpy as np
 
 from numpy_reference import (
     GF, HBARC_CM, HBARC_FM, S2W, ar_study, ar_target, check_agreement, delayed_spectra, e_min,
-    energy_panels, helm, program_dataset, recoil_nodes, sym_fermi, sys15_chi2, t_max)
+    energy_panels, helm, program_dataset, recoil_nodes, reference_arguments, sym_fermi, sys15_chi2,
+    t_max)
 
 
 def chi2_grid(n_points=1000, channel="nue", per_point=False):
@@ -79,11 +79,7 @@ def sterile_counts(n_points=1000, channel="nue", per_point=False):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--check", help="path to the cevns binary: compare chi^2 grids")
-    ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
-    args = ap.parse_args()
+    args = reference_arguments(__doc__).parse_args()
 
     def best_time(**kw):
         times = []
