@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -32,18 +33,30 @@ std::string all_nuisances_on(const std::string& name) {
   return path;
 }
 
-void BM_JointFitAllNuisances(benchmark::State& state) {
+// Skips the benchmark, with the reason, without the COHERENT data.
+bool skipped_without_data(benchmark::State& state) {
   struct stat st;
-  if (stat((data_dir() + "/csi2021").c_str(), &st) != 0) {
-    state.SkipWithError("COHERENT data not found");
-    return;
-  }
+  if (stat((data_dir() + "/csi2021").c_str(), &st) == 0) return false;
+  state.SkipWithError("COHERENT data not found");
+  return true;
+}
+
+// The data sets of the shipped configs `names`, every nuisance on.
+std::vector<DataSet> load_all_nuisances_on(std::initializer_list<const char*> names,
+                                           Backend& backend) {
+  std::vector<DataSet> sets;
+  for (const char* name : names)
+    sets.push_back(load_data_set(all_nuisances_on(name), data_dir(), backend));
+  return sets;
+}
+
+void BM_JointFitAllNuisances(benchmark::State& state) {
+  if (skipped_without_data(state)) return;
   auto backend = make_cpu_backend();
   Progress quiet(Progress::Mode::kQuiet);
   for (auto _ : state) {
-    std::vector<DataSet> sets;
-    for (const char* name : {"csi2017", "csi2021", "lar2020"})
-      sets.push_back(load_data_set(all_nuisances_on(name), data_dir(), *backend));
+    const std::vector<DataSet> sets =
+        load_all_nuisances_on({"csi2017", "csi2021", "lar2020"}, *backend);
     std::vector<const DataSet*> ptrs;
     std::vector<std::vector<double>> data;
     for (const DataSet& d : sets) {
@@ -70,17 +83,12 @@ BENCHMARK(BM_JointFitAllNuisances)
 // backend and their analysis: minimum off the grid, intervals, contours, exclusions), and the joint
 // profiles and planes that every release computes.
 void BM_FullJointFitAllNuisances(benchmark::State& state) {
-  struct stat st;
-  if (stat((data_dir() + "/csi2021").c_str(), &st) != 0) {
-    state.SkipWithError("COHERENT data not found");
-    return;
-  }
+  if (skipped_without_data(state)) return;
   auto backend = make_cpu_backend();
   Progress quiet(Progress::Mode::kQuiet);
   for (auto _ : state) {
-    std::vector<DataSet> sets;
-    for (const char* name : {"csi2017", "csi2021", "lar2020"})
-      sets.push_back(load_data_set(all_nuisances_on(name), data_dir(), *backend));
+    const std::vector<DataSet> sets =
+        load_all_nuisances_on({"csi2017", "csi2021", "lar2020"}, *backend);
     std::vector<std::vector<DataGrid>> profiles(sets.size()), planes(sets.size());
     for (std::size_t i = 0; i < sets.size(); ++i) {
       const DataSet& d = sets[i];

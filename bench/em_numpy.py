@@ -14,72 +14,34 @@ same points and compares the chi^2.
 
 Usage: python3 bench/em_numpy.py [--repeat N] [--check PATH_TO_CEVNS] [--bench PATH_TO_CEVNS_BENCH]
 """
-import argparse
-import json
-import os
-import subprocess
-import sys
-import tempfile
 
 import numpy as np
 
+from numpy_reference import (
+    ALPHA, GF, HBARC_CM, HBARC_FM, M_E, S2W, ar_study, ar_target, check_agreement, delayed_spectra,
+    e_min, helm, program_dataset, recoil_nodes, reference_arguments, sym_fermi, sys15_chi2, t_max)
 from timing import report, time_cevns, time_numpy
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-GF = 1.1663787e-11  # MeV^-2
-ALPHA = 1.0 / 137.035999
-HBARC_FM = 197.3269804
-HBARC_CM = 197.3269804e-13
-M_PI, M_MU, U, M_E, N_A = 139.57039, 105.6583755, 931.49410242, 0.51099895, 6.02214076e23
-S2W = 0.23865
 MU_MAX = 200.0  # the axes: 0 ... 200 (1e-10 mu_B)
 
 
-def helm(q, rms, s=0.9):
-    r0 = np.sqrt(5.0 / 3.0 * (rms**2 - 3 * s**2))
-    x = q * r0
-    return 3 * (np.sin(x) - x * np.cos(x)) / x**3 * np.exp(-(q * s) ** 2 / 2)
-
-
-def sym_fermi(q, rms, a=0.52):
-    c = np.sqrt(5.0 / 3.0 * (rms**2 - 7.0 / 5.0 * np.pi**2 * a**2))
-    qc, pqa = q * c, np.pi * q * a
-    return 3 / (qc * (qc**2 + pqa**2)) * (pqa / np.sinh(pqa)) * ((pqa / np.tanh(pqa)) * np.sin(qc) - qc * np.cos(qc))
-
-
 def chi2_grid(n_points=1000):
-    det = json.load(open(os.path.join(ROOT, "configs/detectors/ar.json")))
-    iso = det["isotopes"][0]
-    z, n = iso["Z"], iso["N"]
-    mass = iso["atomic_mass_u"] * U - z * M_E
-    nuclei = N_A * det["mass_kg"] * 1000.0 / iso["atomic_mass_u"]
-    eta = 0.08 * 1.76e23 / (4 * np.pi * (det["baseline_m"] * 100.0) ** 2)
-    t_th = det["threshold_keV"] * 1e-3
-    e_p = (M_PI**2 - M_MU**2) / (2 * M_PI)
-    e_max = M_MU / 2
-
-    tmax = lambda e: 2 * e**2 / (mass + 2 * e)
-    emin = lambda t: 0.5 * (t + np.sqrt(t * t + 2 * mass * t))
+    ar = ar_target()
+    z, n, mass, t_th = ar.z, ar.n, ar.mass, ar.t_th
     xt, wt = np.polynomial.legendre.leggauss(32)
     xe, we = np.polynomial.legendre.leggauss(32)
-    a, b = emin(t_th), e_max
+    a, b = e_min(t_th, mass), ar.e_max
     energies = a + 0.5 * (b - a) * (1 + xe)
     e_weights = 0.5 * (b - a) * we
-    nue = 192 * energies**2 / M_MU**3 * (0.5 - energies / M_MU)
-    numubar = 64 * energies**2 / M_MU**3 * (0.75 - energies / M_MU)
+    nue, numubar = delayed_spectra(energies)
 
     def recoil_integrals(e):
         """Per E: the SM integral ∫ dT dσ/dT and the magnetic one per (1e-10 mu_B)^2, in cm^2."""
         e = np.atleast_1d(e)
-        lo, hi = t_th, tmax(e)
-        t = 0.5 * (lo + hi)[:, None] + 0.5 * (hi - lo)[:, None] * xt
+        lo, hi = t_th, t_max(e, mass)
+        t = recoil_nodes(lo, hi, xt)
         q = np.sqrt(2 * mass * t) / HBARC_FM
-        # The point-proton rms radius from the charge radius (the nucleons' own: r_p = 0.8409 fm,
-        # r_n^2 = -0.1161 fm^2), as the detector configs state; the neutron radius equals it.
-        rms = np.sqrt(iso["charge_radius_fm"] ** 2 - 0.8409**2 - iso["N"] / iso["Z"] * -0.1161)
-        fz, fn = sym_fermi(q, rms), helm(q, rms)
+        fz, fn = sym_fermi(q, ar.point_rms), helm(q, ar.point_rms)
         coh = z * (0.5 - 2 * S2W) * fz + n * (-0.5) * fn
         sm = GF**2 * mass / np.pi * (1 - mass * t / (2 * e[:, None] ** 2)) * coh**2
         mm = np.pi * ALPHA**2 * 1e-20 / M_E**2 * (1 / t - 1 / e[:, None]) * (z * fz) ** 2
@@ -87,9 +49,9 @@ def chi2_grid(n_points=1000):
         return (half * (wt * sm).sum(axis=1) * HBARC_CM**2,
                 half * (wt * mm).sum(axis=1) * HBARC_CM**2)
 
-    sm_p, mm_p = recoil_integrals(e_p)
+    sm_p, mm_p = recoil_integrals(ar.e_p)
     sm_d, mm_d = recoil_integrals(energies)
-    scale = eta * nuclei
+    scale = ar.eta * ar.nuclei
     total = scale * (sm_p[0] + (e_weights * sm_d * (nue + numubar)).sum())
     m_e = scale * (e_weights * mm_d * nue).sum()
     m_mu = scale * (mm_p[0] + (e_weights * mm_d * numubar).sum())
@@ -97,26 +59,11 @@ def chi2_grid(n_points=1000):
     mu = np.linspace(0.0, MU_MAX, n_points)
     # rows: mu_nu_mu, columns: mu_nu_e (axis 0 fastest, as the program stores it)
     n_th = total + np.add.outer(mu**2 * m_mu, mu**2 * m_e)
-
-    # Closed-form pulls (SPEC §7), one total count, sys15.
-    sa, sb = 0.15, 0.10
-    n_bg = 0.1 * total
-    n_exp = total + n_bg
-    w = 1 / n_exp
-    r = n_exp - n_th - n_bg
-    rr, tt, rt = w * r * r, w * n_th * n_th, w * r * n_th
-    gg, tg, rg = w * n_bg * n_bg, w * n_th * n_bg, w * r * n_bg
-    a11, a22 = tt + 1 / sa**2, gg + 1 / sb**2
-    det_ = a11 * a22 - tg * tg
-    return rr - (a22 * rt * rt - 2 * tg * rt * rg + a11 * rg * rg) / det_
+    return sys15_chi2(n_th, total)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--check", help="path to the cevns binary: compare chi^2 on a subgrid")
-    ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
-    args = ap.parse_args()
+    args = reference_arguments(__doc__, "chi^2 on a subgrid").parse_args()
 
     t_numpy, cpu_numpy, grid = time_numpy(chi2_grid, args.repeat)
     label = "A + mu_e^2 M_e + mu_mu^2 M_mu, 1000x1000 (Ar, sys15)"
@@ -125,28 +72,12 @@ def main():
     if args.check:
         # Every 27th point of the 1000-point axes: 38 x 38 points of the same grid (999 = 27 x 37).
         step, m = 27, 38
-        study = {
-            "name": "numpy-check", "detectors": [os.path.join(ROOT, "configs/detectors/ar.json")],
-            "scenarios": ["sys15"],
-            "quadrature": {"recoil_nodes": 32, "energy_nodes": 32, "energy_panels": 1},
-            "scans": [{"name": "m", "axes": [
-                {"parameter": "mu_nu_e", "min": 0.0, "max": MU_MAX, "points": m},
-                {"parameter": "mu_nu_mu", "min": 0.0, "max": MU_MAX, "points": m}]}]}
-        import h5py
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "study.json")
-            json.dump(study, open(path, "w"))
-            out = os.path.join(tmp, "out.h5")
-            subprocess.run([args.check, "scan", path, "-o", out, "-q", "--backend", "cpu"], check=True,
-                           stdout=subprocess.DEVNULL)
-            with h5py.File(out) as f:
-                chi2 = f["m/Ar/sys15/chi2"][...]
-        sub = grid[::step, ::step]
-        worst = np.max(np.abs(chi2 - sub) / np.maximum(np.abs(sub), 1e-3))
-        print(f"agreement with cevns on {m}x{m} points of the grid: worst relative difference {worst:.2e}")
-        if worst > 1e-9:
-            print("MISMATCH")
-            sys.exit(1)
+        study = ar_study("numpy-check", {"recoil_nodes": 32, "energy_nodes": 32, "energy_panels": 1},
+                         {"name": "m", "axes": [
+                             {"parameter": "mu_nu_e", "min": 0.0, "max": MU_MAX, "points": m},
+                             {"parameter": "mu_nu_mu", "min": 0.0, "max": MU_MAX, "points": m}]})
+        chi2 = program_dataset(args.check, study, "m/Ar/sys15/chi2")
+        check_agreement(chi2, grid[::step, ::step], f" on {m}x{m} points of the grid")
 
     if args.bench:
         name = "scan/cpu/em_moments/factorised/1000x1000"

@@ -23,15 +23,13 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sterile_numpy  # noqa: E402
+from numpy_reference import ar_study, program_dataset  # noqa: E402
 
 SIGMA_ALPHA, SIGMA_BETA, F_BG = 0.15, 0.10, 0.10
 
@@ -63,20 +61,10 @@ def critical_values(n_th, n_exp, n_bg, toys, true_points, rng, cl=0.9):
 
 
 def program_counts_1d(cevns):
-    study = {"name": "fc-numpy", "detectors": [os.path.join(ROOT, "configs/detectors/ar.json")],
-             "scenarios": ["sys15"],
-             "quadrature": {"recoil_nodes": 32, "energy_nodes": 32, "energy_panels": 1},
-             "scans": [{"name": "w", "axes": [{"parameter": "sin2_theta_W", "min": 0.22, "max": 0.26,
-                                                "points": 200}]}]}
-    import h5py
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "study.json")
-        json.dump(study, open(path, "w"))
-        out = os.path.join(tmp, "out.h5")
-        subprocess.run([cevns, "scan", path, "-o", out, "-q", "--backend", "cpu"], check=True,
-                       stdout=subprocess.DEVNULL)
-        with h5py.File(out) as f:
-            return f["w/Ar/sys15/predicted_counts"][:, 0]
+    study = ar_study("fc-numpy", {"recoil_nodes": 32, "energy_nodes": 32, "energy_panels": 1},
+                     {"name": "w", "axes": [{"parameter": "sin2_theta_W", "min": 0.22, "max": 0.26,
+                                             "points": 200}]})
+    return program_dataset(cevns, study, "w/Ar/sys15/predicted_counts")[:, 0]
 
 
 def main():

@@ -17,16 +17,13 @@ Usage: python3 bench/mediator_numpy.py [--mediator vector_universal|scalar] [--r
                                         [--bench PATH_TO_CEVNS_BENCH]
 """
 import argparse
-import json
-import os
-import subprocess
-import sys
-import tempfile
 
 import numpy as np
 
+from numpy_reference import (
+    GF, HBARC_CM, HBARC_FM, S2W, ar_study, ar_target, check_agreement, delayed_spectra, e_min,
+    energy_panels, helm, program_dataset, recoil_nodes, sym_fermi, t_max)
 from timing import report, time_cevns, time_numpy
-from sterile_numpy import GF, HBARC_CM, HBARC_FM, M_E, M_MU, M_PI, N_A, ROOT, S2W, U, helm, sym_fermi
 
 G_RANGE = (1e-7, 1e-1)  # configs/studies/light_mediators.json
 M_RANGE_MEV = (1e-2, 1e4)
@@ -36,44 +33,25 @@ QUADRATURE = {"recoil_nodes": 24, "energy_nodes": 32, "energy_panels": 7}
 def node_weights(mediator):
     """Per (quadrature entry, recoil node): q^2 and the weights of g^2 and g^4 whose sums with
     1/(q^2 + m^2) and its square are the tables B and C, and A, the SM count (g = 0)."""
-    det = json.load(open(os.path.join(ROOT, "configs/detectors/ar.json")))
-    iso = det["isotopes"][0]
-    z, n = iso["Z"], iso["N"]
-    mass = iso["atomic_mass_u"] * U - z * M_E
-    nuclei = N_A * det["mass_kg"] * 1000.0 / iso["atomic_mass_u"]
-    baseline = det["baseline_m"]
-    eta = 0.08 * 1.76e23 / (4 * np.pi * (baseline * 100.0) ** 2)
-    t_th = det["threshold_keV"] * 1e-3
-    e_p = (M_PI**2 - M_MU**2) / (2 * M_PI)
-    e_max = M_MU / 2
-    tmax = lambda e: 2 * e**2 / (mass + 2 * e)  # noqa: E731
-    emin = lambda t: 0.5 * (t + np.sqrt(t * t + 2 * mass * t))  # noqa: E731
+    ar = ar_target()
+    z, n, mass, t_th = ar.z, ar.n, ar.mass, ar.t_th
     xt, wt = np.polynomial.legendre.leggauss(QUADRATURE["recoil_nodes"])
-    xe, we = np.polynomial.legendre.leggauss(QUADRATURE["energy_nodes"])
 
     # Entries: the prompt nu_mu line, then delayed nu_e and anti-nu_mu at the energy nodes (panels
     # equally spaced in 1/E on [E_min(T_th), m_mu/2]); weight = dN/dE x E-weight x eta.
-    panels = QUADRATURE["energy_panels"]
-    edges = 1.0 / np.linspace(1.0 / emin(t_th), 1.0 / e_max, panels + 1)
-    edges[-1] = e_max
-    lo, half_e = edges[:-1, None], 0.5 * np.diff(edges)[:, None]
-    energies = (lo + half_e * (1 + xe)).ravel()
-    e_weights = (half_e * we).ravel()
-    nue = 192 * energies**2 / M_MU**3 * (0.5 - energies / M_MU)
-    numubar = 64 * energies**2 / M_MU**3 * (0.75 - energies / M_MU)
-    e = np.concatenate([[e_p], energies, energies])
-    weight = eta * np.concatenate([[1.0], e_weights * nue, e_weights * numubar])
+    energies, e_weights = energy_panels(e_min(t_th, mass), ar.e_max, QUADRATURE["energy_panels"],
+                                        QUADRATURE["energy_nodes"])
+    nue, numubar = delayed_spectra(energies)
+    e = np.concatenate([[ar.e_p], energies, energies])
+    weight = ar.eta * np.concatenate([[1.0], e_weights * nue, e_weights * numubar])
 
     # Recoil nodes of every entry on [T_th, T_max(E)].
-    a, b = t_th, tmax(e)
-    t = 0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * xt
+    a, b = t_th, t_max(e, mass)
+    t = recoil_nodes(a, b, xt)
     q2 = 2 * mass * t  # MeV^2
     q = np.sqrt(q2) / HBARC_FM
-    # The point-proton rms radius from the charge radius (the nucleons' own: r_p = 0.8409 fm,
-    # r_n^2 = -0.1161 fm^2), as the detector configs state; the neutron radius equals it.
-    rms = np.sqrt(iso["charge_radius_fm"] ** 2 - 0.8409**2 - iso["N"] / iso["Z"] * -0.1161)
-    fz, fn = z * sym_fermi(q, rms), n * helm(q, rms)
-    scale = 0.5 * (b - a) * weight * nuclei * GF**2 * mass / np.pi * HBARC_CM**2
+    fz, fn = z * sym_fermi(q, ar.point_rms), n * helm(q, ar.point_rms)
+    scale = 0.5 * (b - a) * weight * ar.nuclei * GF**2 * mass / np.pi * HBARC_CM**2
     kin = wt * (1 - mass * t / (2 * e[:, None] ** 2)) * scale[:, None]
     q0 = (0.5 - 2 * S2W) * fz - 0.5 * fn  # SM charge, the same for every flavour here
     sm = float((kin * q0 * q0).sum())
@@ -125,22 +103,11 @@ def chi2_grid(mediator="vector_universal", n_mass=1000, n_coupling=1000):
 
 def program_grid(cevns, mediator, n):
     """The same plane from `cevns scan` (CPU backend), [mass row][coupling]."""
-    import h5py
     axes = [{"parameter": "mediator_coupling", "min": G_RANGE[0], "max": G_RANGE[1], "points": n, "scale": "log"},
             {"parameter": "mediator_mass_MeV", "min": M_RANGE_MEV[0], "max": M_RANGE_MEV[1], "points": n,
              "scale": "log"}]
-    study = {"name": "numpy-check", "detectors": [os.path.join(ROOT, "configs/detectors/ar.json")],
-             "scenarios": ["sys15"], "quadrature": QUADRATURE,
-             "scans": [{"name": "s", "mediator": mediator, "axes": axes}]}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "study.json")
-        with open(path, "w") as f:
-            json.dump(study, f)
-        out = os.path.join(tmp, "out.h5")
-        subprocess.run([cevns, "scan", path, "-o", out, "-q", "--backend", "cpu"], check=True,
-                       stdout=subprocess.DEVNULL)
-        with h5py.File(out) as f:
-            return f["s/Ar/sys15/chi2"][...]
+    study = ar_study("numpy-check", QUADRATURE, {"name": "s", "mediator": mediator, "axes": axes})
+    return program_dataset(cevns, study, "s/Ar/sys15/chi2")
 
 
 def main():
@@ -156,12 +123,8 @@ def main():
     if args.check:
         n = args.check_points
         ours, theirs = chi2_grid(args.mediator, n, n), program_grid(args.check, args.mediator, n)
-        worst = np.max(np.abs(theirs - ours) / np.maximum(np.abs(ours), 1e-3))
-        print(f"agreement with cevns ({args.mediator}, {n}x{n} over the same ranges): worst relative "
-              f"difference of chi^2 {worst:.2e} (chi^2 from {ours.min():.3g} to {ours.max():.3g})")
-        if not worst <= 1e-9:
-            print("MISMATCH")
-            sys.exit(1)
+        check_agreement(theirs, ours, f" ({args.mediator}, {n}x{n} over the same ranges)",
+                        f" (chi^2 from {ours.min():.3g} to {ours.max():.3g})")
     if args.check_only:
         return
 

@@ -9,36 +9,16 @@ program's: `--check CEVNS` runs the program on the same grid and compares.
 
 Usage: python3 bench/sterile_numpy.py [--repeat N] [--check PATH_TO_CEVNS] [--bench PATH_TO_CEVNS_BENCH]
 """
-import argparse
 import json
-import os
 import subprocess
-import sys
-import tempfile
 import time
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-
-GF = 1.1663787e-11  # MeV^-2
-HBARC_FM = 197.3269804
-HBARC_CM = 197.3269804e-13
-M_PI, M_MU, U, M_E, N_A = 139.57039, 105.6583755, 931.49410242, 0.51099895, 6.02214076e23
-S2W = 0.23865
-
-
-def helm(q, rms, s=0.9):
-    r0 = np.sqrt(5.0 / 3.0 * (rms**2 - 3 * s**2))
-    x = q * r0
-    return 3 * (np.sin(x) - x * np.cos(x)) / x**3 * np.exp(-(q * s) ** 2 / 2)
-
-
-def sym_fermi(q, rms, a=0.52):
-    c = np.sqrt(5.0 / 3.0 * (rms**2 - 7.0 / 5.0 * np.pi**2 * a**2))
-    qc, pqa = q * c, np.pi * q * a
-    return 3 / (qc * (qc**2 + pqa**2)) * (pqa / np.sinh(pqa)) * ((pqa / np.tanh(pqa)) * np.sin(qc) - qc * np.cos(qc))
+from numpy_reference import (
+    GF, HBARC_CM, HBARC_FM, S2W, ar_study, ar_target, check_agreement, delayed_spectra, e_min,
+    energy_panels, helm, program_dataset, recoil_nodes, reference_arguments, sym_fermi, sys15_chi2,
+    t_max)
 
 
 def chi2_grid(n_points=1000, channel="nue", per_point=False):
@@ -48,46 +28,27 @@ def chi2_grid(n_points=1000, channel="nue", per_point=False):
 
 def sterile_counts(n_points=1000, channel="nue", per_point=False):
     """Predicted counts on the (dm2 rows, sin^2 2theta columns) grid and the SM total."""
-    det = json.load(open(os.path.join(ROOT, "configs/detectors/ar.json")))
-    iso = det["isotopes"][0]
-    z, n = iso["Z"], iso["N"]
-    mass = iso["atomic_mass_u"] * U - z * M_E
-    nuclei = N_A * det["mass_kg"] * 1000.0 / iso["atomic_mass_u"]
-    baseline = det["baseline_m"]
-    eta = 0.08 * 1.76e23 / (4 * np.pi * (baseline * 100.0) ** 2)
-    t_th = det["threshold_keV"] * 1e-3
-    e_p = (M_PI**2 - M_MU**2) / (2 * M_PI)
-    e_max = M_MU / 2
-
-    tmax = lambda e: 2 * e**2 / (mass + 2 * e)
-    emin = lambda t: 0.5 * (t + np.sqrt(t * t + 2 * mass * t))
+    ar = ar_target()
+    z, n, mass, baseline, t_th, e_p = ar.z, ar.n, ar.mass, ar.baseline, ar.t_th, ar.e_p
     xt, wt = np.polynomial.legendre.leggauss(16)
-    xe, we = np.polynomial.legendre.leggauss(32)
 
     # Energy nodes: 7 panels on [E_min(T_th), m_mu/2], equally spaced in 1/E (equal phase).
-    edges = 1.0 / np.linspace(1.0 / emin(t_th), 1.0 / e_max, 8)
-    edges[-1] = e_max
-    lo, half = edges[:-1, None], 0.5 * np.diff(edges)[:, None]
-    energies = (lo + half * (1 + xe)).ravel()
-    e_weights = (half * we).ravel()
-    nue = 192 * energies**2 / M_MU**3 * (0.5 - energies / M_MU)
-    numubar = 64 * energies**2 / M_MU**3 * (0.75 - energies / M_MU)
+    energies, e_weights = energy_panels(e_min(t_th, mass), ar.e_max, 7, 32)
+    nue, numubar = delayed_spectra(energies)
 
     def recoil_integral(e):  # ∫ dT kin (Z g_p F_Z + N g_n F_N)^2 over [T_th, T_max(E)], for each E
         e = np.atleast_1d(e)
-        a, b = t_th, tmax(e)
-        t = 0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * xt
+        a, b = t_th, t_max(e, mass)
+        t = recoil_nodes(a, b, xt)
         q = np.sqrt(2 * mass * t) / HBARC_FM
-        # Point-proton radius from the charge radius (r_p = 0.8409 fm, <r_n^2> = -0.1161 fm^2);
-        # the Ar config's neutron radius equals it.
-        rms = np.sqrt(iso["charge_radius_fm"] ** 2 - 0.8409**2 + n / z * 0.1161)
+        rms = ar.point_rms  # the Ar config's neutron radius equals it
         coh = z * (0.5 - 2 * S2W) * sym_fermi(q, rms) + n * (-0.5) * helm(q, rms)
         kin = 1 - mass * t / (2 * e[:, None] ** 2)
         return 0.5 * (b - a) * (wt * kin * coh**2).sum(axis=1)
 
-    pref = GF**2 * mass / np.pi * HBARC_CM**2 * nuclei
-    r_prompt = eta * pref * recoil_integral(e_p)[0]
-    r_delayed = eta * pref * e_weights * recoil_integral(energies)
+    pref = GF**2 * mass / np.pi * HBARC_CM**2 * ar.nuclei
+    r_prompt = ar.eta * pref * recoil_integral(e_p)[0]
+    r_delayed = ar.eta * pref * e_weights * recoil_integral(energies)
     r_nue, r_numubar = r_delayed * nue, r_delayed * numubar
     total = r_prompt + r_nue.sum() + r_numubar.sum()
 
@@ -117,26 +78,8 @@ def sterile_counts(n_points=1000, channel="nue", per_point=False):
     return n_th, total
 
 
-def sys15_chi2(n_th, total):
-    # Closed-form pulls (SPEC §7), one total count, sys15.
-    sa, sb = 0.15, 0.10
-    n_bg = 0.1 * total
-    n_exp = total + n_bg
-    w = 1 / n_exp
-    r = n_exp - n_th - n_bg
-    rr, tt, rt = w * r * r, w * n_th * n_th, w * r * n_th
-    gg, tg, rg = w * n_bg * n_bg, w * n_th * n_bg, w * r * n_bg
-    a11, a22 = tt + 1 / sa**2, gg + 1 / sb**2
-    det_ = a11 * a22 - tg * tg
-    return rr - (a22 * rt * rt - 2 * tg * rt * rg + a11 * rg * rg) / det_
-
-
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--check", help="path to the cevns binary: compare chi^2 grids")
-    ap.add_argument("--bench", help="path to cevns_bench: time the C++ path in the same run")
-    args = ap.parse_args()
+    args = reference_arguments(__doc__).parse_args()
 
     def best_time(**kw):
         times = []
@@ -153,27 +96,12 @@ def main():
     print(f"numpy, per-row depletion table, linear in sin^2 2theta (same grid):  {t_numpy * 1e3:7.1f} ms")
 
     if args.check:
-        study = {
-            "name": "numpy-check", "detectors": [os.path.join(ROOT, "configs/detectors/ar.json")],
-            "scenarios": ["sys15"],
-            "quadrature": {"recoil_nodes": 16, "energy_nodes": 32, "energy_panels": 7},
-            "scans": [{"name": "s", "channel": "nue", "axes": [
-                {"parameter": "sin2_2theta", "min": 1e-3, "max": 1.0, "points": 1000, "scale": "log"},
-                {"parameter": "dm2_eV2", "min": 1e-2, "max": 1e2, "points": 1000, "scale": "log"}]}]}
-        import h5py
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "study.json")
-            json.dump(study, open(path, "w"))
-            out = os.path.join(tmp, "out.h5")
-            subprocess.run([args.check, "scan", path, "-o", out, "-q", "--backend", "cpu"], check=True,
-                           stdout=subprocess.DEVNULL)
-            with h5py.File(out) as f:
-                chi2 = f["s/Ar/sys15/chi2"][...]
-        worst = np.max(np.abs(chi2 - grid) / np.maximum(np.abs(grid), 1e-3))
-        print(f"agreement with cevns: worst relative difference {worst:.2e}")
-        if worst > 1e-9:
-            print("MISMATCH")
-            sys.exit(1)
+        study = ar_study("numpy-check", {"recoil_nodes": 16, "energy_nodes": 32, "energy_panels": 7},
+                         {"name": "s", "channel": "nue", "axes": [
+                             {"parameter": "sin2_2theta", "min": 1e-3, "max": 1.0, "points": 1000, "scale": "log"},
+                             {"parameter": "dm2_eV2", "min": 1e-2, "max": 1e2, "points": 1000, "scale": "log"}]})
+        chi2 = program_dataset(args.check, study, "s/Ar/sys15/chi2")
+        check_agreement(chi2, grid)
 
     if args.bench:
         res = subprocess.run([args.bench, "--benchmark_filter=scan/cpu/sterile_nue/factorised/1000x1000",

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <utility>
 
@@ -517,86 +518,42 @@ void Group::index_coordinate(const std::string& name, std::size_t n, const std::
         "making " + quoted(join_path(path_, name)) + " a dimension scale");
 }
 
-void Group::variable(const std::string& name, const std::vector<std::string>& dims,
-                     const std::vector<double>& data, const std::string& units,
-                     const std::string& long_name) {
-  const hid_t self = id();
-  const std::vector<Dimension> found = find_dimensions(self, path_, name, dims);
-  const Id dataset = create_dataset(self, path_, name, lengths(found),
-                                    {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data.data(), data.size()},
-                                    units, long_name);
-  attach_dimensions(dataset, join_path(path_, name), found);
-}
+namespace {
 
-void Group::variable_int(const std::string& name, const std::vector<std::string>& dims,
-                         const std::vector<long long>& data, const std::string& units,
-                         const std::string& long_name) {
-  const hid_t self = id();
-  const std::vector<Dimension> found = find_dimensions(self, path_, name, dims);
-  const Id dataset =
-      create_dataset(self, path_, name, lengths(found),
-                     {H5T_STD_I64LE, H5T_NATIVE_LLONG, data.data(), data.size()}, units, long_name);
-  attach_dimensions(dataset, join_path(path_, name), found);
-}
-
-void Group::create_variable(const std::string& name, const std::vector<std::string>& dims,
-                            const std::string& units, const std::string& long_name) {
-  const hid_t self = id();
-  const std::string where = join_path(path_, name);
-  const std::vector<Dimension> found = find_dimensions(self, path_, name, dims);
+// The variable `name` of the group at `group_path` on its coordinate variables `dims`: created,
+// labelled and given its dimension scales. With spec.written_later its rows come later from
+// write_rows / write_int_rows (checkpointed scans); it then reads as `*fill` until written.
+void create_variable_on(hid_t group, const std::string& group_path, const std::string& name,
+                        const std::vector<std::string>& dims, NewDataset spec,
+                        const std::string& units, const std::string& long_name,
+                        const void* fill = nullptr) {
+  const std::string where = join_path(group_path, name);
+  const std::vector<Dimension> found = find_dimensions(group, group_path, name, dims);
   const std::vector<hsize_t> shape = lengths(found);
-  const Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose,
-                 "creating properties of " + quoted(where));
-  // NaN marks grid points a checkpointed scan has not reached yet.
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  check(H5Pset_fill_value(plist, H5T_NATIVE_DOUBLE, &nan),
-        "setting the fill value of " + quoted(where));
-  // Chunks must not exceed fixed dimension lengths, so a dataset with no elements stays
-  // contiguous. Otherwise chunks hold whole rows of the last dimension (as many trailing
-  // dimensions as fit kChunkDoubles), and a block of first-dimension rows touches few chunks.
-  if (!shape.empty() && element_count(shape) > 0) {
-    std::vector<hsize_t> chunk(shape.size());
-    hsize_t inner = 1;
-    for (std::size_t k = shape.size(); k-- > 0;) {
-      chunk[k] = std::max<hsize_t>(1, std::min(shape[k], kChunkDoubles / inner));
-      inner *= chunk[k];
+  std::optional<Id> plist;
+  if (spec.written_later) {
+    plist.emplace(H5Pcreate(H5P_DATASET_CREATE), H5Pclose,
+                  "creating properties of " + quoted(where));
+    check(H5Pset_fill_value(*plist, spec.mem_type, fill),
+          "setting the fill value of " + quoted(where));
+    // Chunks must not exceed fixed dimension lengths, so a dataset with no elements stays
+    // contiguous. Otherwise chunks hold whole rows of the last dimension (as many trailing
+    // dimensions as fit kChunkDoubles), and a block of first-dimension rows touches few chunks.
+    if (!shape.empty() && element_count(shape) > 0) {
+      std::vector<hsize_t> chunk(shape.size());
+      hsize_t inner = 1;
+      for (std::size_t k = shape.size(); k-- > 0;) {
+        chunk[k] = std::max<hsize_t>(1, std::min(shape[k], kChunkDoubles / inner));
+        inner *= chunk[k];
+      }
+      check(H5Pset_chunk(*plist, static_cast<int>(chunk.size()), chunk.data()),
+            "setting the chunks of " + quoted(where));
     }
-    check(H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data()),
-          "setting the chunks of " + quoted(where));
+    spec.create_plist = *plist;
   }
-  const Id dataset = create_dataset(self, path_, name, shape,
-                                    {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nullptr, 0, true, plist},
-                                    units, long_name);
+  const Id dataset = create_dataset(group, group_path, name, shape, spec, units, long_name);
   attach_dimensions(dataset, where, found);
 }
-
-void Group::write_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
-                       const double* data) {
-  const std::string where = join_path(path_, name);
-  const Id dataset = open_dataset(id(), name, where);
-  const Id file_space(H5Dget_space(dataset), H5Sclose, "reading the dataspace of " + quoted(where));
-  const std::vector<hsize_t> shape = space_shape(file_space, quoted(where));
-  if (shape.empty())
-    throw std::invalid_argument("h5: " + quoted(where) + " is a scalar and has no rows");
-  if (first_row > shape[0] || n_rows > shape[0] - first_row)
-    throw std::invalid_argument("h5: rows " + std::to_string(first_row) + " to " +
-                                std::to_string(first_row + n_rows) + " are outside " +
-                                quoted(where) + " (" + std::to_string(shape[0]) + " rows)");
-  if (n_rows == 0) return;
-  if (data == nullptr) throw std::invalid_argument("h5: no data for rows of " + quoted(where));
-  std::vector<hsize_t> start(shape.size(), 0), count = shape;
-  start[0] = first_row;
-  count[0] = n_rows;
-  if (element_count(count) == 0) return;  // rows of a zero-length trailing dimension
-  check(
-      H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr),
-      "selecting rows of " + quoted(where));
-  const Id mem_space = simple_space(count);
-  check(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, mem_space, file_space, H5P_DEFAULT, data),
-        "writing rows of " + quoted(where));
-}
-
-namespace {
 
 // The dataset's rows [first_row, first_row + n_rows) of the first dimension selected in
 // `file_space`; returns the memory shape of the selection (empty when there is nothing to move).
@@ -619,46 +576,71 @@ std::vector<hsize_t> select_rows(hid_t file_space, const std::string& where, std
   return count;
 }
 
-}  // namespace
-
-void Group::create_int_variable(const std::string& name, const std::vector<std::string>& dims,
-                                const std::string& units, const std::string& long_name,
-                                long long fill) {
-  const hid_t self = id();
-  const std::string where = join_path(path_, name);
-  const std::vector<Dimension> found = find_dimensions(self, path_, name, dims);
-  const std::vector<hsize_t> shape = lengths(found);
-  const Id plist(H5Pcreate(H5P_DATASET_CREATE), H5Pclose,
-                 "creating properties of " + quoted(where));
-  check(H5Pset_fill_value(plist, H5T_NATIVE_LLONG, &fill),
-        "setting the fill value of " + quoted(where));
-  if (!shape.empty() && element_count(shape) > 0) {  // chunks as create_variable's
-    std::vector<hsize_t> chunk(shape.size());
-    hsize_t inner = 1;
-    for (std::size_t k = shape.size(); k-- > 0;) {
-      chunk[k] = std::max<hsize_t>(1, std::min(shape[k], kChunkDoubles / inner));
-      inner *= chunk[k];
-    }
-    check(H5Pset_chunk(plist, static_cast<int>(chunk.size()), chunk.data()),
-          "setting the chunks of " + quoted(where));
-  }
-  const Id dataset =
-      create_dataset(self, path_, name, shape,
-                     {H5T_STD_I64LE, H5T_NATIVE_LLONG, nullptr, 0, true, plist}, units, long_name);
-  attach_dimensions(dataset, where, found);
-}
-
-void Group::write_int_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
-                           const long long* data) {
-  const std::string where = join_path(path_, name);
-  const Id dataset = open_dataset(id(), name, where);
+// Rows [first_row, first_row + n_rows) of the first dimension of dataset `name` of the group at
+// `group_path`, written from row-major `data` of `mem_type`.
+void write_row_block(hid_t group, const std::string& group_path, const std::string& name,
+                     std::size_t first_row, std::size_t n_rows, hid_t mem_type, const void* data) {
+  const std::string where = join_path(group_path, name);
+  const Id dataset = open_dataset(group, name, where);
   const Id file_space(H5Dget_space(dataset), H5Sclose, "reading the dataspace of " + quoted(where));
   const std::vector<hsize_t> count = select_rows(file_space, where, first_row, n_rows);
   if (count.empty()) return;
   if (data == nullptr) throw std::invalid_argument("h5: no data for rows of " + quoted(where));
   const Id mem_space = simple_space(count);
-  check(H5Dwrite(dataset, H5T_NATIVE_LLONG, mem_space, file_space, H5P_DEFAULT, data),
+  check(H5Dwrite(dataset, mem_type, mem_space, file_space, H5P_DEFAULT, data),
         "writing rows of " + quoted(where));
+}
+
+// The dataset `name` (at `where`), refused unless its values are numbers (read as double).
+Id open_numeric_dataset(hid_t group, const std::string& name, const std::string& where) {
+  Id dataset = open_dataset(group, name, where);
+  const Id type(H5Dget_type(dataset), H5Tclose, "reading the type of " + quoted(where));
+  const H5T_class_t cls = H5Tget_class(type);
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    throw std::runtime_error("HDF5: dataset " + quoted(where) + " is not numeric");
+  return dataset;
+}
+
+}  // namespace
+
+void Group::variable(const std::string& name, const std::vector<std::string>& dims,
+                     const std::vector<double>& data, const std::string& units,
+                     const std::string& long_name) {
+  create_variable_on(id(), path_, name, dims,
+                     {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, data.data(), data.size()}, units,
+                     long_name);
+}
+
+void Group::variable_int(const std::string& name, const std::vector<std::string>& dims,
+                         const std::vector<long long>& data, const std::string& units,
+                         const std::string& long_name) {
+  create_variable_on(id(), path_, name, dims,
+                     {H5T_STD_I64LE, H5T_NATIVE_LLONG, data.data(), data.size()}, units, long_name);
+}
+
+void Group::create_variable(const std::string& name, const std::vector<std::string>& dims,
+                            const std::string& units, const std::string& long_name) {
+  // NaN marks grid points a checkpointed scan has not reached yet.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  create_variable_on(id(), path_, name, dims, {H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, nullptr, 0, true},
+                     units, long_name, &nan);
+}
+
+void Group::write_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
+                       const double* data) {
+  write_row_block(id(), path_, name, first_row, n_rows, H5T_NATIVE_DOUBLE, data);
+}
+
+void Group::create_int_variable(const std::string& name, const std::vector<std::string>& dims,
+                                const std::string& units, const std::string& long_name,
+                                long long fill) {
+  create_variable_on(id(), path_, name, dims, {H5T_STD_I64LE, H5T_NATIVE_LLONG, nullptr, 0, true},
+                     units, long_name, &fill);
+}
+
+void Group::write_int_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
+                           const long long* data) {
+  write_row_block(id(), path_, name, first_row, n_rows, H5T_NATIVE_LLONG, data);
 }
 
 std::vector<std::size_t> Group::dataset_shape(const std::string& name) const {
@@ -672,11 +654,7 @@ std::vector<std::size_t> Group::dataset_shape(const std::string& name) const {
 void Group::read_rows(const std::string& name, std::size_t first_row, std::size_t n_rows,
                       double* out) const {
   const std::string where = join_path(path_, name);
-  const Id dataset = open_dataset(id(), name, where);
-  const Id type(H5Dget_type(dataset), H5Tclose, "reading the type of " + quoted(where));
-  const H5T_class_t cls = H5Tget_class(type);
-  if (cls != H5T_INTEGER && cls != H5T_FLOAT)
-    throw std::runtime_error("HDF5: dataset " + quoted(where) + " is not numeric");
+  const Id dataset = open_numeric_dataset(id(), name, where);
   const Id file_space(H5Dget_space(dataset), H5Sclose, "reading the dataspace of " + quoted(where));
   const std::vector<hsize_t> count = select_rows(file_space, where, first_row, n_rows);
   if (count.empty()) return;
@@ -687,11 +665,7 @@ void Group::read_rows(const std::string& name, std::size_t first_row, std::size_
 
 std::vector<double> Group::read(const std::string& name, std::vector<std::size_t>* shape) const {
   const std::string where = join_path(path_, name);
-  const Id dataset = open_dataset(id(), name, where);
-  const Id type(H5Dget_type(dataset), H5Tclose, "reading the type of " + quoted(where));
-  const H5T_class_t cls = H5Tget_class(type);
-  if (cls != H5T_INTEGER && cls != H5T_FLOAT)
-    throw std::runtime_error("HDF5: dataset " + quoted(where) + " is not numeric");
+  const Id dataset = open_numeric_dataset(id(), name, where);
   const Id space(H5Dget_space(dataset), H5Sclose, "reading the dataspace of " + quoted(where));
   const std::vector<hsize_t> dims = space_shape(space, quoted(where));
   std::vector<double> values(static_cast<std::size_t>(element_count(dims)));

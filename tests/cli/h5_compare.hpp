@@ -57,12 +57,14 @@ inline std::size_t expect_same_datasets(const std::string& path_a, const std::st
   compare(a.root(), b.root());
   for (const char* attr : {"study_hash", "config_json"}) {
     EXPECT_EQ(a.root().has_attr(attr), b.root().has_attr(attr)) << "@" << attr;
-    if (a.root().has_attr(attr) && b.root().has_attr(attr))
+    if (a.root().has_attr(attr) && b.root().has_attr(attr)) {
       EXPECT_EQ(a.root().attr_string(attr), b.root().attr_string(attr)) << "@" << attr;
+    }
   }
   EXPECT_EQ(a.root().has_attr("complete"), b.root().has_attr("complete"));
-  if (a.root().has_attr("complete") && b.root().has_attr("complete"))
+  if (a.root().has_attr("complete") && b.root().has_attr("complete")) {
     EXPECT_EQ(a.root().attr_int("complete"), b.root().attr_int("complete"));
+  }
   return compared;
 }
 

@@ -9,11 +9,13 @@
 #include "host/config/study.hpp"
 #include "host/engine/study_run.hpp"
 #include "host/io/h5io.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::binned_response;
 using testing::run_cevns;
 using testing::ScratchDir;
 using testing::source_path;
@@ -34,26 +36,9 @@ nlohmann::json binned_study(const nlohmann::json& response) {
               {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 31}}}}}}}};
 }
 
-nlohmann::json response() {
-  return {
-      {"response",
-       {{"quenching", {{"model", "linear"}, {"a", 0.246}, {"b_per_keVnr", 0.00078}}},
-        {"observable", "keVee"},
-        {"resolution", {{"model", "gaussian"}, {"a_sqrt_keVee", 0.58}}},
-        {"true_bin_width_keV", 4.0}}},
-      {"timing", {{"model", "beam"}, {"mean_us", 0.44}, {"width_us", 0.15}}},
-      {"binning", {{"keVee_edges", {0.0, 10.0, 20.0, 40.0}}, {"time_edges_us", {0.0, 1.0, 6.0}}}},
-      {"backgrounds",
-       {{"steady",
-         {{"sigma", 0.05},
-          {"energy", {4.0, 3.0, 2.0}},
-          {"time", "flat"},
-          {"protons_on_target", 1.76e23}}}}}};
-}
-
 TEST(CliBinnedForecast, RunsBesideAnUnbinnedDetectorAndTheirCombination) {
   ScratchDir dir;
-  const std::string study = dir.write("study.json", binned_study(response()).dump());
+  const std::string study = dir.write("study.json", binned_study(binned_response()).dump());
   const auto r = run_cevns("scan " + study + " --backend cpu -q -o " + dir.file("o.h5") +
                            " --json " + dir.file("o.json"));
   ASSERT_EQ(r.status, 0) << r.err;
@@ -107,7 +92,7 @@ void expect_refused(const nlohmann::json& response, const std::string& message) 
 }
 
 TEST(CliBinnedForecast, BadResponsesAreRefusedWithFileJsonPathAndExpectation) {
-  nlohmann::json r = response();
+  nlohmann::json r = binned_response();
   r["binning"]["time_edges_us"] = {0.0, 6.0, 1.0};
   {
     ScratchDir d2;
@@ -120,7 +105,7 @@ TEST(CliBinnedForecast, BadResponsesAreRefusedWithFileJsonPathAndExpectation) {
                   "edges\n");
     EXPECT_EQ(d2.entries(), std::vector<std::string>{"study.json"});
   }
-  r = response();
+  r = binned_response();
   r["data_dir"] = "/nonexistent-release-dir";
   r["response"]["quenching"] = {{"model", "polynomial_MeV"},
                                 {"file", "csi2021/scintRespCoefficients.txt"}};

@@ -1,6 +1,9 @@
 // `cevns fit` as the command runs it: options that select what is computed.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "host/cli/commands.hpp"
 #include "host/core/error.hpp"
 #include "host/core/json_reader.hpp"
@@ -12,17 +15,31 @@ namespace {
 
 #define SKIP_WITHOUT_DATA() CEVNS_SKIP_WITHOUT_DATA("csi2021")
 
+// `cevns fit CONFIGS --only ONLY --grid-points N --backend cpu` on the shared data, its JSON
+// written to fit.json in `dir` and, with `hdf5`, its file to fit.h5.
+FitOptions fit_options(const testing::ScratchDir& dir, const std::vector<std::string>& configs,
+                       const std::vector<std::string>& only, int grid_points, bool hdf5) {
+  FitOptions o;
+  o.config_files = configs;
+  o.data_dir = std::string(CEVNS_SHARED_DATA_DIR);
+  o.backend = "cpu";
+  o.only = only;
+  o.grid_points = grid_points;
+  o.json_output = dir.file("fit.json");
+  if (hdf5) o.output = dir.file("fit.h5");
+  return o;
+}
+
+// The shipped CsI 2021 and LAr 2020 configs.
+std::vector<std::string> csi_and_lar() {
+  return {testing::source_path("configs/data/csi2021.json"),
+          testing::source_path("configs/data/lar2020.json")};
+}
+
 TEST(FitCommand, OnlyAndGridPointsOptionsLimitWhatIsComputed) {
   SKIP_WITHOUT_DATA();
   testing::ScratchDir dir;
-  FitOptions o;
-  o.config_files = {testing::source_path("configs/data/csi2021.json"),
-                    testing::source_path("configs/data/lar2020.json")};
-  o.data_dir = std::string(CEVNS_SHARED_DATA_DIR);
-  o.backend = "cpu";
-  o.only = {"sterile_numu"};
-  o.grid_points = 11;
-  o.json_output = dir.file("fit.json");
+  FitOptions o = fit_options(dir, csi_and_lar(), {"sterile_numu"}, 11, false);
   ASSERT_EQ(run_fit(o), 0);
   const Json j = Json::parse(testing::read_file(dir.file("fit.json")));
   const Json& ds = j["data_sets"][0];
@@ -50,15 +67,7 @@ TEST(FitCommand, OnlyAndGridPointsOptionsLimitWhatIsComputed) {
 TEST(FitCommand, MediatorPlanesPerDataSetAndJointlyTheJointGridIsTheSumOfTheSingles) {
   SKIP_WITHOUT_DATA();
   testing::ScratchDir dir;
-  FitOptions o;
-  o.config_files = {testing::source_path("configs/data/csi2021.json"),
-                    testing::source_path("configs/data/lar2020.json")};
-  o.data_dir = std::string(CEVNS_SHARED_DATA_DIR);
-  o.backend = "cpu";
-  o.only = {"vector_universal", "scalar"};
-  o.grid_points = 9;
-  o.json_output = dir.file("fit.json");
-  o.output = dir.file("fit.h5");
+  const FitOptions o = fit_options(dir, csi_and_lar(), {"vector_universal", "scalar"}, 9, true);
   ASSERT_EQ(run_fit(o), 0);
   const Json j = Json::parse(testing::read_file(dir.file("fit.json")));
   for (const Json* block : {&j["data_sets"][0], &j["data_sets"][1], &j["combined"]}) {
@@ -115,14 +124,7 @@ TEST(FitCommand, FeldmanCousinsPlanesAndJointProfilesCarryCriticalValues) {
     c["statistics"] = {{"method", "feldman_cousins"}, {"toys", 10}, {"seed", 4}};
     configs.push_back(dir.write(std::string(release) + ".json", c.dump()));
   }
-  FitOptions o;
-  o.config_files = configs;
-  o.data_dir = std::string(CEVNS_SHARED_DATA_DIR);
-  o.backend = "cpu";
-  o.only = {"sterile_nue", "sin2_theta_W"};
-  o.grid_points = 5;
-  o.json_output = dir.file("fit.json");
-  o.output = dir.file("fit.h5");
+  FitOptions o = fit_options(dir, configs, {"sterile_nue", "sin2_theta_W"}, 5, true);
   ASSERT_EQ(run_fit(o), 0);
   const Json j = Json::parse(testing::read_file(dir.file("fit.json")));
   for (const Json* block : {&j["data_sets"][0], &j["data_sets"][1], &j["combined"]}) {

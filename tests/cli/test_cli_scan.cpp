@@ -8,6 +8,7 @@
 #include "host/config/study.hpp"
 #include "host/engine/study_run.hpp"
 #include "host/io/h5io.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 #include "version.hpp"
 
@@ -16,32 +17,10 @@ namespace {
 
 using testing::run_cevns;
 using testing::ScratchDir;
-using testing::source_path;
 
 // A small two-detector, two-scenario study with a 1-D and a 2-D scan.
 std::string write_small_study(const ScratchDir& dir) {
-  const nlohmann::json study = {
-      {"name", "small"},
-      {"detectors",
-       {source_path("configs/detectors/ar.json"), source_path("configs/detectors/csi.json")}},
-      {"scenarios", {"ideal", "sys15"}},
-      {"quadrature", {{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}},
-      {"scans",
-       {{{"name", "w"},
-         {"axes", {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", 31}}}}},
-        {{"name", "s"},
-         {"channel", "nue"},
-         {"axes",
-          {{{"parameter", "sin2_2theta"},
-            {"min", 1e-2},
-            {"max", 1.0},
-            {"points", 21},
-            {"scale", "log"}},
-           {{"parameter", "dm2_eV2"},
-            {"min", 0.1},
-            {"max", 100.0},
-            {"points", 17},
-            {"scale", "log"}}}}}}}};
+  const nlohmann::json study = testing::two_detector_study("small");
   return dir.write("small.json", study.dump(2));
 }
 

@@ -8,6 +8,7 @@
 
 #include "host/io/h5io.hpp"
 #include "tests/cli/h5_compare.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -22,29 +23,7 @@ using testing::source_path;
 // Two detectors, two scenarios, a 1-D scan (31 points) and a 2-D sterile scan (21 x 17).
 std::string write_study(const ScratchDir& dir, const std::string& name = "study.json",
                         int points = 31) {
-  const nlohmann::json study = {
-      {"name", "shards"},
-      {"detectors",
-       {source_path("configs/detectors/ar.json"), source_path("configs/detectors/csi.json")}},
-      {"scenarios", {"ideal", "sys15"}},
-      {"quadrature", {{"recoil_nodes", 8}, {"energy_nodes", 8}, {"energy_panels", 2}}},
-      {"scans",
-       {{{"name", "w"},
-         {"axes",
-          {{{"parameter", "sin2_theta_W"}, {"min", 0.1}, {"max", 0.4}, {"points", points}}}}},
-        {{"name", "s"},
-         {"channel", "nue"},
-         {"axes",
-          {{{"parameter", "sin2_2theta"},
-            {"min", 1e-2},
-            {"max", 1.0},
-            {"points", 21},
-            {"scale", "log"}},
-           {{"parameter", "dm2_eV2"},
-            {"min", 0.1},
-            {"max", 100.0},
-            {"points", 17},
-            {"scale", "log"}}}}}}}};
+  const nlohmann::json study = testing::two_detector_study("shards", points);
   return dir.write(name, study.dump(2));
 }
 

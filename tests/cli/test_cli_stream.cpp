@@ -12,22 +12,19 @@
 
 #include "host/io/h5io.hpp"
 #include "tests/cli/h5_compare.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::expect_same_datasets;
 using testing::file_exists;
 using testing::read_file;
 using testing::run_cevns;
 using testing::ScratchDir;
 using testing::source_path;
-
-nlohmann::json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
-}
 
 // One detector, two scenarios; a 1-D scan, a sterile plane and a mediator plane.
 std::string write_study(const ScratchDir& dir, const nlohmann::json& statistics = nullptr) {

@@ -13,14 +13,28 @@
 #include "host/config/study.hpp"
 #include "host/engine/quadrature.hpp"
 #include "host/engine/study_run.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
 
 double relative(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
+
+// The CsI detector in 4-keV recoil bins under scenario sys15, with `scans`.
+Study csi_study(const Json& scans) {
+  return parse_study(
+      Json{{"name", "t"},
+           {"detectors", {source_path("configs/detectors/csi.json")}},
+           {"scenarios", {"sys15"}},
+           {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 4.0}}},
+           {"quadrature", {{"recoil_nodes", 12}, {"energy_nodes", 12}, {"energy_panels", 2}}},
+           {"scans", scans}},
+      "t.json");
+}
 
 class CpuVsCuda : public ::testing::Test {
  protected:
@@ -49,45 +63,32 @@ TEST_F(CpuVsCuda, ResponseMomentsAgreeForEveryDetector) {
 }
 
 TEST_F(CpuVsCuda, ScansAgreeOnBothPaths) {
-  auto ax = [](const char* p, double lo, double hi, int n, bool log) {
-    return Json{{"parameter", p},
-                {"min", lo},
-                {"max", hi},
-                {"points", n},
-                {"scale", log ? "log" : "linear"}};
-  };
   const Json scans = Json::array(
       {{{"name", "s"},
         {"channel", "numu"},
-        {"axes", {ax("sin2_2theta", 1e-3, 1, 48, true), ax("dm2_eV2", 1e-2, 1e2, 40, true)}}},
+        {"axes", {axis("sin2_2theta", 1e-3, 1, 48, true), axis("dm2_eV2", 1e-2, 1e2, 40, true)}}},
        {{"name", "n"},
-        {"axes", {ax("eps_ee_uV", -1, 1, 48, false), ax("eps_etau_uV", -1, 1, 40, false)}}},
+        {"axes", {axis("eps_ee_uV", -1, 1, 48, false), axis("eps_etau_uV", -1, 1, 40, false)}}},
        {{"name", "zprime"},
         {"mediator", "vector_universal"},
         {"axes",
-         {ax("mediator_coupling", 1e-7, 1e-1, 48, true),
-          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}},
+         {axis("mediator_coupling", 1e-7, 1e-1, 48, true),
+          axis("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}},
        {{"name", "scalar"},
         {"mediator", "scalar"},
         {"axes",
-         {ax("mediator_coupling", 1e-7, 1e-1, 48, true),
-          ax("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}},
+         {axis("mediator_coupling", 1e-7, 1e-1, 48, true),
+          axis("mediator_mass_MeV", 1e-2, 1e4, 40, true)}}},
        {{"name", "magnetic"},
-        {"axes", {ax("mu_nu_e", 0, 200, 48, false), ax("mu_nu_mu", 0, 200, 40, false)}}},
+        {"axes", {axis("mu_nu_e", 0, 200, 48, false), axis("mu_nu_mu", 0, 200, 40, false)}}},
        {{"name", "radius"},
-        {"axes", {ax("r2_nu_e", -80, 30, 48, false), ax("r2_nu_mu", -80, 30, 40, false)}}},
+        {"axes", {axis("r2_nu_e", -80, 30, 48, false), axis("r2_nu_mu", -80, 30, 40, false)}}},
        {{"name", "sw_rn"},
-        {"axes", {ax("sin2_theta_W", 0.15, 0.35, 48, false), ax("rn_fm", 3.0, 8.0, 40, false)}}},
+        {"axes",
+         {axis("sin2_theta_W", 0.15, 0.35, 48, false), axis("rn_fm", 3.0, 8.0, 40, false)}}},
        {{"name", "cs_i"},
-        {"axes", {ax("rn_Cs_fm", 3.0, 8.0, 48, false), ax("rn_I_fm", 3.0, 8.0, 40, false)}}}});
-  const Study st = parse_study(
-      Json{{"name", "t"},
-           {"detectors", {source_path("configs/detectors/csi.json")}},
-           {"scenarios", {"sys15"}},
-           {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 4.0}}},
-           {"quadrature", {{"recoil_nodes", 12}, {"energy_nodes", 12}, {"energy_panels", 2}}},
-           {"scans", scans}},
-      "t.json");
+        {"axes", {axis("rn_Cs_fm", 3.0, 8.0, 48, false), axis("rn_I_fm", 3.0, 8.0, 40, false)}}}});
+  const Study st = csi_study(scans);
   Progress quiet(Progress::Mode::kQuiet);
   for (const auto& scan : st.scans) {
     for (Method m : {Method::kFactorised, Method::kDirect}) {
@@ -137,29 +138,12 @@ std::unique_ptr<ScanModel> poisson_model(const Study& st, const ScanSpec& scan, 
 }
 
 Study poisson_study() {
-  auto ax = [](const char* p, double lo, double hi, int n, bool log) {
-    return Json{{"parameter", p},
-                {"min", lo},
-                {"max", hi},
-                {"points", n},
-                {"scale", log ? "log" : "linear"}};
-  };
-  return parse_study(
-      Json{{"name", "t"},
-           {"detectors", {source_path("configs/detectors/csi.json")}},
-           {"scenarios", {"sys15"}},
-           {"analysis", {{"binning", "recoil"}, {"bin_width_keV", 4.0}}},
-           {"quadrature", {{"recoil_nodes", 12}, {"energy_nodes", 12}, {"energy_panels", 2}}},
-           {"scans",
-            Json::array(
-                {{{"name", "s"},
-                  {"channel", "nue"},
-                  {"axes",
-                   {ax("sin2_2theta", 1e-3, 1, 48, true), ax("dm2_eV2", 1e-2, 1e2, 40, true)}}},
-                 {{"name", "n"},
-                  {"axes",
-                   {ax("eps_ee_uV", -1, 1, 48, false), ax("eps_etau_uV", -1, 1, 40, false)}}}})}},
-      "t.json");
+  return csi_study(Json::array(
+      {{{"name", "s"},
+        {"channel", "nue"},
+        {"axes", {axis("sin2_2theta", 1e-3, 1, 48, true), axis("dm2_eV2", 1e-2, 1e2, 40, true)}}},
+       {{"name", "n"},
+        {"axes", {axis("eps_ee_uV", -1, 1, 48, false), axis("eps_etau_uV", -1, 1, 40, false)}}}}));
 }
 
 TEST_F(CpuVsCuda, PoissonGridsAgree) {
@@ -186,13 +170,6 @@ TEST_F(CpuVsCuda, PoissonGridsAgree) {
 TEST_F(CpuVsCuda, CombinationsAgreeForEveryEvaluatorAndStatistic) {
   // Ge, Ar and NaI with a shared signal pull and without (SPEC §12; kernels/combination.hpp):
   // quadratic form, sterile table, mediator tables (sum of squares), Gaussian and Poisson.
-  const auto axis = [](const char* p, double lo, double hi, int n, bool log) {
-    return Json{{"parameter", p},
-                {"min", lo},
-                {"max", hi},
-                {"points", n},
-                {"scale", log ? "log" : "linear"}};
-  };
   const Json scans = {
       {{"name", "nsi"},
        {"axes",
@@ -271,33 +248,13 @@ TEST_F(CpuVsCuda, CudaChunksEqualTheWholeGridBitForBit) {
 // A binned forecast (a study's "responses": response matrix, arrival-time bins, Poisson templates)
 // on both backends: every evaluator goes through the fold, the direct path included.
 TEST_F(CpuVsCuda, BinnedForecastGridsAgreeOnBothPaths) {
-  auto ax = [](const char* p, double lo, double hi, int n, bool log) {
-    return Json{{"parameter", p},
-                {"min", lo},
-                {"max", hi},
-                {"points", n},
-                {"scale", log ? "log" : "linear"}};
-  };
-  const Json response = {
-      {"response",
-       {{"quenching", {{"model", "linear"}, {"a", 0.246}, {"b_per_keVnr", 0.00078}}},
-        {"observable", "keVee"},
-        {"resolution", {{"model", "gaussian"}, {"a_sqrt_keVee", 0.58}}},
-        {"true_bin_width_keV", 4.0}}},
-      {"timing", {{"model", "beam"}, {"mean_us", 0.44}, {"width_us", 0.15}}},
-      {"binning", {{"keVee_edges", {0.0, 10.0, 20.0, 40.0}}, {"time_edges_us", {0.0, 1.0, 6.0}}}},
-      {"backgrounds",
-       {{"steady",
-         {{"sigma", 0.05},
-          {"energy", {4.0, 3.0, 2.0}},
-          {"time", "flat"},
-          {"protons_on_target", 1.76e23}}}}}};
+  const Json response = testing::binned_response();
   const Json scans = Json::array(
       {{{"name", "nsi"},
-        {"axes", {ax("eps_ee_uV", -0.5, 0.5, 9, false), ax("eps_ee_dV", -0.5, 0.5, 8, false)}}},
+        {"axes", {axis("eps_ee_uV", -0.5, 0.5, 9, false), axis("eps_ee_dV", -0.5, 0.5, 8, false)}}},
        {{"name", "sterile"},
         {"channel", "nue"},
-        {"axes", {ax("sin2_2theta", 1e-2, 1.0, 8, true), ax("dm2_eV2", 0.1, 50.0, 9, true)}}}});
+        {"axes", {axis("sin2_2theta", 1e-2, 1.0, 8, true), axis("dm2_eV2", 0.1, 50.0, 9, true)}}}});
   const Study st = parse_study(
       Json{{"name", "binned"},
            {"detectors", {source_path("configs/detectors/ar.json")}},

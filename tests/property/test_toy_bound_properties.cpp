@@ -26,11 +26,21 @@ struct RandomToy {
   std::vector<std::size_t> row_first{0, 2, 4};
   std::vector<double> basis, coef, backgrounds, sigmas, counts, centres;
   ToyView view() const {
-    return ToyView{4,       n_bins,         2,       2,       row_first.data(),
-                   basis.data(), coef.data(), 1,    n_backgrounds, backgrounds.data(),
-                   sigmas.data(), nullptr,    0.0,     nullptr, nullptr,
-                   nullptr,       0,          1,       2,       nullptr,
-                   nullptr};
+    ToyView v{};  // no Gaussian tables, no sources: the bound and the profile read neither
+    v.n_points = 4;
+    v.n_bins = n_bins;
+    v.n_basis = 2;
+    v.n_rows = 2;
+    v.row_first = row_first.data();
+    v.basis = basis.data();
+    v.coef = coef.data();
+    v.poisson = 1;
+    v.n_backgrounds = n_backgrounds;
+    v.backgrounds = backgrounds.data();
+    v.sigmas = sigmas.data();
+    v.screen = 1;
+    v.grid_n0 = 2;
+    return v;
   }
 };
 
@@ -56,7 +66,7 @@ RandomToy random_toy() {
     double mu = t.coef[0] * t.basis[b] + t.coef[1] * t.basis[nb + b];
     for (int k = 0; k < t.n_backgrounds; ++k) mu += std::fabs(t.backgrounds[k * nb + b]);
     t.counts.push_back(*rc::gen::element(0, 1, 2, 3) == 0 ? 0.0
-                                                           : std::floor(uniform(0.0, 3.0 * mu)));
+                                                          : std::floor(uniform(0.0, 3.0 * mu)));
   }
   return t;
 }
@@ -74,8 +84,8 @@ RC_GTEST_PROP(ToyBoundProperties, DualBoundIsBelowTheStatisticAtAnyPullsAndBelow
   for (int k = 0; k < nk; ++k) anchor_theta[k] = uniform(-0.6, 0.6);
   const std::size_t anchor = static_cast<std::size_t>(*rc::gen::inRange(0, 4));
   std::vector<double> slope(t.n_bins), lb(4, -kToyInfinity);
-  raise_dual_bound(v, t.counts.data(), t.centres.data(), anchor, anchor_theta.data(),
-                   slope.data(), lb.data());
+  raise_dual_bound(v, t.counts.data(), t.centres.data(), anchor, anchor_theta.data(), slope.data(),
+                   lb.data());
   for (std::size_t p = 0; p < 4; ++p) {
     const ToyTemplates tp{v, p / 2, p, t.counts.data(), t.centres.data()};
     const PoissonProfile prof = profile_poisson(tp);

@@ -6,6 +6,7 @@
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
 #include "host/engine/backend_select.hpp"
+#include "tests/host/data/shipped_data.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -13,20 +14,12 @@ namespace {
 
 #define SKIP_WITHOUT_DATA() CEVNS_SKIP_WITHOUT_DATA("csi2017")
 
-Backend& backend() {
-  static auto b = make_cpu_backend();
-  return *b;
-}
-
-const DataSet& csi2017() {
-  static const DataSet d = load_data_set(testing::source_path("configs/data/csi2017.json"),
-                                         std::string(CEVNS_SHARED_DATA_DIR), backend());
-  return d;
-}
+using testing::backend;
+using testing::shipped_data_set;
 
 TEST(Fit, AsimovCountFitReturnsThePredictedNumberOfEvents) {
   SKIP_WITHOUT_DATA();
-  const DataSet& d = csi2017();
+  const DataSet& d = shipped_data_set("csi2017");
   const CountFit f = fit_cevns_count(d, asimov_data(d, standard_model()));
   EXPECT_NEAR(f.best / f.predicted, 1.0, 1e-4);
   EXPECT_NEAR(f.chi2_min, 0.0, 1e-6);
@@ -36,7 +29,7 @@ TEST(Fit, AsimovCountFitReturnsThePredictedNumberOfEvents) {
 
 TEST(Fit, AsimovProfileReturnsTheTrueWeakMixingAngleAndNsiCoupling) {
   SKIP_WITHOUT_DATA();
-  const DataSet& d = csi2017();
+  const DataSet& d = shipped_data_set("csi2017");
   for (const auto& [name, truth] : {std::pair<std::string, double>{"sin2_theta_W", 0.30},
                                     std::pair<std::string, double>{"eps_taue_uV", 0.20}}) {
     ScanRequest req;
@@ -59,7 +52,7 @@ TEST(Fit, AsimovNeutronRadiusProfilesReturnTheTrueRadius) {
   // counts (CountsModel::counts, entry moments at the point's radius, then the fold): the grid
   // equals −2 ln λ evaluated point by point, and the minimum sits at the truth.
   SKIP_WITHOUT_DATA();
-  const DataSet& d = csi2017();
+  const DataSet& d = shipped_data_set("csi2017");
   for (const auto& [name, truth] : {std::pair<std::string, double>{"rn_fm", 4.8},
                                     std::pair<std::string, double>{"rn_I_fm", 6.3}}) {
     ScanRequest req;
@@ -86,7 +79,7 @@ TEST(Fit, AsimovNeutronRadiusProfilesReturnTheTrueRadius) {
 
 TEST(Fit, ResponseFoldedSignalIsQuadraticInTheCouplings) {
   SKIP_WITHOUT_DATA();
-  const DataSet& d = csi2017();
+  const DataSet& d = shipped_data_set("csi2017");
   // N(ε) for the flavour-changing ε_τe is N(0) + c ε²: second differences are constant.
   const auto total = [&](double eps) {
     PhysicsModel m = standard_model();

@@ -13,21 +13,14 @@
 
 #include "host/config/parameters.hpp"
 #include "host/data/fit.hpp"
+#include "tests/host/data/shipped_data.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
-Backend& backend() {
-  static auto b = make_cpu_backend();
-  return *b;
-}
-
-const DataSet& csi2021() {
-  static const DataSet d = load_data_set(testing::source_path("configs/data/csi2021.json"),
-                                         std::string(CEVNS_SHARED_DATA_DIR), backend());
-  return d;
-}
+using testing::backend;
+using testing::shipped_data_set;
 
 std::vector<double> linear(double lo, double hi, int n) {
   std::vector<double> x(n);
@@ -78,7 +71,7 @@ const std::vector<Plane>& planes() {
 
 TEST(FitEngine, DataGridEqualsProfiledChi2AtEveryPoint) {
   CEVNS_SKIP_WITHOUT_DATA("csi2021");
-  const DataSet& d = csi2021();
+  const DataSet& d = shipped_data_set("csi2021");
   Progress quiet(Progress::Mode::kQuiet);
   for (const Plane& plane : planes()) {
     const DataGrid g = data_grid(d, d.data, plane.axes, plane.base(), backend(), quiet, plane.name);
@@ -100,7 +93,7 @@ TEST(FitEngine, DataGridEqualsProfiledChi2AtEveryPoint) {
 
 TEST(FitEngine, DataGridWithOnePointSegmentsIsBitIdentical) {
   CEVNS_SKIP_WITHOUT_DATA("csi2021");
-  const DataSet& d = csi2021();
+  const DataSet& d = shipped_data_set("csi2021");
   Progress quiet(Progress::Mode::kQuiet);
   auto one = make_cpu_backend(1);  // the CUDA backend's loop structure
   for (const Plane& plane : planes()) {

@@ -16,29 +16,17 @@
 #include "host/engine/backend_select.hpp"
 #include "host/engine/feldman_cousins.hpp"
 #include "kernels/toys.hpp"
+#include "tests/host/data/shipped_data.hpp"
 #include "tests/test_util.hpp"
+#include "tests/toy_view.hpp"
 
 namespace cevns {
 namespace {
 
 #define SKIP_WITHOUT_DATA() CEVNS_SKIP_WITHOUT_DATA("csi2021")
 
-Backend& backend() {
-  static auto b = make_cpu_backend();
-  return *b;
-}
-
-const DataSet& data_set(const std::string& release) {
-  static std::map<std::string, DataSet> cache;
-  auto it = cache.find(release);
-  if (it == cache.end())
-    it = cache
-             .emplace(release,
-                      load_data_set(testing::source_path("configs/data/" + release + ".json"),
-                                    std::string(CEVNS_SHARED_DATA_DIR), backend()))
-             .first;
-  return it->second;
-}
+using testing::backend;
+using testing::shipped_data_set;
 
 Axis log_axis(const std::string& name, int id, double lo, double hi, int points) {
   Axis a;
@@ -115,28 +103,7 @@ struct HostToys {
       inputs.back().screen = true;
       bins_total += inputs.back().n_bins;
     }
-    for (const ToyInput& in : inputs)
-      views.push_back(ToyView{in.n_points,
-                              in.n_bins,
-                              in.n_basis,
-                              static_cast<int>(in.row_first.size()) - 1,
-                              in.row_first.data(),
-                              in.basis.data(),
-                              in.coef.data(),
-                              1,
-                              in.n_backgrounds,
-                              in.backgrounds.data(),
-                              in.sigmas.data(),
-                              in.weight.data(),
-                              in.gg,
-                              in.point_gaussian.data(),
-                              in.source_bins.data(),
-                              in.source_nuisance.data(),
-                              in.seed,
-                              1,
-                              in.grid_n0,
-                              in.surrogate_weight.data(),
-                              in.surrogate_gram.data()});
+    for (const ToyInput& in : inputs) views.push_back(testing::host_toy_view(in));
   }
   int n_sets() const { return static_cast<int>(views.size()); }
   std::size_t n_points() const { return views[0].n_points; }
@@ -171,7 +138,7 @@ TEST(FitFeldmanCousins, DualBoundIsBelowTheProfileAtEveryPoint) {
   };
   for (const Case& c : {Case{"csi2021", "sterile"}, Case{"csi2021", "nsi"},
                         Case{"csi2021", "mediator"}, Case{"lar2020", "sterile"}}) {
-    const DataGrid g = small_plane(data_set(c.release), c.kind, 6, 5);
+    const DataGrid g = small_plane(shipped_data_set(c.release), c.kind, 6, 5);
     const HostToys toys({g.model.get()}, 11);
     const ToyView& v = toys.views[0];
     const std::size_t n = toys.n_points();
@@ -245,7 +212,7 @@ TEST(FitFeldmanCousins, ScreenedMinimumIsTheMinimumOverEveryPoint) {
     std::string label;
     for (const char* r : c.releases) {
       const std::string key = std::string(r) + "/" + c.kind;
-      if (!grids.count(key)) grids.emplace(key, small_plane(data_set(r), c.kind, 6, 5));
+      if (!grids.count(key)) grids.emplace(key, small_plane(shipped_data_set(r), c.kind, 6, 5));
       models.push_back(grids.at(key).model.get());
       label += key + " ";
     }
@@ -283,8 +250,8 @@ TEST(FitFeldmanCousins, ScreenedMinimumIsTheMinimumOverEveryPoint) {
 
 TEST(FitFeldmanCousins, JointToysAreTheSameInAnyChunkingAndSumTheSetsStatistics) {
   SKIP_WITHOUT_DATA();
-  const DataGrid a = small_sterile_plane(data_set("csi2021"), 5, 4);
-  const DataGrid b = small_sterile_plane(data_set("lar2020"), 5, 4);
+  const DataGrid a = small_sterile_plane(shipped_data_set("csi2021"), 5, 4);
+  const DataGrid b = small_sterile_plane(shipped_data_set("lar2020"), 5, 4);
   std::vector<ToyInput> inputs{make_toy_input(*a.model, data_set_seed(3, 0)),
                                make_toy_input(*b.model, data_set_seed(3, 1))};
   for (auto& in : inputs) in.screen = true;
@@ -316,8 +283,8 @@ TEST(FitFeldmanCousins, JointToysAreTheSameInAnyChunkingAndSumTheSetsStatistics)
 TEST(FitFeldmanCousins, CriticalValuesAgreeWithTheCudaBackend) {
   SKIP_WITHOUT_DATA();
   if (cuda_device_count() == 0) GTEST_SKIP() << "no GPU";
-  const DataGrid a = small_sterile_plane(data_set("csi2021"), 6, 5);
-  const DataGrid b = small_sterile_plane(data_set("lar2020"), 6, 5);
+  const DataGrid a = small_sterile_plane(shipped_data_set("csi2021"), 6, 5);
+  const DataGrid b = small_sterile_plane(shipped_data_set("lar2020"), 6, 5);
   StatisticsOptions st;
   st.feldman_cousins = true;
   st.toys = 40;
@@ -336,7 +303,7 @@ TEST(FitFeldmanCousins, CriticalValuesAgreeWithTheCudaBackend) {
 
 TEST(FitFeldmanCousins, JointStatisticsMustAgree) {
   SKIP_WITHOUT_DATA();
-  DataSet a = data_set("csi2021"), b = data_set("lar2020");
+  DataSet a = shipped_data_set("csi2021"), b = shipped_data_set("lar2020");
   a.statistics.feldman_cousins = b.statistics.feldman_cousins = true;
   a.statistics.toys = 100;
   b.statistics.toys = 200;
@@ -366,7 +333,7 @@ TEST(FitFeldmanCousins, FreshToysShowTheCriticalValueCovers) {
   // from 2000 toys with seed 1; 2000 fresh toys (seed 2) at the same point fall below it 90% of
   // the time within binomial error (3σ = 0.020, plus the critical value's own Monte Carlo error,
   // ≈ 0.01 in probability).
-  const DataSet& d = data_set("csi2021");
+  const DataSet& d = shipped_data_set("csi2021");
   std::vector<double> values;
   for (int i = 0; i <= 30; ++i) values.push_back(0.10 + 0.01 * i);
   Progress quiet(Progress::Mode::kQuiet);

@@ -15,33 +15,18 @@
 #include "host/data/fit.hpp"
 #include "kernels/constants.hpp"
 #include "kernels/couplings.hpp"
+#include "tests/host/data/shipped_data.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
-Backend& backend() {
-  static auto b = make_cpu_backend();
-  return *b;
-}
-
-const DataSet& release(const std::string& name) {
-  static std::vector<std::pair<std::string, DataSet>> loaded;
-  for (const auto& [n, d] : loaded)
-    if (n == name) return d;
-  loaded.emplace_back(name, load_data_set(testing::source_path("configs/data/" + name + ".json"),
-                                          std::string(CEVNS_SHARED_DATA_DIR), backend()));
-  return loaded.back().second;
-}
+using testing::backend;
+using testing::plane_named;
+using testing::shipped_data_set;
 
 const std::vector<std::string> kMediatorPlanes = {"vector_universal", "vector_b_minus_l",
                                                   "vector_lmu_ltau", "scalar"};
-
-const PlaneRequest& plane_named(const DataSet& d, const std::string& name) {
-  for (const auto& p : d.planes)
-    if (p.name == name) return p;
-  throw std::runtime_error(d.file + " has no plane " + name);
-}
 
 // The shipped plane with fewer points (the same ranges and scales).
 PlaneRequest coarse(PlaneRequest p, int n0, int n1) {
@@ -53,7 +38,7 @@ PlaneRequest coarse(PlaneRequest p, int n0, int n1) {
 TEST(FitMediators, ShippedPlanesAreTheFourModelsOnLogAxes) {
   CEVNS_SKIP_WITHOUT_DATA("csi2021");
   for (const char* name : {"csi2017", "csi2021", "lar2020"}) {
-    const DataSet& d = release(name);
+    const DataSet& d = shipped_data_set(name);
     for (const auto& plane : kMediatorPlanes) {
       const PlaneRequest& p = plane_named(d, plane);
       EXPECT_TRUE(p.is_mediator()) << name << " " << plane;
@@ -72,7 +57,7 @@ TEST(FitMediators, FoldedHostRowsEqualTheBackendTablesBitForBit) {
   // Off the grid the analysis folds a mass row on the host; the backend folds all rows on the
   // device: the same operations in the same order (one-point segments: the CUDA loop structure).
   CEVNS_SKIP_WITHOUT_DATA("csi2021");
-  const DataSet& d = release("csi2021");
+  const DataSet& d = shipped_data_set("csi2021");
   const std::vector<double> masses = {1e-2, 0.37, 42.0, 9e3};
   auto one = make_cpu_backend(1);
   for (int mediator : {kVectorUniversal, kVectorBMinusL, kVectorLmuLtau, kScalar}) {
@@ -99,7 +84,7 @@ TEST(FitMediators, VanishingCouplingGivesTheStandardModelFit) {
   CEVNS_SKIP_WITHOUT_DATA("csi2021");
   Progress quiet(Progress::Mode::kQuiet);
   for (const char* name : {"csi2017", "csi2021", "lar2020"}) {
-    const DataSet& d = release(name);
+    const DataSet& d = shipped_data_set(name);
     const double sm = profiled_chi2(d, d.data, standard_model());
     for (const auto& plane_name : kMediatorPlanes) {
       const PlaneRequest plane = coarse(plane_named(d, plane_name), 4, 3);
@@ -130,7 +115,7 @@ TEST(FitMediators, HeavyUniversalPlaneIsTheFlavourUniversalNsiFit) {
   CEVNS_SKIP_WITHOUT_DATA("csi2021");
   Progress quiet(Progress::Mode::kQuiet);
   for (const char* name : {"csi2021", "lar2020"}) {
-    const DataSet& d = release(name);
+    const DataSet& d = shipped_data_set(name);
     double q2_max = 0.0;
     for (const auto& iso : d.counts->problem().isotopes)
       q2_max = std::max(q2_max, 2.0 * iso.mass_MeV * d.true_edges_keV.back() * 1e-3);

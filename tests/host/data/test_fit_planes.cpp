@@ -8,6 +8,7 @@
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
 #include "host/engine/backend_select.hpp"
+#include "tests/host/data/shipped_data.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -15,22 +16,9 @@ namespace {
 
 #define SKIP_WITHOUT_DATA() CEVNS_SKIP_WITHOUT_DATA("csi2021")
 
-Backend& backend() {
-  static auto b = make_cpu_backend();
-  return *b;
-}
-
-const DataSet& csi2021() {
-  static const DataSet d = load_data_set(testing::source_path("configs/data/csi2021.json"),
-                                         std::string(CEVNS_SHARED_DATA_DIR), backend());
-  return d;
-}
-
-const PlaneRequest& plane_named(const DataSet& d, const std::string& name) {
-  for (const auto& p : d.planes)
-    if (p.name == name) return p;
-  throw std::runtime_error("configs/data/csi2021.json has no plane " + name);
-}
+using testing::backend;
+using testing::plane_named;
+using testing::shipped_data_set;
 
 // Even–odd rule over the contour polylines (in log10 of log axes): inside the allowed region.
 // A polyline that ends on the grid boundary (the region is cut by the grid) is closed along the
@@ -96,7 +84,7 @@ PlaneScan asimov_plane(const DataSet& d, const PlaneRequest& plane, double x0, d
 // CsI 2021 with 20 times its exposure (signal tables × 20, backgrounds as measured): the Asimov
 // sterile point must stand out of the normalisation uncertainty for a closed contour.
 DataSet csi2021_high_exposure() {
-  DataSet d = csi2021();
+  DataSet d = shipped_data_set("csi2021");
   d.counts =
       std::make_shared<const CountsModel>(d.counts->with_efficiency(20 * d.counts->efficiency()));
   return d;
@@ -126,7 +114,7 @@ TEST(FitPlanes, AsimovSterileFitsReturnTheTrueMixingAndDm2) {
 
 TEST(FitPlanes, AsimovNsiPlaneHasZeroAtTheTruthAndItsContourEnclosesIt) {
   SKIP_WITHOUT_DATA();
-  const DataSet& d = csi2021();
+  const DataSet& d = shipped_data_set("csi2021");
   const PlaneRequest& plane = plane_named(d, "eps_ee_etau");
   const double ee = 0.15, etau = 0.10;
   const PlaneScan r = asimov_plane(d, plane, ee, etau);
@@ -148,7 +136,7 @@ TEST(FitPlanes, AsimovNsiPlaneHasZeroAtTheTruthAndItsContourEnclosesIt) {
 
 TEST(FitPlanes, SterileDepletionActsOnlyOnTheChannelsFluxesAndVanishesAtSmallDm2) {
   SKIP_WITHOUT_DATA();
-  const DataSet& d = csi2021();
+  const DataSet& d = shipped_data_set("csi2021");
   const PhysicsModel sm = standard_model();
   const auto tables = [&](int channel) {
     PhysicsModel base = sm;

@@ -12,6 +12,7 @@
 #include "host/data/coherent_data.hpp"
 #include "host/data/fit.hpp"
 #include "host/engine/backend_select.hpp"
+#include "tests/host/data/shipped_data.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
@@ -19,10 +20,7 @@ namespace {
 
 #define SKIP_WITHOUT_DATA() CEVNS_SKIP_WITHOUT_DATA("csi2021")
 
-Backend& backend() {
-  static auto b = make_cpu_backend();
-  return *b;
-}
+using testing::backend;
 
 // The shipped CsI 2021 config with only the named nuisances on, written to a scratch directory.
 DataSet with_nuisances(const testing::ScratchDir& dir, const std::vector<std::string>& on,

@@ -14,19 +14,16 @@
 #include "host/engine/rates.hpp"
 #include "host/engine/study_run.hpp"
 #include "kernels/flux.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
 
 constexpr double kPionLifetime = 0.026033, kMuonLifetime = 2.1969811;  // µs, PDG 2024
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
-}
 
 // A keVee response with a constant quenching factor and no smearing, one broad time bin.
 Json unit_response(double quenching, double true_width_keV, const std::vector<double>& edges) {
@@ -59,6 +56,19 @@ std::vector<double> sm_counts(const Study& st, Backend& backend, const Analysis&
   return p.counts->counts(standard_model());
 }
 
+// The Ar detector's SM counts without a response, in recoil bins of `width_keV` from its
+// threshold, and those bins' edges.
+struct RecoilCounts {
+  std::vector<double> edges_keV, counts;
+};
+RecoilCounts unbinned_recoil_counts(Backend& backend, double width_keV) {
+  const Study plain = binned_study(nullptr);
+  Analysis recoil = plain.analysis;
+  recoil.total_only = false;
+  recoil.bin_width_keV = width_keV;
+  return {recoil_bin_edges_keV(plain.detectors[0], width_keV), sm_counts(plain, backend, recoil)};
+}
+
 double sum(const std::vector<double>& v) {
   double s = 0.0;
   for (double x : v) s += x;
@@ -67,12 +77,7 @@ double sum(const std::vector<double>& v) {
 
 TEST(BinnedForecast, UnitResponseAndOneTimeBinGiveTheUnbinnedCounts) {
   auto backend = make_cpu_backend();
-  const Study plain = binned_study(nullptr);
-  Analysis recoil = plain.analysis;
-  recoil.total_only = false;
-  recoil.bin_width_keV = 8.0;
-  const std::vector<double> edges = recoil_bin_edges_keV(plain.detectors[0], 8.0);
-  const std::vector<double> unbinned = sm_counts(plain, *backend, recoil);
+  const auto [edges, unbinned] = unbinned_recoil_counts(*backend, 8.0);
   // Quenching 1: keVee = keVnr, so the observed bins are the recoil bins; 0.5-keV true bins
   // tile them exactly. Only the quadrature differs (each converged to 1e-6).
   const Study st = binned_study(unit_response(1.0, 0.5, edges));
@@ -84,12 +89,7 @@ TEST(BinnedForecast, UnitResponseAndOneTimeBinGiveTheUnbinnedCounts) {
 
 TEST(BinnedForecast, TotalIsTheUnbinnedTotalTimesTheMeanAcceptance) {
   auto backend = make_cpu_backend();
-  const Study plain = binned_study(nullptr);
-  Analysis recoil = plain.analysis;
-  recoil.total_only = false;
-  recoil.bin_width_keV = 4.0;
-  const std::vector<double> edges = recoil_bin_edges_keV(plain.detectors[0], 4.0);
-  const std::vector<double> unbinned = sm_counts(plain, *backend, recoil);
+  const auto [edges, unbinned] = unbinned_recoil_counts(*backend, 4.0);
   // QF 0.25: recoils of 20–40 keVnr land in [5, 10) keVee with acceptance 0.5, the rest (40 keVnr
   // to the end point, 37.5 keVee) in [10, 40) keVee with acceptance 0.9 (the table is read at
   // each observed bin's centre: 7.5 and 25 keVee).

@@ -8,17 +8,14 @@
 
 #include "host/config/study.hpp"
 #include "host/engine/study_run.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
-}
 
 // Ge, Ar and NaI (coarse quadrature, so that the direct path stays quick) under sys15 and
 // eff50, with the combinations given, and the one scan.

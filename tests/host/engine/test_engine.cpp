@@ -20,17 +20,14 @@
 #include "host/engine/grid_driver.hpp"
 #include "host/engine/study_run.hpp"
 #include "host/stats/likelihood.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
-}
 
 // A CsI study in 4-keV recoil bins (so the sterile rows take their per-row sums) with a coarse
 // quadrature (so the direct integral stays quick), written as a user would.

@@ -14,6 +14,7 @@
 #include "host/engine/study_run.hpp"
 #include "kernels/toys.hpp"
 #include "tests/test_util.hpp"
+#include "tests/toy_view.hpp"
 
 namespace cevns {
 namespace {
@@ -83,23 +84,7 @@ TEST(FeldmanCousins, PoissonToyStatisticEqualsTheScanStatisticAtTheReferenceData
   const ToyInput in = make_toy_input(*f.model, 1);
   ASSERT_TRUE(in.poisson);
   const std::vector<double> data = f.model->input().data;
-  ToyView v{in.n_points,
-            in.n_bins,
-            in.n_basis,
-            static_cast<int>(in.row_first.size()) - 1,
-            in.row_first.data(),
-            in.basis.data(),
-            in.coef.data(),
-            1,
-            in.n_backgrounds,
-            in.backgrounds.data(),
-            in.sigmas.data(),
-            nullptr,
-            0.0,
-            nullptr,
-            in.source_bins.data(),
-            in.source_nuisance.data(),
-            1};
+  const ToyView v = testing::host_toy_view(in);
   std::vector<double> chi2(in.n_points);
   const double centre[2] = {0.0, 0.0};
   ToyGridSink sink{chi2.data(), 1e308};
@@ -185,23 +170,7 @@ TEST(FeldmanCousins, GaussianToyChi2EqualsTheScanChi2AtTheReferenceData) {
     const Fixture f(ar_study(weak_mixing_scan(), scenario));
     const ToyInput in = make_toy_input(*f.model, 1);
     const std::vector<double> n_exp = f.model->input().n_exp;
-    ToyView v{in.n_points,
-              in.n_bins,
-              in.n_basis,
-              static_cast<int>(in.row_first.size()) - 1,
-              in.row_first.data(),
-              in.basis.data(),
-              in.coef.data(),
-              0,
-              in.n_backgrounds,
-              in.backgrounds.data(),
-              in.sigmas.data(),
-              in.weight.data(),
-              in.gg,
-              in.point_gaussian.data(),
-              in.source_bins.data(),
-              in.source_nuisance.data(),
-              1};
+    const ToyView v = testing::host_toy_view(in);
     std::vector<double> chi2(in.n_points);
     const double centre[2] = {0.0, 0.0};
     ToyGridSink sink{chi2.data(), 1e308};

@@ -1,14 +1,17 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 
 #include "host/config/study.hpp"
 #include "host/engine/study_run.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
 
 // A study of one detector with a coarse quadrature (so the direct path stays quick) and the
@@ -26,11 +29,6 @@ Study small_study(const Json& scans, const std::string& detector = "ar",
             {"scans", scans}};
   if (binning == "recoil") j["analysis"]["bin_width_keV"] = 8.0;
   return parse_study(j, "test-study.json");
-}
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 std::vector<double> grid(const Study& st, Method method, Backend& backend,
@@ -227,15 +225,26 @@ ScanResult analysed(const Study& st, const PreparedDetector& det, const ScanMode
   return r;
 }
 
+// The first scan of a study on the CPU backend (factorised), with its analysed result.
+struct AnalysedScan {
+  explicit AnalysedScan(const Study& st)
+      : backend(make_cpu_backend()),
+        det(prepare_detector(st.detectors[0], st.analysis, *backend)),
+        model(
+            make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend)),
+        result(analysed(st, det, *model, *backend)) {}
+  std::unique_ptr<Backend> backend;
+  PreparedDetector det;
+  std::unique_ptr<ScanModel> model;
+  ScanResult result;
+};
+
 TEST(ScanAnalysis, WeakAngleIntervalContainsTruthAndMatchesHostRoots) {
   const Study st =
       small_study(Json::array({{{"name", "w"}, {"axes", {axis("sin2_theta_W", 0.1, 0.4, 61)}}}}));
-  auto backend = make_cpu_backend();
-  const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
-  const auto model_ptr =
-      make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
-  const ScanModel& model = *model_ptr;
-  const ScanResult r = analysed(st, det, model, *backend);
+  const AnalysedScan a(st);
+  const ScanModel& model = *a.model;
+  const ScanResult& r = a.result;
   ASSERT_EQ(r.intervals.size(), 1u);
   // The minimum is found, not assumed: it is the truth (Asimov), to the minimiser's precision.
   EXPECT_NEAR(r.best_fit[0], 0.23865, 1e-6);
@@ -252,12 +261,8 @@ TEST(ScanAnalysis, NonUniversalCouplingHasTwoDisjointIntervals) {
   // ε_ee^uV shifts the ν_e charge; a second, degenerate solution flips its sign (SPEC §7).
   Study st = small_study(Json::array({{{"name", "e"}, {"axes", {axis("eps_ee_uV", -1, 1, 401)}}}}));
   st.scenarios = {builtin_scenarios()[0]};  // ideal
-  auto backend = make_cpu_backend();
-  const PreparedDetector det = prepare_detector(st.detectors[0], st.analysis, *backend);
-  const auto model_ptr =
-      make_study_model(det, st, st.scans[0], st.scenarios[0], Method::kFactorised, *backend);
-  const ScanModel& model = *model_ptr;
-  const ScanResult r = analysed(st, det, model, *backend);
+  const AnalysedScan a(st);
+  const ScanResult& r = a.result;
   ASSERT_EQ(r.intervals.size(), 2u);
   EXPECT_LT(r.intervals[0].lo, 0.0);
   EXPECT_GT(r.intervals[0].hi, 0.0);

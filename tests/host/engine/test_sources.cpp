@@ -14,13 +14,19 @@
 #include "host/engine/rates.hpp"
 #include "host/engine/study_run.hpp"
 #include "kernels/backend.hpp"
+#include "tests/host/engine/detector_file.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
+using testing::detector_load_error;
+using testing::load_detector_json;
 using testing::ScratchDir;
 using testing::source_path;
+using testing::study_error;
 
 double relative(double a, double b) { return std::fabs(a - b) / std::max(std::fabs(b), 1e-300); }
 
@@ -49,19 +55,6 @@ Json with_source(const std::string& name, const Json& src, double baseline_m, do
   j["baseline_m"] = baseline_m;
   j["baseline_spread_m"] = spread_m;
   return j;
-}
-
-DetectorConfig load(const ScratchDir& dir, const Json& j) {
-  return load_detector(dir.write("det.json", j.dump()));
-}
-
-std::string load_error(const ScratchDir& dir, const Json& j) {
-  try {
-    load(dir, j);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no error";
 }
 
 PhysicsModel sterile(int channel, double sin2_2theta, double dm2_eV2) {
@@ -107,12 +100,14 @@ std::vector<double> factorised_sterile_counts(const DetectorConfig& d, const Phy
 
 TEST(Sources, TwoHalvesOfOneSourceAtOneBaselineAreThatSource) {
   ScratchDir dir;
-  const DetectorConfig one = load(dir, with_source("ar", source("SNS", 1.76e23), 29.0, 0.51));
-  const DetectorConfig halves =
-      load(dir, with_sources("ar", {{{"source", source("A", 0.88e23)}, {"baseline_m", 29.0},
-                                     {"baseline_spread_m", 0.51}},
-                                    {{"source", source("B", 0.88e23)}, {"baseline_m", 29.0},
-                                     {"baseline_spread_m", 0.51}}}));
+  const DetectorConfig one =
+      load_detector_json(dir, with_source("ar", source("SNS", 1.76e23), 29.0, 0.51));
+  const DetectorConfig halves = load_detector_json(
+      dir,
+      with_sources(
+          "ar",
+          {{{"source", source("A", 0.88e23)}, {"baseline_m", 29.0}, {"baseline_spread_m", 0.51}},
+           {{"source", source("B", 0.88e23)}, {"baseline_m", 29.0}, {"baseline_spread_m", 0.51}}}));
   auto backend = make_cpu_backend();
   PhysicsModel mediator = standard_model();
   mediator.mediator = kVectorUniversal;
@@ -135,12 +130,13 @@ TEST(Sources, TwoHalvesOfOneSourceAtOneBaselineAreThatSource) {
 // η ∝ 1/L²: a second, equal source at twice the baseline adds a quarter of the first's counts.
 TEST(Sources, ASourceAtTwiceTheBaselineAddsAQuarter) {
   ScratchDir dir;
-  const DetectorConfig near = load(dir, with_source("ge72", source("SNS", 1.76e23), 20.0, 0.0));
-  const DetectorConfig both =
-      load(dir, with_sources("ge72", {{{"source", source("near", 1.76e23)}, {"baseline_m", 20.0}},
-                                      {{"source", source("far", 1.76e23)}, {"baseline_m", 40.0}}}));
-  const DetectorConfig far =
-      load(dir, with_sources("ge72", {{{"source", source("far", 1.76e23)}, {"baseline_m", 40.0}}}));
+  const DetectorConfig near =
+      load_detector_json(dir, with_source("ge72", source("SNS", 1.76e23), 20.0, 0.0));
+  const DetectorConfig both = load_detector_json(
+      dir, with_sources("ge72", {{{"source", source("near", 1.76e23)}, {"baseline_m", 20.0}},
+                                 {{"source", source("far", 1.76e23)}, {"baseline_m", 40.0}}}));
+  const DetectorConfig far = load_detector_json(
+      dir, with_sources("ge72", {{{"source", source("far", 1.76e23)}, {"baseline_m", 40.0}}}));
   auto backend = make_cpu_backend();
   const auto n = recoil_counts(near, standard_model(), *backend);
   const auto b = recoil_counts(both, standard_model(), *backend);
@@ -159,13 +155,15 @@ TEST(Sources, SterileCountsAreTheSumOfOneSourceDetectors) {
   ScratchDir dir;
   Json sts = source("STS", 0.6e23);
   sts["nu_per_flavour_per_pot"] = 0.09;
-  const DetectorConfig both =
-      load(dir, with_sources("ar", {{{"source", source("FTS", 1.76e23)}, {"baseline_m", 29.0},
-                                     {"baseline_spread_m", 0.51}},
-                                    {{"source", sts}, {"baseline_m", 20.0},
-                                     {"baseline_spread_m", 0.3}}}));
-  const DetectorConfig fts = load(dir, with_source("ar", source("FTS", 1.76e23), 29.0, 0.51));
-  const DetectorConfig only_sts = load(dir, with_source("ar", sts, 20.0, 0.3));
+  const DetectorConfig both = load_detector_json(
+      dir,
+      with_sources(
+          "ar",
+          {{{"source", source("FTS", 1.76e23)}, {"baseline_m", 29.0}, {"baseline_spread_m", 0.51}},
+           {{"source", sts}, {"baseline_m", 20.0}, {"baseline_spread_m", 0.3}}}));
+  const DetectorConfig fts =
+      load_detector_json(dir, with_source("ar", source("FTS", 1.76e23), 29.0, 0.51));
+  const DetectorConfig only_sts = load_detector_json(dir, with_source("ar", sts, 20.0, 0.3));
   auto backend = make_cpu_backend();
   for (const PhysicsModel& m :
        {sterile(kNuMuDisappearance, 0.3, 2.0), sterile(kNuMuDisappearance, 0.1, 40.0),
@@ -182,11 +180,6 @@ TEST(Sources, SterileCountsAreTheSumOfOneSourceDetectors) {
       EXPECT_LT(relative(factorised[i], a[i] + b[i]), 1e-12) << i;
     }
   }
-}
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
 }
 
 // The shipped two-source detector in a small study of the sterile channels and the couplings.
@@ -291,31 +284,22 @@ TEST(Sources, ResolvedConfigRecordsEverySourceAndItsRun) {
 
   Json power = j;
   power["exposures"]["Ar-FTS+STS"]["beam_power_MW"] = 2.0;
-  try {
-    parse_study(power, "runs.json");
-    ADD_FAILURE() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(),
-                 "runs.json: /exposures/Ar-FTS+STS/beam_power_MW: expected no beam power for "
-                 "detector \"Ar-FTS+STS\", which sees 2 sources: each source runs at its own (the "
-                 "beam_power_MW of its exposure in \"sources\", else the source's)");
-  }
+  EXPECT_EQ(study_error(power, "runs.json"),
+            "runs.json: /exposures/Ar-FTS+STS/beam_power_MW: expected no beam power for "
+            "detector \"Ar-FTS+STS\", which sees 2 sources: each source runs at its own (the "
+            "beam_power_MW of its exposure in \"sources\", else the source's)");
   Json study_source = j;
   study_source["source"] = source_path("configs/sources/sns.json");
-  try {
-    parse_study(study_source, "runs.json");
-    ADD_FAILURE() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_STREQ(e.what(),
-                 "runs.json: /source: expected no study-wide source: detector \"Ar-FTS+STS\" "
-                 "lists its own \"sources\"");
-  }
+  EXPECT_EQ(study_error(study_source, "runs.json"),
+            "runs.json: /source: expected no study-wide source: detector \"Ar-FTS+STS\" "
+            "lists its own \"sources\"");
 }
 
 TEST(Sources, PerSourceExposures) {
   ScratchDir dir;
-  const DetectorConfig d = load(
-      dir, with_sources("ge72", {{{"source", source("A", 1e22)}, {"baseline_m", 20.0},
+  const DetectorConfig d = load_detector_json(
+      dir, with_sources("ge72", {{{"source", source("A", 1e22)},
+                                  {"baseline_m", 20.0},
                                   {"exposure", {{"years", 2.0}, {"beam_power_MW", 1.5}}}},
                                  {{"source", source("B", 1e22)}, {"baseline_m", 30.0}}}));
   EXPECT_DOUBLE_EQ(d.sources[0].protons_on_target, 2.0 * 1.5 * 1e23);
@@ -326,27 +310,28 @@ TEST(Sources, BadSourcesListsAreErrors) {
   ScratchDir dir;
   const std::string f = dir.file("det.json");
   const Json a = {{"source", source("A", 1e23)}, {"baseline_m", 20.0}};
-  EXPECT_EQ(load_error(dir, with_sources("ge72", Json::array())),
+  EXPECT_EQ(detector_load_error(dir, with_sources("ge72", Json::array())),
             f + ": /sources: expected a non-empty array, got []");
-  EXPECT_EQ(load_error(dir, with_sources("ge72", {{{"source", source("A", 1e23)}}})),
+  EXPECT_EQ(detector_load_error(dir, with_sources("ge72", {{{"source", source("A", 1e23)}}})),
             f + ": /sources/0/baseline_m: missing required key (expected a positive number)");
-  EXPECT_EQ(load_error(dir, with_sources("ge72", {{{"baseline_m", 20.0}}})),
+  EXPECT_EQ(detector_load_error(dir, with_sources("ge72", {{{"baseline_m", 20.0}}})),
             f + ": /sources/0/source: missing required key");
-  EXPECT_EQ(load_error(dir, with_sources("ge72", {a, {{"source", "no_such_source.json"},
-                                                      {"baseline_m", 20.0}}})),
+  EXPECT_EQ(detector_load_error(
+                dir, with_sources("ge72",
+                                  {a, {{"source", "no_such_source.json"}, {"baseline_m", 20.0}}})),
             f + ": /sources/1/source: \"" + dir.path() +
                 "/no_such_source.json\" cannot be read (No such file or directory)");
-  EXPECT_EQ(load_error(dir, with_sources("ge72", {a, a})),
+  EXPECT_EQ(detector_load_error(dir, with_sources("ge72", {a, a})),
             f + ": /sources/1/source: expected sources with distinct names, got \"A\" twice");
   Json b = a;
   b["baseline_spread_m"] = 20.0;
-  EXPECT_EQ(load_error(dir, with_sources("ge72", Json::array({b}))),
+  EXPECT_EQ(detector_load_error(dir, with_sources("ge72", Json::array({b}))),
             f + ": /sources/0/baseline_spread_m: expected a half-width in metres from 0 to less "
                 "than baseline_m (20), got 20.0");
   Json five = Json::array();
   for (const char* n : {"A", "B", "C", "D", "E"})
     five.push_back({{"source", source(n, 1e23)}, {"baseline_m", 20.0}});
-  EXPECT_EQ(load_error(dir, with_sources("ge72", five)),
+  EXPECT_EQ(detector_load_error(dir, with_sources("ge72", five)),
             f + ": /sources: expected at most 4 sources, got 5");
   // Both forms.
   for (const char* key : {"source", "baseline_m", "baseline_spread_m", "exposure"}) {
@@ -354,7 +339,7 @@ TEST(Sources, BadSourcesListsAreErrors) {
     both[key] = std::string(key) == "source"     ? Json(source("S", 1e23))
                 : std::string(key) == "exposure" ? Json{{"years", 1.0}}
                                                  : Json(1.0);
-    EXPECT_EQ(load_error(dir, both),
+    EXPECT_EQ(detector_load_error(dir, both),
               f + ": /" + key + ": expected no \"" + key +
                   "\" beside \"sources\" (each entry of \"sources\" gives its own source, "
                   "baseline_m, baseline_spread_m and exposure)");

@@ -8,17 +8,14 @@
 #include "host/core/error.hpp"
 #include "host/engine/study_run.hpp"
 #include "host/io/checkpoint.hpp"
+#include "tests/study_json.hpp"
 #include "tests/test_util.hpp"
 
 namespace cevns {
 namespace {
 
+using testing::axis;
 using testing::source_path;
-
-Json axis(const std::string& p, double lo, double hi, int n, bool log = false) {
-  return {
-      {"parameter", p}, {"min", lo}, {"max", hi}, {"points", n}, {"scale", log ? "log" : "linear"}};
-}
 
 Study tiny_study(const Json& scans) {
   const Json j = {{"name", "tiny"},
