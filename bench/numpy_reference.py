@@ -40,7 +40,8 @@ def sym_fermi(q, rms, a=0.52):
 
 def ar_target():
     """The Ar detector of configs/detectors/ar.json at the SNS (0.08 nu per flavour per proton,
-    1.76e23 protons): nuclear mass (MeV), nuclei, flux normalisation eta (cm^-2), threshold (MeV),
+    1.76e23 protons): nuclear mass (MeV), nuclei, flux normalisation eta (cm^-2) at the baseline
+    (m) and its half-width of a uniform spread (m), threshold (MeV),
     the prompt line and the delayed end point (MeV), and the point-proton rms radius (fm) from the
     charge radius, as the detector configs state; the neutron radius equals it."""
     det = json.load(open(os.path.join(ROOT, "configs/detectors/ar.json")))
@@ -48,7 +49,7 @@ def ar_target():
     z, n = iso["Z"], iso["N"]
     baseline = det["baseline_m"]
     return SimpleNamespace(
-        z=z, n=n, baseline=baseline,
+        z=z, n=n, baseline=baseline, spread=det.get("baseline_spread_m", 0.0),
         mass=iso["atomic_mass_u"] * U - z * M_E,
         nuclei=N_A * det["mass_kg"] * 1000.0 / iso["atomic_mass_u"],
         eta=0.08 * 1.76e23 / (4 * np.pi * (baseline * 100.0) ** 2),
@@ -56,6 +57,15 @@ def ar_target():
         e_p=(M_PI**2 - M_MU**2) / (2 * M_PI),
         e_max=M_MU / 2,
         point_rms=np.sqrt(iso["charge_radius_fm"] ** 2 - R_P**2 - n / z * R2_N))
+
+
+def averaged_sin_squared(k, baseline, spread):
+    """sin^2(k L) averaged over L uniform in [baseline - spread, baseline + spread] (SPEC 12), as
+    the integral itself: 1/2 - [sin 2k(L0 + a) - sin 2k(L0 - a)] / (8 k a); sin^2(k L0) at a = 0."""
+    k = np.asarray(k, dtype=float)
+    if spread == 0.0:
+        return np.sin(k * baseline) ** 2
+    return 0.5 - (np.sin(2 * k * (baseline + spread)) - np.sin(2 * k * (baseline - spread))) / (8 * k * spread)
 
 
 def t_max(e, mass):
