@@ -8,6 +8,7 @@ It is also an independent implementation of SPEC §2-7, so its chi^2 grid must a
 program's: `--check CEVNS` runs the program on the same grid and compares.
 
 Usage: python3 bench/sterile_numpy.py [--repeat N] [--check PATH_TO_CEVNS] [--bench PATH_TO_CEVNS_BENCH]
+       python3 bench/sterile_numpy.py --check-only --check PATH_TO_CEVNS [--check-points N] [--channel nue|numu]
 """
 import json
 import subprocess
@@ -79,8 +80,27 @@ def sterile_counts(n_points=1000, channel="nue", per_point=False):
     return n_th, total
 
 
+def program_grid(cevns, n_points, channel):
+    """The program's chi^2 on the same n_points x n_points grid (rows dm2, columns sin^2 2theta)."""
+    study = ar_study("numpy-check", {"recoil_nodes": 16, "energy_nodes": 32, "energy_panels": 7},
+                     {"name": "s", "channel": channel, "axes": [
+                         {"parameter": "sin2_2theta", "min": 1e-3, "max": 1.0, "points": n_points, "scale": "log"},
+                         {"parameter": "dm2_eV2", "min": 1e-2, "max": 1e2, "points": n_points, "scale": "log"}]})
+    return program_dataset(cevns, study, "s/Ar/sys15/chi2")
+
+
 def main():
-    args = reference_arguments(__doc__).parse_args()
+    ap = reference_arguments(__doc__)
+    ap.add_argument("--check-only", action="store_true",
+                    help="only compare with the program (--check), on --check-points per axis, no timing")
+    ap.add_argument("--check-points", type=int, default=1000, help="points per axis of the check")
+    ap.add_argument("--channel", default="nue", choices=["nue", "numu"], help="disappearance channel of the check")
+    args = ap.parse_args()
+    if args.check_only:
+        n = args.check_points
+        check_agreement(program_grid(args.check, n, args.channel), chi2_grid(n, args.channel),
+                        f" (sterile {args.channel}, {n}x{n})")
+        return
 
     def best_time(**kw):
         times = []
@@ -97,12 +117,7 @@ def main():
     print(f"numpy, per-row depletion table, linear in sin^2 2theta (same grid):  {t_numpy * 1e3:7.1f} ms")
 
     if args.check:
-        study = ar_study("numpy-check", {"recoil_nodes": 16, "energy_nodes": 32, "energy_panels": 7},
-                         {"name": "s", "channel": "nue", "axes": [
-                             {"parameter": "sin2_2theta", "min": 1e-3, "max": 1.0, "points": 1000, "scale": "log"},
-                             {"parameter": "dm2_eV2", "min": 1e-2, "max": 1e2, "points": 1000, "scale": "log"}]})
-        chi2 = program_dataset(args.check, study, "s/Ar/sys15/chi2")
-        check_agreement(chi2, grid)
+        check_agreement(program_grid(args.check, 1000, "nue"), grid)
 
     if args.bench:
         res = subprocess.run([args.bench, "--benchmark_filter=scan/cpu/sterile_nue/factorised/1000x1000",
