@@ -225,7 +225,7 @@ PlaneScan analyse_plane(const std::vector<const ScanModel*>& models, const Plane
   r.axes = {plane.axes[0].values(), plane.axes[1].values()};
   r.chi2 = std::move(grid);
   r.threshold = threshold_2d;
-  const std::size_t n0 = r.axes[0].size(), n1 = r.axes[1].size();
+  const std::size_t n1 = r.axes[1].size();
   const auto chi2_at = [&](double a, double b) {
     double c = 0.0;
     for (const ScanModel* m : models) c += m->chi2(m->model_at({a, b}));
