@@ -151,49 +151,12 @@ TEST(PublishedPredictions, InconsistentUncertaintiesAreNamed) {
   }
 }
 
-// A point-like ⁴He target (Helm skins and radii of 1e-5 and 1e-4 fm, as the rates' hand test):
-// the flux-averaged cross-section is σ₀ [I(E_p) + ⟨I⟩_ν̄μ + ⟨I⟩_νe]/3 with σ₀ = G_F² M Q_W²/(4π)
-// and I(E) = E²(M + 4E)/(M + 2E)² the recoil integral of (1 − MT/2E²) up to T_max (the delayed
-// averages by their power series in 2E/M, as in tests/host/engine/test_rates.cpp).
-TEST(FluxAveragedCrossSection, PointLikeHeliumEqualsTheHandDerivation) {
-  const double pi = 3.14159265358979323846;
-  const double g_fermi = 1.1663787e-11, hbar_c_cm = 197.3269804e-13;
-  const double m_mu = 105.6583755, m_pi = 139.57039, m_e = 0.51099895, u = 931.49410242;
-  const double z = 2, n = 2, a_u = 4.00260325413, sin2_w = 0.23865;
-  const Json config = Json::parse(R"({
-    "name": "He4-pointlike", "mass_kg": 1000, "baseline_m": 20, "threshold_keV": 5,
-    "source": {"name": "SNS", "nu_per_flavour_per_pot": 0.08, "protons_on_target": 1.76e23},
-    "form_factors": {"proton": "helm", "neutron": "helm",
-                     "proton_shape_fm": 1e-5, "neutron_shape_fm": 1e-5},
-    "isotopes": [{"name": "He4", "Z": 2, "N": 2, "atomic_mass_u": 4.00260325413, "count": 1,
-                  "charge_radius_fm": 1e-4, "proton_rms_radius_fm": 1e-4,
-                  "neutron_rms_radius_fm": 1e-4}]})");
-  const DetectorConfig d = parse_detector(config, "he4_pointlike.json", "", ".");
-  const double mass = a_u * u - z * m_e;
-  const double q_weak = n - (1.0 - 4.0 * sin2_w) * z;
-  const double sigma0 =
-      g_fermi * g_fermi * mass / (4.0 * pi) * hbar_c_cm * hbar_c_cm * q_weak * q_weak;
-  const double e_p = (m_pi * m_pi - m_mu * m_mu) / (2.0 * m_pi);
-  const double i_prompt = e_p * e_p * (mass + 4.0 * e_p) / std::pow(mass + 2.0 * e_p, 2);
-  double i_nue = 0.0, i_numubar = 0.0;
-  for (int k = 0; k < 40; ++k) {
-    const int j = k + 2;
-    const double c = (1.0 - k) * std::pow(-2.0 / mass, k) / mass * std::pow(m_mu / 2.0, j) /
-                     ((j + 3.0) * (j + 4.0));
-    i_nue += 12.0 * c;
-    i_numubar += 2.0 * (j + 6.0) * c;
-  }
-  const double expected = sigma0 * (i_prompt + i_nue + i_numubar) / 3.0;
-  // The detector's 5 keV threshold does not apply: the whole recoil range counts.
-  EXPECT_NEAR(flux_averaged_cross_section_cm2(d, standard_model(), backend()) / expected, 1.0,
-              1e-7);
-}
-
-// Over a release's flux table (host/data/flux_table.hpp), the same point-like ⁴He target: the
-// flux average is σ₀ Σ_f Σ_h φ_fh/(E_h+1 − E_h) ∫_h I(E) dE / Σ_f Σ_h φ_fh over the four
+// A point-like ⁴He target (Helm skins and radii of 1e-5 and 1e-4 fm, as the rates' hand test),
+// σ₀ = G_F² M Q_W²/(4π). Over a release's flux table (host/data/flux_table.hpp) the flux average
+// is σ₀ Σ_f Σ_h φ_fh/(E_h+1 − E_h) ∫_h I(E) dE / Σ_f Σ_h φ_fh over the four
 // flavours' contents φ_fh (ν̄_e included), with the closed form ∫ I dE = [u² − 5Mu + 4M² ln u + M³/u]/8,
 // u = M + 2E (the program integrates by Gauss–Legendre nodes instead; both agree to the 1e-8 of
-// the 1e-6 keV threshold, as the hand test above).
+// the 1e-6 keV threshold, as the hand test below).
 struct PointLikeHelium {
   double pi = 3.14159265358979323846, m_mu = 105.6583755, m_pi = 139.57039;
   double mass = 0.0, sigma0 = 0.0;
@@ -274,6 +237,28 @@ struct PointLikeHelium {
     return {edges, c};
   }
 };
+
+// The point-like ⁴He target above: the flux-averaged cross-section is
+// σ₀ [I(E_p) + ⟨I⟩_ν̄μ + ⟨I⟩_νe]/3 with I(E) = E²(M + 4E)/(M + 2E)² the recoil integral of
+// (1 − MT/2E²) up to T_max (the delayed averages by their power series in 2E/M, as in
+// tests/host/engine/test_rates.cpp).
+TEST(FluxAveragedCrossSection, PointLikeHeliumEqualsTheHandDerivation) {
+  const PointLikeHelium he;
+  const double mass = he.mass, m_mu = he.m_mu, e_p = he.e_prompt();
+  const double i_prompt = e_p * e_p * (mass + 4.0 * e_p) / std::pow(mass + 2.0 * e_p, 2);
+  double i_nue = 0.0, i_numubar = 0.0;
+  for (int k = 0; k < 40; ++k) {
+    const int j = k + 2;
+    const double c = (1.0 - k) * std::pow(-2.0 / mass, k) / mass * std::pow(m_mu / 2.0, j) /
+                     ((j + 3.0) * (j + 4.0));
+    i_nue += 12.0 * c;
+    i_numubar += 2.0 * (j + 6.0) * c;
+  }
+  const double expected = he.sigma0 * (i_prompt + i_nue + i_numubar) / 3.0;
+  // The detector's 5 keV threshold does not apply: the whole recoil range counts.
+  EXPECT_NEAR(flux_averaged_cross_section_cm2(he.detector, standard_model(), backend()) / expected,
+              1.0, 1e-7);
+}
 
 // As the table's bins narrow, the table-averaged cross-section of SPEC §2's spectra converges to
 // the analytic one (second order in the width: the prompt line's bin and the histogram's steps),
