@@ -22,6 +22,16 @@ namespace {
 
 using testing::backend;
 
+// The InputError of loading the data config at `path`, or "no error".
+std::string load_error(const std::string& path) {
+  try {
+    load_data_set(path, std::string(CEVNS_SHARED_DATA_DIR), backend());
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 // The shipped CsI 2021 config with only the named nuisances on, written to a scratch directory.
 DataSet with_nuisances(const testing::ScratchDir& dir, const std::vector<std::string>& on,
                        Json* json_out = nullptr) {
@@ -89,15 +99,9 @@ TEST(DataNuisances, APatchThatIsNotAnObjectIsNamed) {
   Json j = load_json_file(testing::source_path("configs/data/csi2021.json"));
   j["nuisances"] = {{"flux", {{"plus", 3}}}};
   const std::string path = dir.write("bad.json", j.dump());
-  try {
-    load_data_set(path, std::string(CEVNS_SHARED_DATA_DIR), backend());
-    FAIL() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              path +
-                  ": /nuisances/flux/plus: expected an object (a JSON merge patch of this "
-                  "config)");
-  }
+  EXPECT_EQ(load_error(path), path +
+                                  ": /nuisances/flux/plus: expected an object (a JSON merge "
+                                  "patch of this config)");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,16 +223,11 @@ TEST(DataNuisances, Csi2017OneNuisanceBeyondTheLimitIsNamed) {
   const Json flux = {{"plus", {{"detector", {{"source", {{"nu_per_flavour_per_pot", 0.09}}}}}}}};
   const Json j = csi2017_all_on({{"extra_1", flux}, {"extra_2", flux}});
   const std::string path = dir.write("csi2017.json", j.dump());
-  try {
-    load_data_set(path, std::string(CEVNS_SHARED_DATA_DIR), backend());
-    FAIL() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              path +
-                  ": /nuisances: expected at most 11 templates besides the signal (backgrounds, "
-                  "nuisances and their offset: kMaxPulls = 12 in kernels/poisson.hpp), got 12; "
-                  "turn some nuisances off (\"on\": false)");
-  }
+  EXPECT_EQ(load_error(path),
+            path +
+                ": /nuisances: expected at most 11 templates besides the signal (backgrounds, "
+                "nuisances and their offset: kMaxPulls = 12 in kernels/poisson.hpp), got 12; "
+                "turn some nuisances off (\"on\": false)");
 }
 
 }  // namespace
