@@ -32,37 +32,36 @@ std::vector<std::string> grid_dims(const ScanResult& r) {
 
 Json nan_to_null(double x) { return std::isnan(x) ? Json(nullptr) : Json(x); }
 
-// The recoil-bin coordinate (bin centres) with the bin edges beside it.
-void write_recoil_bins(h5::Group g, const std::vector<double>& edges_keV) {
+// A binned axis: the bin centres as the coordinate `name`, the edges beside it as `lo` and `hi`
+// (long names "<what>, bin centre" and "lower/upper edge of the <noun> bin").
+void write_bin_axis(h5::Group g, const std::vector<double>& edges, const std::string& name,
+                    const std::string& lo_name, const std::string& hi_name,
+                    const std::string& units, const std::string& what, const std::string& noun) {
   std::vector<double> centres, lo, hi;
-  for (std::size_t b = 0; b + 1 < edges_keV.size(); ++b) {
-    lo.push_back(edges_keV[b]);
-    hi.push_back(edges_keV[b + 1]);
+  for (std::size_t b = 0; b + 1 < edges.size(); ++b) {
+    lo.push_back(edges[b]);
+    hi.push_back(edges[b + 1]);
     centres.push_back(0.5 * (lo.back() + hi.back()));
   }
-  g.coordinate("recoil_keV", centres, "keV", "nuclear recoil energy, bin centre");
-  g.variable("recoil_lo_keV", {"recoil_keV"}, lo, "keV", "lower edge of the recoil bin");
-  g.variable("recoil_hi_keV", {"recoil_keV"}, hi, "keV", "upper edge of the recoil bin");
+  g.coordinate(name, centres, units, what + ", bin centre");
+  g.variable(lo_name, {name}, lo, units, "lower edge of the " + noun + " bin");
+  g.variable(hi_name, {name}, hi, units, "upper edge of the " + noun + " bin");
+}
+
+// The recoil-bin coordinate (bin centres) with the bin edges beside it.
+void write_recoil_bins(h5::Group g, const std::vector<double>& edges_keV) {
+  write_bin_axis(g, edges_keV, "recoil_keV", "recoil_lo_keV", "recoil_hi_keV", "keV",
+                 "nuclear recoil energy", "recoil");
 }
 
 // A binned detector's (observed energy × arrival time) bins: centres as coordinates, edges beside.
 void write_observed_bins(h5::Group g, const BinnedResponse& binned) {
-  const auto bins = [&](const std::vector<double>& edges, const char* name, const std::string& units,
-                        const std::string& what) {
-    std::vector<double> centres, lo, hi;
-    for (std::size_t b = 0; b + 1 < edges.size(); ++b) {
-      lo.push_back(edges[b]);
-      hi.push_back(edges[b + 1]);
-      centres.push_back(0.5 * (lo.back() + hi.back()));
-    }
-    const std::string n = name;
-    g.coordinate(n, centres, units, what + ", bin centre");
-    g.variable(n + "_lo", {n}, lo, units, "lower edge of the " + what + " bin");
-    g.variable(n + "_hi", {n}, hi, units, "upper edge of the " + what + " bin");
-  };
-  bins(binned.energy_edges, "observed_energy", binned.energy_units(),
-       "observed energy (" + binned.energy_units() + ")");
-  bins(binned.time_edges_us, "arrival_time", "us", "arrival time after the proton pulse");
+  const std::string energy = "observed energy (" + binned.energy_units() + ")";
+  write_bin_axis(g, binned.energy_edges, "observed_energy", "observed_energy_lo",
+                 "observed_energy_hi", binned.energy_units(), energy, energy);
+  const std::string time = "arrival time after the proton pulse";
+  write_bin_axis(g, binned.time_edges_us, "arrival_time", "arrival_time_lo", "arrival_time_hi",
+                 "us", time, time);
 }
 
 }  // namespace
