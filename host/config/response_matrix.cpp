@@ -1,10 +1,7 @@
 #include "host/config/response_matrix.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstring>
-#include <fstream>
 
 #include "host/core/text_table.hpp"
 #include "kernels/flux.hpp"
@@ -23,9 +20,14 @@ std::string resolve_relative_local(const std::string& base, const std::string& p
 // file and its line.
 std::vector<TableRow> release_table(JsonObject& obj, const std::string& key,
                                     const std::string& path, int columns) {
-  if (!std::ifstream(path))
-    obj.fail(key, "\"" + path + "\" cannot be read (" + std::strerror(errno) + ")");
-  return read_numeric_table(path, columns);
+  try {
+    return read_numeric_table(path, columns);
+  } catch (const InputError& e) {
+    // The reader's error of the file as a whole (it names no line): the file could not be opened.
+    if (e.file() == path && e.json_path().empty())
+      obj.fail(key, "\"" + path + "\" " + e.expectation());
+    throw;
+  }
 }
 
 // Coefficients a b c d: given inline ("coefficients") or as row `row` of a release file ("file",
